@@ -1,0 +1,41 @@
+# Two commands for a newcomer: `make run` (the demo app) and `make test` (the whole suite).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+# Used while pip builds packages from source (see constraints-build.txt).
+export PIP_CONSTRAINT := $(CURDIR)/constraints-build.txt
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: install run test bench lint messages clean-var
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml constraints-build.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@
+
+# A local demo: DEBUG on, two-factor optional, demo data loaded once.
+run: export DEBUG ?= 1
+run: export MFA_REQUIRED_ROLES ?=
+run: install
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py createcachetable
+	@test -s var/demo-password || $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(9))" > var/demo-password
+	$(BIN)/python manage.py seed_demo --password "$${CRM_DEMO_PASSWORD:-$$(cat var/demo-password)}"
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: install
+	@echo "The benchmark arrives with the scale-and-speed issue (docs/performance.md)." && exit 1
+
+lint: install
+	$(BIN)/ruff check .
+
+# Refresh the French catalogue after changing user-facing strings (needs GNU gettext).
+messages: install
+	$(BIN)/python manage.py makemessages --locale fr --ignore ".venv/*" --ignore "var/*" --ignore "tests/*" --no-obsolete
+	$(BIN)/python manage.py compilemessages --ignore ".venv/*"

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class CrmConfig(AppConfig):
+    name = "crm"
+    verbose_name = _("Customs CRM")
+
+    def ready(self):
+        from crm.roles import sync_role_permissions
+
+        # Django creates the permissions of new models after migrating; the roles then receive
+        # theirs from the table in crm/roles.py (the one place that says what each role holds).
+        post_migrate.connect(sync_role_permissions, sender=self)

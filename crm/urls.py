@@ -1,0 +1,34 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from django.views.i18n import set_language
+
+from crm import user_views, views
+
+# The Django admin is a back office for administrators; its sign-in goes through allauth's,
+# so it gets the same rate limits and two-factor.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = _("Customs CRM back office")
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("health/", views.health, name="health"),
+    path("dashboard/", views.area_pending, {"title": _("Dashboard")}, name="dashboard"),
+    path("users/", user_views.user_list, name="user_list"),
+    path("users/invite/", user_views.user_invite_view, name="user_invite"),
+    path("users/<int:pk>/", user_views.user_edit, name="user_edit"),
+    path("users/<int:pk>/resend/", user_views.user_resend_invitation, name="user_resend_invitation"),
+    path(
+        "accounts/invitation/<uidb64>/<token>/",
+        user_views.invitation_accept,
+        name="invitation_accept",
+    ),
+    path("accounts/", include("allauth.urls")),
+    # The language switch must work on the sign-in page too.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("stakeholders/", include("stakeholders.urls")),
+    path("communications/", include("communications.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,30 @@
+from django.contrib.auth.decorators import login_not_required
+from django.db import DatabaseError, connection
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+
+@login_not_required
+@never_cache
+@require_safe
+def health(request):
+    """200 "ok" when the database answers, 503 otherwise. No sign-in needed (load balancers)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return HttpResponse("database unavailable", status=503, content_type="text/plain")
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def home(request):
+    """The signed-in user's own work: open follow-ups and recent engagements."""
+    return render(request, "crm/home.html", {"role": request.user.role})
+
+
+def area_pending(request, *, title):
+    """An area named in the navigation whose pages are not built yet."""
+    return render(request, "crm/area_pending.html", {"title": title})

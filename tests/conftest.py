@@ -1,0 +1,45 @@
+import pytest
+from django.core.cache import cache
+
+from crm.roles import Role
+from tests.factories import UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def officer(db):
+    return UserFactory(role=Role.OFFICER, email="officer@example.test")
+
+
+@pytest.fixture
+def manager(db):
+    return UserFactory(role=Role.MANAGER, email="manager@example.test")
+
+
+@pytest.fixture
+def administrator(db):
+    return UserFactory(role=Role.ADMINISTRATOR, email="admin@example.test")
+
+
+@pytest.fixture
+def officer_client(client, officer):
+    client.force_login(officer)
+    return client
+
+
+@pytest.fixture
+def manager_client(client, manager):
+    client.force_login(manager)
+    return client
+
+
+@pytest.fixture
+def admin_client_(client, administrator):
+    client.force_login(administrator)
+    return client
