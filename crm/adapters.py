@@ -1,4 +1,6 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
+from django.conf import settings
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -14,6 +16,14 @@ class AccountAdapter(DefaultAccountAdapter):
         """
         user = super().authenticate(request, **credentials)
         if user is not None and not user.is_active:
-            self.authentication_failed(request, **credentials)
+            # allauth gave back the failed-attempt count because the password was right: count
+            # this attempt again, so guesses against a deactivated account are rate-limited too.
+            self.pre_authenticate(request, **credentials)
             return None
         return user
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    def can_delete_authenticator(self, authenticator) -> bool:
+        """A user whose role requires two-factor cannot switch it off."""
+        return authenticator.user.role not in settings.MFA_REQUIRED_ROLES

@@ -8,8 +8,10 @@ class CrmConfig(AppConfig):
     verbose_name = _("Customs CRM")
 
     def ready(self):
+        from crm import checks  # noqa: F401  (registers the deployment checks)
         from crm.roles import sync_role_permissions
 
-        # Django creates the permissions of new models after migrating; the roles then receive
-        # theirs from the table in crm/roles.py (the one place that says what each role holds).
-        post_migrate.connect(sync_role_permissions, sender=self)
+        # Django creates each app's permissions in its post_migrate step, app by app; once the
+        # last app's are made, the roles receive theirs from the table in crm/roles.py (the one
+        # place that says what each role holds).
+        post_migrate.connect(sync_role_permissions)

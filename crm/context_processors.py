@@ -53,7 +53,11 @@ def navigation(request):
             for name, child_label in target
         ]
         items.append(
-            {"label": label, "url": children[0]["url"], "children": children,
-             "active": any(child["active"] for child in children)}
+            {
+                "label": label,
+                "url": children[0]["url"],
+                "children": children,
+                "active": any(child["active"] for child in children),
+            }
         )
     return {"navigation": items}

@@ -1,6 +1,7 @@
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django_bootstrap5.renderers import FieldRenderer as BaseFieldRenderer
 
 from crm.roles import Role
 
@@ -21,6 +22,14 @@ class UserForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     preferred_language = forms.ChoiceField(label=_("Language of e-mails"), choices=LANGUAGE_CHOICES, required=False)
     is_active = forms.BooleanField(
-        label=_("May sign in"), required=False,
+        label=_("May sign in"),
+        required=False,
         help_text=_("Untick to deactivate the account; its history is kept."),
     )
+
+
+class FieldRenderer(BaseFieldRenderer):
+    """Mark fields with errors; never paint the others green."""
+
+    def get_server_side_validation_classes(self):
+        return "is-invalid" if self.field_errors else ""

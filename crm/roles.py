@@ -31,6 +31,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "stakeholders.view_*",
         "stakeholders.add_*",
         "stakeholders.change_*",
+        "stakeholders.archive_*",
+        "stakeholders.merge_*",
         "communications.*",
     ],
     Role.ADMINISTRATOR: [
@@ -70,12 +72,18 @@ def permissions_for(role: str, permissions) -> list:
     return chosen
 
 
-def sync_role_permissions(**kwargs) -> None:
+def sync_role_permissions(app_config=None, **kwargs) -> None:
     """Give each role group exactly the permissions ROLE_PERMISSIONS names.
 
-    Also recreates a missing group (after a database flush, for instance).
+    Runs after migrate (and after a test database flush) once the last app has its permissions;
+    also recreates a missing group.
     """
+    from django.apps import apps
     from django.contrib.auth.models import Group, Permission
+
+    apps_with_models = [config for config in apps.get_app_configs() if config.models_module is not None]
+    if app_config is not None and app_config != apps_with_models[-1]:
+        return
 
     permissions = list(Permission.objects.select_related("content_type"))
     for role in Role:

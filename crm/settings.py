@@ -4,6 +4,7 @@ Everything that differs between machines comes from environment variables (see R
 Configuration). Nothing secret lives here.
 """
 
+import os
 import secrets
 from pathlib import Path
 
@@ -26,9 +27,13 @@ def _secret_key() -> str:
     if key := env("SECRET_KEY"):
         return key
     path = VAR_DIR / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(64))
-        path.chmod(0o600)
+    try:  # O_EXCL: of several workers starting at once, one writes the key, the others read it
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secrets.token_urlsafe(64))
     return path.read_text().strip()
 
 
@@ -157,6 +162,7 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False  # no "unknown account" mail to whatever address is typed
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_RATE_LIMITS = {
@@ -166,6 +172,7 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": "20/m/ip",
     "change_password": "5/m/user",
 }
+MFA_ADAPTER = "crm.adapters.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", "Customs CRM")
 # Roles that must enrol two-factor before using the app; empty: two-factor optional for all.
@@ -186,7 +193,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Languages: the browser's language picks the default; the switch keeps a choice in a cookie.
 LANGUAGE_CODE = env("LANGUAGE_CODE", "en")
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]
-LOCALE_PATHS = [BASE_DIR / "crm" / "locale"]
+LOCALE_PATHS = [Path(env("CRM_LOCALE_DIR", str(BASE_DIR / "crm" / "locale")))]
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 TIME_ZONE = env("TIME_ZONE", "UTC")
 USE_I18N = True
@@ -209,6 +216,7 @@ WHITENOISE_USE_FINDERS = DEBUG
 # Security. Behind a reverse proxy that terminates TLS and sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]  # load balancers probe over plain HTTP
 SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
@@ -234,7 +242,11 @@ CONTENT_SECURITY_POLICY = {
 }
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
-BOOTSTRAP5 = {"set_placeholder": False}
+BOOTSTRAP5 = {
+    "set_placeholder": False,
+    # Fields are marked invalid when they have errors, never "valid" (a wrong password is not green).
+    "field_renderers": {"default": "crm.forms.FieldRenderer"},
+}
 
 LOGGING = {
     "version": 1,

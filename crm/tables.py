@@ -7,7 +7,9 @@ from crm.users import is_pending
 
 class UserTable(tables.Table):
     name = tables.Column(
-        verbose_name=_("Name"), accessor="last_name", order_by=("last_name", "first_name"),
+        verbose_name=_("Name"),
+        accessor="last_name",
+        order_by=("last_name", "first_name"),
         linkify=("user_edit", {"pk": tables.A("pk")}),
     )
     email = tables.Column(verbose_name=_("E-mail"))

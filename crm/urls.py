@@ -25,6 +25,9 @@ urlpatterns = [
         user_views.invitation_accept,
         name="invitation_accept",
     ),
+    # E-mail addresses are set by administrators: an unverified address added by its holder
+    # could be someone else's.
+    path("accounts/email/", views.email_managed_by_administrators, name="account_email"),
     path("accounts/", include("allauth.urls")),
     # The language switch must work on the sign-in page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

@@ -14,7 +14,7 @@ from django_tables2 import RequestConfig
 
 from crm.forms import InviteForm, UserForm
 from crm.tables import UserTable
-from crm.users import invitation_send, invitation_tokens, is_pending, user_invite, user_update
+from crm.users import invitation_days, invitation_send, invitation_tokens, is_pending, user_invite, user_update
 
 User = get_user_model()
 MANAGE_USERS = "crm.manage_users"
@@ -48,21 +48,38 @@ def user_invite_view(request):
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = user_invite(**form.cleaned_data, base_url=_base_url(request))
+            user = user_invite(**form.cleaned_data)
         except ValidationError as error:
             _add_form_errors(form, error)
         else:
-            messages.success(request, _("Invitation sent to %(email)s.") % {"email": user.email})
+            _send_invitation(request, user)
             return redirect("user_list")
-    return render(request, "crm/users/invite.html", {"form": form})
+    return render(request, "crm/users/invite.html", {"form": form, "days": invitation_days()})
+
+
+def _send_invitation(request, user) -> None:
+    if invitation_send(user=user, base_url=_base_url(request)):
+        messages.success(request, _("Invitation sent to %(email)s.") % {"email": user.email})
+    else:
+        messages.warning(
+            request,
+            _(
+                "The account of %(email)s is created, but the invitation could not be e-mailed. "
+                "Check the mail settings, then use “Send the invitation again” on the user's page."
+            )
+            % {"email": user.email},
+        )
 
 
 @permission_required(MANAGE_USERS, raise_exception=True)
 def user_edit(request, pk):
     user = get_object_or_404(User, pk=pk)
     initial = {
-        "first_name": user.first_name, "last_name": user.last_name, "role": user.role,
-        "preferred_language": user.preferred_language, "is_active": user.is_active,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "role": user.role,
+        "preferred_language": user.preferred_language,
+        "is_active": user.is_active,
     }
     form = UserForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -81,8 +98,7 @@ def user_edit(request, pk):
 def user_resend_invitation(request, pk):
     user = get_object_or_404(User, pk=pk)
     if is_pending(user) and user.is_active:
-        invitation_send(user=user, base_url=_base_url(request))
-        messages.success(request, _("A new invitation was sent to %(email)s.") % {"email": user.email})
+        _send_invitation(request, user)
     else:
         messages.warning(request, _("This user has already chosen a password or is deactivated."))
     return redirect("user_edit", pk=user.pk)

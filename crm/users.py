@@ -1,6 +1,10 @@
 """User management: invitations, roles, deactivation. Views and commands call these functions."""
 
+import logging
+import smtplib
+
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.exceptions import ValidationError
@@ -15,6 +19,8 @@ from django.utils.translation import gettext as _
 
 from crm.models import User
 from crm.roles import Role
+
+logger = logging.getLogger(__name__)
 
 
 class InvitationTokenGenerator(PasswordResetTokenGenerator):
@@ -36,10 +42,8 @@ def _set_role(user: User, role: str) -> None:
 
 
 @transaction.atomic
-def user_invite(
-    *, email: str, first_name: str, last_name: str, role: str, preferred_language: str = "", base_url: str
-) -> User:
-    """Create an account without a password and e-mail its holder a link to choose one."""
+def user_invite(*, email: str, first_name: str, last_name: str, role: str, preferred_language: str = "") -> User:
+    """Create an account without a password; the caller then sends the invitation (invitation_send)."""
     email = User.objects.normalize_email(email).lower()
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": _("A user with this e-mail address already exists.")})
@@ -49,7 +53,6 @@ def user_invite(
     user.save()
     _set_role(user, role)
     EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
-    transaction.on_commit(lambda: invitation_send(user=user, base_url=base_url))
     return user
 
 
@@ -59,13 +62,26 @@ def invitation_url(*, user: User, base_url: str) -> str:
     return base_url.rstrip("/") + reverse("invitation_accept", kwargs={"uidb64": uid, "token": token})
 
 
-def invitation_send(*, user: User, base_url: str) -> None:
-    """E-mail the invitation in the invitee's language (else the current one)."""
+def invitation_days() -> int:
+    return max(1, settings.PASSWORD_RESET_TIMEOUT // 86400)
+
+
+def invitation_send(*, user: User, base_url: str) -> bool:
+    """E-mail the invitation in the invitee's language (else the current one).
+
+    Returns False when the mail server refused it (logged); the account stays and the
+    invitation can be sent again from the user's page.
+    """
     with translation.override(user.preferred_language or translation.get_language()):
-        context = {"user": user, "url": invitation_url(user=user, base_url=base_url)}
+        context = {"user": user, "url": invitation_url(user=user, base_url=base_url), "days": invitation_days()}
         subject = _("You are invited to the Customs stakeholder CRM")
         body = render_to_string("crm/email/invitation.txt", context)
-    send_mail(subject, body, None, [user.email])
+    try:
+        send_mail(subject, body, None, [user.email])
+    except (OSError, smtplib.SMTPException):
+        logger.exception("The invitation to %s could not be sent", user.email)
+        return False
+    return True
 
 
 def is_pending(user: User) -> bool:
@@ -75,7 +91,13 @@ def is_pending(user: User) -> bool:
 
 @transaction.atomic
 def user_update(
-    *, user: User, changed_by: User, first_name: str, last_name: str, role: str, is_active: bool,
+    *,
+    user: User,
+    changed_by: User,
+    first_name: str,
+    last_name: str,
+    role: str,
+    is_active: bool,
     preferred_language: str = "",
 ) -> User:
     """Change a user's name, role or whether they may sign in.
@@ -94,13 +116,17 @@ def user_update(
     return user
 
 
-def user_create_with_password(*, email: str, password: str, role: str, first_name: str = "", last_name: str = "") -> User:
-    """For seed_demo and tests: an account that can sign in at once."""
-    user, _created = User.objects.get_or_create(email=email.lower())
-    user.first_name, user.last_name = first_name, last_name
-    user.is_active = True
+def user_ensure_demo_account(
+    *, email: str, password: str, role: str, first_name: str = "", last_name: str = ""
+) -> User:
+    """For seed_demo: create the account, or only reset its password if it exists (so the printed
+    password is right) and leave the rest as people changed it."""
+    user, created = User.objects.get_or_create(
+        email=email.lower(), defaults={"first_name": first_name, "last_name": last_name}
+    )
     user.set_password(password)
     user.save()
-    _set_role(user, role)
-    EmailAddress.objects.update_or_create(user=user, email=user.email, defaults={"primary": True, "verified": True})
+    if created:
+        _set_role(user, role)
+        EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
     return user

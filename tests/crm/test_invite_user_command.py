@@ -8,7 +8,9 @@ from crm.roles import Role
 
 def test_it_creates_the_first_administrator_and_prints_the_link(db, capsys, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        call_command("invite_user", "Chief@Customs.example", "--role", "Administrator", "--base-url", "https://crm.example")
+        call_command(
+            "invite_user", "Chief@Customs.example", "--role", "Administrator", "--base-url", "https://crm.example"
+        )
     user = User.objects.get(email="chief@customs.example")
     assert user.role == Role.ADMINISTRATOR and user.is_staff
     assert "https://crm.example/accounts/invitation/" in capsys.readouterr().out

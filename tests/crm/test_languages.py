@@ -1,6 +1,12 @@
 """Bilingual from day one: the browser picks, the switch remembers, the catalogue is complete."""
 
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 from django.utils import translation
 
@@ -61,3 +67,39 @@ def test_the_compiled_catalogue_matches_the_source():
     with translation.override("fr"):
         stale = [msgid for msgid, msgstr in entries if translation.gettext(msgid) != msgstr]
     assert stale == [], "run `make messages` to recompile the French catalogue"
+
+
+@pytest.mark.skipif(shutil.which("xgettext") is None, reason="needs GNU gettext (apt-get install gettext)")
+def test_no_message_in_the_code_is_missing_from_the_french_catalogue(tmp_path):
+    """makemessages run into a copy of the catalogue finds nothing new to translate."""
+    copy = tmp_path / "fr" / "LC_MESSAGES" / "django.po"
+    copy.parent.mkdir(parents=True)
+    shutil.copy(PO, copy)
+    root = PO.parents[4]
+    environment = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"} | {
+        "CRM_LOCALE_DIR": str(tmp_path)
+    }
+    subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "makemessages",
+            "--locale",
+            "fr",
+            "--no-obsolete",
+            "--ignore",
+            ".venv/*",
+            "--ignore",
+            "var/*",
+            "--ignore",
+            "tests/*",
+        ],
+        cwd=root,
+        env=environment,
+        check=True,
+        capture_output=True,
+    )
+    untranslated = [
+        msgid for msgid, msgstr, flags in _entries(copy.read_text(encoding="utf-8")) if not msgstr or "fuzzy" in flags
+    ]
+    assert untranslated == [], "translate these in crm/locale/fr/LC_MESSAGES/django.po, then `make messages`"

@@ -23,3 +23,14 @@ def test_without_a_password_it_prints_a_random_one(db, capsys, monkeypatch):
     password = out.split("password: ")[1].split()[0]
     assert len(password) >= 10
     assert User.objects.get(email="manager@demo.test").check_password(password)
+
+
+def test_a_second_run_keeps_what_people_changed_but_resets_the_password(db):
+    call_command("seed_demo", "--password", "first-password-1")
+    officer = User.objects.get(email="officer@demo.test")
+    officer.first_name = "Renamed"
+    officer.save()
+    call_command("seed_demo", "--password", "second-password-2")
+    officer.refresh_from_db()
+    assert officer.first_name == "Renamed"
+    assert officer.check_password("second-password-2")

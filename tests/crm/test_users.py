@@ -11,8 +11,13 @@ NEW_PASSWORD = "a-long-new-passphrase-42"
 
 
 def invite(client, **overrides):
-    data = {"email": "new.officer@example.test", "first_name": "Aminata", "last_name": "Koné",
-            "role": Role.OFFICER, "preferred_language": ""} | overrides
+    data = {
+        "email": "new.officer@example.test",
+        "first_name": "Aminata",
+        "last_name": "Koné",
+        "role": Role.OFFICER,
+        "preferred_language": "",
+    } | overrides
     return client.post("/users/invite/", data)
 
 
@@ -20,7 +25,9 @@ def invitation_link(message) -> str:
     return re.search(r"http://testserver(/accounts/invitation/\S+/)", message.body).group(1)
 
 
-def test_an_administrator_invites_a_user_who_sets_a_password_and_signs_in(client, administrator, django_capture_on_commit_callbacks):
+def test_an_administrator_invites_a_user_who_sets_a_password_and_signs_in(
+    client, administrator, django_capture_on_commit_callbacks
+):
     client.force_login(administrator)
     with django_capture_on_commit_callbacks(execute=True):
         response = invite(client)
@@ -45,7 +52,9 @@ def test_an_invitation_in_french_is_written_in_french(client, administrator, dja
     assert "Choisissez votre mot de passe" in mail.outbox[0].body
 
 
-def test_a_used_invitation_link_is_refused_with_a_clear_message(client, administrator, django_capture_on_commit_callbacks):
+def test_a_used_invitation_link_is_refused_with_a_clear_message(
+    client, administrator, django_capture_on_commit_callbacks
+):
     client.force_login(administrator)
     with django_capture_on_commit_callbacks(execute=True):
         invite(client)
@@ -83,8 +92,13 @@ def test_inviting_an_existing_address_keeps_what_was_typed(client, administrator
 
 def test_an_administrator_changes_a_role_and_deactivates_a_user(client, administrator, officer):
     client.force_login(administrator)
-    data = {"first_name": officer.first_name, "last_name": officer.last_name, "role": Role.MANAGER,
-            "preferred_language": "fr", "is_active": "on"}
+    data = {
+        "first_name": officer.first_name,
+        "last_name": officer.last_name,
+        "role": Role.MANAGER,
+        "preferred_language": "fr",
+        "is_active": "on",
+    }
     assert client.post(f"/users/{officer.pk}/", data).status_code == 302
     officer = User.objects.get(pk=officer.pk)
     assert officer.role == Role.MANAGER

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from crm.roles import Role
-from crm.users import invitation_url, user_invite
+from crm.users import invitation_send, invitation_url, user_invite
 
 
 class Command(BaseCommand):
@@ -23,10 +23,11 @@ class Command(BaseCommand):
     def handle(self, *args, email, role, first_name, last_name, language, base_url, **options):
         try:
             user = user_invite(
-                email=email, first_name=first_name, last_name=last_name, role=role,
-                preferred_language=language, base_url=base_url,
+                email=email, first_name=first_name, last_name=last_name, role=role, preferred_language=language
             )
         except ValidationError as error:
             raise CommandError("; ".join(error.messages)) from error
+        if not invitation_send(user=user, base_url=base_url):
+            self.stderr.write("The invitation e-mail could not be sent (see the log); give the link below by hand.")
         self.stdout.write(f"Invited {user.email} as {role}. Link to choose a password:")
         self.stdout.write(invitation_url(user=user, base_url=base_url))

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from crm.roles import Role
-from crm.users import user_create_with_password
+from crm.users import user_ensure_demo_account
 
 DEMO_ACCOUNTS = [
     ("officer@demo.test", Role.OFFICER, "Awa", "Traoré"),
@@ -30,7 +30,7 @@ class Command(BaseCommand):
     def handle(self, *args, seed, password, **options):
         password = password or os.environ.get("CRM_DEMO_PASSWORD") or secrets.token_urlsafe(9)
         for email, role, first_name, last_name in DEMO_ACCOUNTS:
-            user_create_with_password(
+            user_ensure_demo_account(
                 email=email, password=password, role=role, first_name=first_name, last_name=last_name
             )
         self.stdout.write(self.style.SUCCESS("Demo accounts (sign in at http://127.0.0.1:8000/accounts/login/):"))

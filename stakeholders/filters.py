@@ -1,0 +1,153 @@
+"""The filters of the organization and contact lists. Their names are the query parameters of the
+list pages, of exports (`?_export=`), of the `export` command and of campaign audiences."""
+
+import django_filters as filters
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from stakeholders.choices import AeoStatus, OrganizationType, Sector, Stance, language_choices
+from stakeholders.models import Contact, Organization, Region
+from stakeholders.normalize import fold, registration_key
+
+ARCHIVED_CHOICES = [("", _("Active only")), ("archived", _("Archived only")), ("all", _("Active and archived"))]
+YES_NO = [("", _("Any")), ("yes", _("Yes")), ("no", _("No"))]
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
+
+
+def _archived(queryset, value):
+    if value == "archived":
+        return queryset.filter(is_archived=True)
+    if value == "all":
+        return queryset
+    return queryset.filter(is_archived=False)
+
+
+class ArchivedFilterMixin:
+    """Lists show active records unless asked otherwise."""
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        return _archived(queryset, self.form.cleaned_data.get("archived"))
+
+
+class OrganizationFilter(ArchivedFilterMixin, filters.FilterSet):
+    q = filters.CharFilter(
+        label=_("Search"), method="filter_q", help_text=_("Name, acronym, registration number, city or e-mail")
+    )
+    type = filters.MultipleChoiceFilter(label=_("Type"), choices=OrganizationType.choices)
+    sector = filters.MultipleChoiceFilter(label=_("Sector"), choices=Sector.choices)
+    region = filters.CharFilter(label=_("Region"), method="filter_region")
+    customs_office = filters.CharFilter(label=_("Customs office"), method="filter_customs_office")
+    aeo_status = filters.MultipleChoiceFilter(label=_("AEO status"), choices=AeoStatus.choices)
+    stance = filters.MultipleChoiceFilter(label=_("Stance"), choices=Stance.choices)
+    tags = filters.CharFilter(
+        label=_("Tags"),
+        method="filter_tags",
+        help_text=_("Several tags: separate them with commas (any of them matches)."),
+    )
+    owner = filters.CharFilter(
+        label=_("Relationship owner"), method="filter_owner", help_text=_("E-mail address, or “me”.")
+    )
+    not_engaged_since = filters.DateFilter(
+        label=_("Not engaged since"), method="filter_not_engaged_since", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    influence = filters.NumberFilter(label=_("Influence"), min_value=1, max_value=5)
+    interest = filters.NumberFilter(label=_("Interest"), min_value=1, max_value=5)
+    influence_min = filters.NumberFilter(
+        label=_("Influence at least"), field_name="influence", lookup_expr="gte", min_value=1, max_value=5
+    )
+    archived = filters.ChoiceFilter(
+        label=_("Archived"), choices=ARCHIVED_CHOICES, method="filter_nothing", empty_label=None
+    )
+
+    class Meta:
+        model = Organization
+        fields = []
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset  # applied by ArchivedFilterMixin, also when absent
+
+    def filter_q(self, queryset, name, value):
+        condition = Q()
+        for word in value.split():
+            condition &= (
+                Q(name__icontains=word)
+                | Q(acronym__icontains=word)
+                | Q(registration_number__icontains=word)
+                | Q(city__icontains=word)
+                | Q(email__icontains=word)
+            )
+        return queryset.filter(condition)
+
+    def filter_region(self, queryset, name, value):
+        return queryset.filter(region__key__in=[fold(v) for v in _split(value)])
+
+    def filter_customs_office(self, queryset, name, value):
+        return queryset.filter(customs_office__name__iexact=value.strip())
+
+    def filter_tags(self, queryset, name, value):
+        through = Organization.tags.through
+        keys = [fold(v) for v in _split(value)]
+        return queryset.filter(Exists(through.objects.filter(organization=OuterRef("pk"), tag__key__in=keys)))
+
+    def filter_owner(self, queryset, name, value):
+        if value.strip().lower() in ("me", "moi") and self.request and self.request.user.is_authenticated:
+            return queryset.filter(owner=self.request.user)
+        return queryset.filter(owner__email__iexact=value.strip())
+
+    def filter_not_engaged_since(self, queryset, name, value):
+        return queryset.filter(Q(last_engaged_on__lt=value) | Q(last_engaged_on__isnull=True))
+
+
+class ContactFilter(ArchivedFilterMixin, filters.FilterSet):
+    q = filters.CharFilter(label=_("Search"), method="filter_q", help_text=_("Name, e-mail, job title or organization"))
+    organization = filters.CharFilter(label=_("Organization"), method="filter_organization")
+    consent = filters.ChoiceFilter(label=_("Consents to communications"), choices=YES_NO[1:], method="filter_yes_no")
+    is_key_contact = filters.ChoiceFilter(label=_("Key contact"), choices=YES_NO[1:], method="filter_yes_no")
+    preferred_language = filters.ChoiceFilter(label=_("Preferred language"), choices=language_choices()[1:])
+    archived = filters.ChoiceFilter(
+        label=_("Archived"), choices=ARCHIVED_CHOICES, method="filter_nothing", empty_label=None
+    )
+
+    class Meta:
+        model = Contact
+        fields = []
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset
+
+    def filter_q(self, queryset, name, value):
+        condition = Q()
+        for word in value.split():
+            condition &= (
+                Q(first_name__icontains=word)
+                | Q(last_name__icontains=word)
+                | Q(email__icontains=word)
+                | Q(job_title__icontains=word)
+                | Q(organization__name__icontains=word)
+            )
+        return queryset.filter(condition)
+
+    def filter_organization(self, queryset, name, value):
+        """An organization's id (links from its page), registration number or exact name."""
+        value = value.strip()
+        if value.isdigit():
+            return queryset.filter(organization_id=int(value))
+        by_number = Q(organization__registration_number__iexact=value) if registration_key(value) else Q()
+        return queryset.filter(by_number | Q(organization__name__iexact=value))
+
+    def filter_yes_no(self, queryset, name, value):
+        return queryset.filter(**{name: value == "yes"})
+
+
+def owner_choices():
+    return get_user_model().objects.filter(is_active=True).order_by("email").values_list("email", flat=True)
+
+
+def region_names() -> list[str]:
+    return list(Region.objects.order_by("name").values_list("name", flat=True))

@@ -1,0 +1,214 @@
+"""Which column is which, and how each cell becomes a value (or a message for the user)."""
+
+import functools
+import re
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator, validate_email
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from stakeholders.choices import AeoStatus, OrganizationType, Sector, language_codes
+from stakeholders.models import phone_validator
+from stakeholders.normalize import fold
+
+# Canonical column → the header spellings accepted (compared after fold(): case, accents,
+# spaces and punctuation aside). English headers of CONTRACT.md plus the French ones.
+ORGANIZATION_COLUMNS = {
+    "name": ["name", "nom", "organization", "organisation", "raison sociale"],
+    "acronym": ["acronym", "sigle"],
+    "type": ["type", "organization type", "type d organisation"],
+    "sector": ["sector", "secteur"],
+    "region": ["region"],
+    "city": ["city", "ville", "town"],
+    "address": ["address", "adresse"],
+    "email": ["email", "e mail", "courriel", "mail"],
+    "phone": ["phone", "telephone", "tel"],
+    "website": ["website", "site web", "site internet", "web"],
+    "registration_number": ["registration number", "numero d enregistrement", "registration", "rccm", "nif"],
+    "aeo_status": ["aeo status", "statut oea", "aeo", "oea"],
+    "influence": ["influence"],
+    "interest": ["interest", "interet"],
+    "preferred_language": ["preferred language", "language", "langue", "langue preferee"],
+    "tags": ["tags", "tag", "etiquettes", "etiquette"],
+}
+CONTACT_COLUMNS = {
+    "first_name": ["first name", "prenom", "given name"],
+    "last_name": ["last name", "nom", "surname", "family name", "nom de famille"],
+    "organization": ["organization", "organisation", "company", "entreprise"],
+    "job_title": ["job title", "fonction", "poste", "title"],
+    "email": ["email", "e mail", "courriel", "mail"],
+    "phone": ["phone", "telephone", "tel"],
+    "preferred_language": ["preferred language", "language", "langue", "langue preferee"],
+    "consent": ["consent", "consentement"],
+}
+REQUIRED = {"organizations": ["name"], "contacts": ["last_name"]}
+MAX_LENGTHS = {
+    "name": 200,
+    "acronym": 30,
+    "region": 100,
+    "city": 100,
+    "address": 300,
+    "registration_number": 60,
+    "first_name": 100,
+    "last_name": 100,
+    "job_title": 150,
+    "email": 254,
+    "website": 200,
+    "organization": 200,
+}
+
+
+class CellError(Exception):
+    """A cell that cannot be used; the message is for the user."""
+
+
+def columns_for(kind: str) -> dict[str, list[str]]:
+    return ORGANIZATION_COLUMNS if kind == "organizations" else CONTACT_COLUMNS
+
+
+def guess_kind(header: list[str]) -> str:
+    folded = {fold(h) for h in header}
+    return (
+        "contacts"
+        if folded & {"first name", "prenom", "consent", "consentement", "job title", "fonction"}
+        else "organizations"
+    )
+
+
+def recognise(header: list[str], kind: str) -> tuple[dict[int, str], list[str], list[str]]:
+    """Map column positions to fields. Returns (position → field, ignored headers, file-level errors)."""
+    aliases = {alias: field for field, names in columns_for(kind).items() for alias in names}
+    mapping, ignored, errors, seen = {}, [], [], {}
+    for position, title in enumerate(header):
+        field = aliases.get(fold(title))
+        if field is None:
+            if title.strip():
+                ignored.append(title)
+            continue
+        if field in seen:
+            errors.append(
+                _("Two columns mean %(field)s: «%(a)s» and «%(b)s».") % {"field": field, "a": seen[field], "b": title}
+            )
+            continue
+        seen[field] = title
+        mapping[position] = field
+    for field in REQUIRED[kind]:
+        if field not in seen:
+            errors.append(
+                _("The column %(field)s is missing (French header: %(fr)s).")
+                % {"field": field, "fr": columns_for(kind)[field][1]}
+            )
+    return mapping, ignored, errors
+
+
+CODE_FIELDS = {"type": OrganizationType, "sector": Sector, "aeo_status": AeoStatus}
+
+
+@functools.cache
+def _code_lookup(field: str) -> dict[str, str]:
+    """fold(code), fold(English label) and fold(French label) → code."""
+    choices = CODE_FIELDS[field]
+    lookup = {}
+    for code, label in choices.choices:
+        lookup[fold(code)] = code
+        for language in ("en", "fr"):
+            with translation.override(language):
+                lookup[fold(str(label))] = code
+    return lookup
+
+
+def parse_code(field: str, value: str) -> str:
+    code = _code_lookup(field).get(fold(value))
+    if code is None:
+        examples = ", ".join(CODE_FIELDS[field].values[:3])
+        raise CellError(
+            _(
+                "«%(value)s» is not a known value. Use a code (%(examples)s…) or its English or French label; "
+                "the import page lists them all."
+            )
+            % {"value": value, "examples": examples}
+        )
+    return code
+
+
+def parse_score(value: str) -> int:
+    try:
+        number = float(value.replace(",", "."))
+    except ValueError:
+        number = None
+    if number is None or not number.is_integer() or not 1 <= number <= 5:
+        raise CellError(_("«%(value)s» must be a whole number from 1 to 5.") % {"value": value})
+    return int(number)
+
+
+def parse_email(value: str) -> str:
+    try:
+        validate_email(value)
+    except ValidationError:
+        raise CellError(_("«%(value)s» is not a valid e-mail address.") % {"value": value}) from None
+    return value.lower()
+
+
+def parse_phone(value: str) -> str:
+    try:
+        phone_validator(value)
+    except ValidationError:
+        raise CellError(
+            _("«%(value)s» is not a phone number (digits, spaces and + ( ) . - / only).") % {"value": value}
+        ) from None
+    return value
+
+
+def parse_website(value: str) -> str:
+    url = value if re.match(r"^[a-z][a-z0-9+.-]*://", value, re.I) else f"https://{value}"
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError:
+        raise CellError(_("«%(value)s» is not a web address.") % {"value": value}) from None
+    return url
+
+
+def parse_language(value: str) -> str:
+    codes = language_codes()
+    code = value.strip().lower()
+    if code in codes:
+        return code
+    by_name = {fold(name): code for code, name in codes.items()}
+    by_name.update({"french": "fr", "francais": "fr", "english": "en", "anglais": "en"})
+    if fold(value) in by_name:
+        return by_name[fold(value)]
+    raise CellError(_("«%(value)s» is not a two-letter ISO 639-1 language code, such as fr or en.") % {"value": value})
+
+
+CONSENT_VALUES = {
+    "yes": True,
+    "y": True,
+    "true": True,
+    "oui": True,
+    "o": True,
+    "1": True,
+    "no": False,
+    "n": False,
+    "false": False,
+    "non": False,
+    "0": False,
+}
+
+
+def parse_consent(value: str) -> bool:
+    answer = CONSENT_VALUES.get(fold(value))
+    if answer is None:
+        raise CellError(_("«%(value)s» must be yes or no (also true/false, oui/non, 1/0).") % {"value": value})
+    return answer
+
+
+def split_tags(value: str) -> list[str]:
+    return [part.strip() for part in re.split(r"[;|]", value) if part.strip()]
+
+
+def check_length(field: str, value: str) -> str:
+    limit = MAX_LENGTHS.get(field)
+    if limit and len(value) > limit:
+        raise CellError(_("is longer than %(limit)s characters.") % {"limit": limit})
+    return value

@@ -1,0 +1,339 @@
+"""Classify every row of an import as new, update, duplicate or error, before anything is written.
+
+Duplicates are found by registration number, else e-mail, else normalised name (contacts: e-mail,
+else name within the organization), within the file and against the database. The database is
+asked once per batch of rows, never once per row.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models.functions import Lower, Upper
+from django.utils.translation import gettext as _
+
+from stakeholders.imports import columns as col
+from stakeholders.imports.reading import Table
+from stakeholders.models import Contact, Organization, Region, Tag
+from stakeholders.normalize import fold, name_key, registration_key
+
+BATCH = 500
+NEW, UPDATE, DUPLICATE, ERROR = "new", "update", "duplicate", "error"
+
+
+@dataclass
+class Problem:
+    row: int
+    column: str
+    message: str
+
+    def __str__(self):
+        return f"row {self.row}: {self.column}: {self.message}"
+
+
+@dataclass
+class RowPreview:
+    number: int
+    cells: dict[str, str]  # field → the text as typed
+    values: dict[str, Any] = field(default_factory=dict)  # field → parsed value (blank cells left out)
+    problems: list[Problem] = field(default_factory=list)
+    status: str = NEW
+    match: Any = None  # the existing record it updates or repeats
+    changes: list[str] = field(default_factory=list)
+    note: str = ""
+
+    def fail(self, column: str, message: str) -> None:
+        self.problems.append(Problem(self.number, column, message))
+        self.status = ERROR
+
+
+@dataclass
+class ImportPreview:
+    kind: str
+    columns: dict[str, str] = field(default_factory=dict)  # field → header as written
+    ignored: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    file_errors: list[str] = field(default_factory=list)
+    rows: list[RowPreview] = field(default_factory=list)
+    new_regions: list[str] = field(default_factory=list)
+    new_tags: list[str] = field(default_factory=list)
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [problem for row in self.rows for problem in row.problems]
+
+    @property
+    def counts(self) -> Counter:
+        return Counter(row.status for row in self.rows)
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.file_errors and not any(row.status == ERROR for row in self.rows)
+
+
+def build_preview(table: Table, kind: str | None = None) -> ImportPreview:
+    kind = kind or col.guess_kind(table.header)
+    preview = ImportPreview(kind=kind, notices=list(table.notices))
+    mapping, preview.ignored, preview.file_errors = col.recognise(table.header, kind)
+    preview.columns = {fieldname: table.header[position] for position, fieldname in mapping.items()}
+    if preview.file_errors:
+        return preview
+    for number, cells in table.rows:
+        typed = {
+            fieldname: (cells[position].strip() if position < len(cells) else "")
+            for position, fieldname in mapping.items()
+        }
+        preview.rows.append(RowPreview(number=number, cells=typed))
+    if kind == "organizations":
+        _organizations(preview)
+    else:
+        _contacts(preview)
+    return preview
+
+
+def _batches(items: list, size: int = BATCH):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+# Organizations -------------------------------------------------------------------------------
+
+ORG_PARSERS = {
+    "type": lambda v: col.parse_code("type", v),
+    "sector": lambda v: col.parse_code("sector", v),
+    "aeo_status": lambda v: col.parse_code("aeo_status", v),
+    "influence": col.parse_score,
+    "interest": col.parse_score,
+    "email": col.parse_email,
+    "phone": col.parse_phone,
+    "website": col.parse_website,
+    "preferred_language": col.parse_language,
+    "tags": col.split_tags,
+}
+
+
+def _parse(row: RowPreview, parsers: dict, required: str) -> None:
+    for fieldname, text in row.cells.items():
+        if not text:
+            continue
+        try:
+            col.check_length(fieldname, text)
+            row.values[fieldname] = parsers.get(fieldname, lambda v: v)(text)
+        except col.CellError as error:
+            row.fail(fieldname, str(error))
+    if not row.cells.get(required):
+        row.fail(required, _("is required."))
+
+
+def _org_key(values: dict) -> tuple[str, str]:
+    if values.get("registration_number"):
+        return "registration_number", registration_key(values["registration_number"])
+    if values.get("email"):
+        return "email", values["email"].lower()
+    return "name", name_key(values.get("name", ""))
+
+
+def _organizations(preview: ImportPreview) -> None:
+    for row in preview.rows:
+        _parse(row, ORG_PARSERS, required="name")
+    _mark_file_duplicates(
+        preview.rows,
+        _org_key,
+        {
+            "registration_number": _("same registration number as row %(row)s"),
+            "email": _("same e-mail as row %(row)s"),
+            "name": _("same name as row %(row)s"),
+        },
+    )
+    candidates = [row for row in preview.rows if row.status == NEW]
+    found = _existing_organizations(candidates)
+    regions = {region.key: region for region in Region.objects.all()}
+    tag_keys = set(Tag.objects.values_list("key", flat=True))
+    new_regions, new_tags = {}, {}
+    for row in preview.rows:
+        if row.status == ERROR:
+            continue
+        if region := row.values.get("region"):
+            if fold(region) not in regions:
+                new_regions.setdefault(fold(region), region)
+        for tag in row.values.get("tags", []):
+            if fold(tag) not in tag_keys:
+                new_tags.setdefault(fold(tag), tag)
+        if row.status != NEW:
+            continue
+        key = _org_key(row.values)
+        match = found.get(key)
+        if isinstance(match, list):
+            row.fail(key[0], _("matches several organizations; add the registration number to choose one."))
+        elif match is not None:
+            _compare(row, match, regions)
+    preview.new_regions = sorted(new_regions.values())
+    preview.new_tags = sorted(new_tags.values())
+
+
+def _mark_file_duplicates(rows: list[RowPreview], key_of, notes: dict) -> None:
+    first_row: dict[tuple, int] = {}
+    for row in rows:
+        if row.status == ERROR:
+            continue
+        key = key_of(row.values)
+        if not key[1]:
+            continue
+        if key in first_row:
+            row.status, row.note = DUPLICATE, notes[key[0]] % {"row": first_row[key]}
+        else:
+            first_row[key] = row.number
+
+
+def _existing_organizations(rows: list[RowPreview]) -> dict[tuple, Any]:
+    """(key kind, key) → Organization, or a list when several share an e-mail or name."""
+    keys: dict[str, set] = {"registration_number": set(), "email": set(), "name": set()}
+    for row in rows:
+        kind, value = _org_key(row.values)
+        keys[kind].add(value)
+    found: dict[tuple, Any] = {}
+    queryset = Organization.objects.select_related("region").prefetch_related("tags")
+    lookups = {
+        "registration_number": (queryset.annotate(k=Upper("registration_number")), "k"),
+        "email": (queryset.annotate(k=Lower("email")), "k"),
+        "name": (queryset, "name_key"),
+    }
+    for kind, values in keys.items():
+        qs, attribute = lookups[kind]
+        for batch in _batches(sorted(values)):
+            for organization in qs.filter(**{f"{attribute}__in": batch}).order_by("is_archived", "pk"):
+                key_value = (
+                    registration_key(organization.registration_number)
+                    if kind == "registration_number"
+                    else getattr(organization, attribute)
+                )
+                key = (kind, key_value)
+                if key in found and kind != "registration_number":
+                    previous = found[key]
+                    found[key] = (previous if isinstance(previous, list) else [previous]) + [organization]
+                else:
+                    found.setdefault(key, organization)
+    return found
+
+
+def _compare(row: RowPreview, organization: Organization, regions: dict) -> None:
+    row.match = organization
+    for fieldname, value in row.values.items():
+        if fieldname == "region":
+            current = organization.region.key if organization.region else ""
+            changed = fold(value) != current
+        elif fieldname == "tags":
+            current_keys = {tag.key for tag in organization.tags.all()}
+            changed = any(fold(tag) not in current_keys for tag in value)
+        elif fieldname == "registration_number":
+            changed = registration_key(value) != registration_key(organization.registration_number)
+        else:
+            changed = value != getattr(organization, fieldname)
+        if changed:
+            row.changes.append(fieldname)
+    if organization.is_archived and not row.changes:
+        row.note = _("already in the registry (archived)")
+    row.status = UPDATE if row.changes else DUPLICATE
+    if row.status == DUPLICATE and not row.note:
+        row.note = _("already in the registry, nothing new")
+
+
+# Contacts ------------------------------------------------------------------------------------
+
+CONTACT_PARSERS = {
+    "email": col.parse_email,
+    "phone": col.parse_phone,
+    "preferred_language": col.parse_language,
+    "consent": col.parse_consent,
+}
+
+
+def _contact_key(values: dict) -> tuple[str, str]:
+    if values.get("email"):
+        return "email", values["email"].lower()
+    person = f"{fold(values.get('first_name', ''))}|{fold(values.get('last_name', ''))}"
+    return "name", f"{person}|{values.get('organization_id') or ''}"
+
+
+def _contacts(preview: ImportPreview) -> None:
+    for row in preview.rows:
+        _parse(row, CONTACT_PARSERS, required="last_name")
+    _resolve_organizations(preview.rows)
+    _mark_file_duplicates(
+        preview.rows, _contact_key, {"email": _("same e-mail as row %(row)s"), "name": _("same person as row %(row)s")}
+    )
+    candidates = [row for row in preview.rows if row.status == NEW]
+    by_email, by_name = {}, {}
+    emails = sorted({row.values["email"] for row in candidates if row.values.get("email")})
+    for batch in _batches(emails):
+        for contact in Contact.objects.annotate(k=Lower("email")).filter(k__in=batch, is_archived=False):
+            by_email[contact.k] = contact
+    last_names = sorted({row.values["last_name"] for row in candidates if not row.values.get("email")})
+    for batch in _batches(last_names):
+        for contact in Contact.objects.filter(last_name__in=batch).order_by("is_archived", "pk"):
+            by_name.setdefault(
+                _contact_key(
+                    {
+                        "first_name": contact.first_name,
+                        "last_name": contact.last_name,
+                        "organization_id": contact.organization_id,
+                    }
+                )[1],
+                contact,
+            )
+    for row in candidates:
+        kind, value = _contact_key(row.values)
+        match = (by_email if kind == "email" else by_name).get(value)
+        if match is not None:
+            _compare_contact(row, match)
+
+
+def _resolve_organizations(rows: list[RowPreview]) -> None:
+    """The organization column holds a registration number, else the organization's exact name."""
+    wanted = {row.values["organization"] for row in rows if row.values.get("organization")}
+    by_registration, by_name = {}, {}
+    for batch in _batches(sorted({registration_key(w) for w in wanted})):
+        for pk, number in (
+            Organization.objects.annotate(k=Upper("registration_number"))
+            .filter(k__in=batch)
+            .values_list("pk", "registration_number")
+        ):
+            by_registration[registration_key(number)] = pk
+    for batch in _batches(sorted({w.lower() for w in wanted})):
+        for pk, name in (
+            Organization.objects.annotate(k=Lower("name"))
+            .filter(k__in=batch, is_archived=False)
+            .values_list("pk", "name")
+        ):
+            by_name.setdefault(name.lower(), []).append(pk)
+    for row in rows:
+        reference = row.values.get("organization")
+        if not reference:
+            continue
+        if registration_key(reference) in by_registration:
+            row.values["organization_id"] = by_registration[registration_key(reference)]
+        elif len(by_name.get(reference.lower(), [])) == 1:
+            row.values["organization_id"] = by_name[reference.lower()][0]
+        elif by_name.get(reference.lower()):
+            row.fail(
+                "organization",
+                _("several organizations are named «%(name)s»; use the registration number.") % {"name": reference},
+            )
+        else:
+            row.fail(
+                "organization",
+                _("no organization has the registration number or name «%(name)s»; import it first.")
+                % {"name": reference},
+            )
+
+
+def _compare_contact(row: RowPreview, contact: Contact) -> None:
+    row.match = contact
+    for fieldname, value in row.values.items():
+        if fieldname == "organization":
+            continue
+        if value != getattr(contact, fieldname):
+            row.changes.append(fieldname)
+    row.status = UPDATE if row.changes else DUPLICATE
+    if row.status == DUPLICATE:
+        row.note = _("already in the registry, nothing new")

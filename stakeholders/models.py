@@ -1,0 +1,262 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower, Upper
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from stakeholders.choices import (
+    AeoStatus,
+    Gender,
+    OfficeKind,
+    OrganizationType,
+    Sector,
+    Size,
+    Stance,
+    quadrant,
+)
+from stakeholders.normalize import fold, name_key
+
+phone_validator = RegexValidator(
+    r"^\+?[0-9 ().\-/]{6,30}$", _("Enter a phone number: digits, spaces and + ( ) . - / only.")
+)
+score_validators = [MinValueValidator(1), MaxValueValidator(5)]
+
+
+def validate_language(code: str) -> None:
+    from stakeholders.choices import language_codes
+
+    if code and code not in language_codes():
+        raise ValidationError(_("Enter a two-letter ISO 639-1 language code, such as fr or en."))
+
+
+class Region(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    key = models.CharField(max_length=100, unique=True, editable=False)  # fold(name): matches "thies" to "Thiès"
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.key = fold(self.name)  # derived, never edited
+        super().save(*args, **kwargs)
+
+
+class CustomsOffice(models.Model):
+    name = models.CharField(_("name"), max_length=150, unique=True)
+    kind = models.CharField(_("kind"), max_length=30, choices=OfficeKind.choices)
+    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="offices")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("customs office")
+        verbose_name_plural = _("customs offices")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Tag(models.Model):
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    key = models.CharField(max_length=80, unique=True, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.key = fold(self.name)
+        super().save(*args, **kwargs)
+
+
+class Organization(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    name_key = models.CharField(max_length=200, editable=False, db_index=True)
+    acronym = models.CharField(_("acronym"), max_length=30, blank=True)
+    type = models.CharField(_("type"), max_length=30, choices=OrganizationType.choices, default=OrganizationType.OTHER)
+    sector = models.CharField(_("sector"), max_length=30, choices=Sector.choices, blank=True)
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), on_delete=models.PROTECT, null=True, blank=True, related_name="organizations"
+    )
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    customs_office = models.ForeignKey(
+        CustomsOffice,
+        verbose_name=_("customs office"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="organizations",
+        help_text=_("The office it mostly deals with."),
+    )
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True, validators=[phone_validator])
+    website = models.URLField(_("website"), blank=True)
+    registration_number = models.CharField(
+        _("registration number"),
+        max_length=60,
+        blank=True,
+        help_text=_("Tax or trade register number: the first key for finding duplicates."),
+    )
+    size = models.CharField(_("size"), max_length=10, choices=Size.choices, blank=True)
+    aeo_status = models.CharField(_("AEO status"), max_length=10, choices=AeoStatus.choices, default=AeoStatus.NONE)
+    influence = models.PositiveSmallIntegerField(_("influence"), default=3, validators=score_validators)
+    interest = models.PositiveSmallIntegerField(_("interest"), default=3, validators=score_validators)
+    stance = models.CharField(_("stance"), max_length=12, choices=Stance.choices, blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=8, blank=True, validators=[validate_language]
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("relationship owner"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_organizations",
+    )
+    tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="organizations")
+    notes = models.TextField(_("notes"), blank=True)
+    is_archived = models.BooleanField(_("archived"), default=False)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="merged_duplicates",
+    )
+    # Kept by the engagement service so lists can sort and filter without a join.
+    last_engaged_on = models.DateField(_("last engaged"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    history = HistoricalRecords(m2m_fields=[tags], excluded_fields=["name_key", "updated_at"])
+
+    class Meta:
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+        ordering = ["name"]
+        permissions = [
+            ("archive_organization", _("Can archive and restore organizations")),
+            ("merge_organization", _("Can merge duplicate organizations")),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                Upper("registration_number"),
+                condition=~Q(registration_number=""),
+                name="organization_registration_number_unique",
+                violation_error_message=_("An organization with this registration number already exists."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["is_archived", "name"], name="org_archived_name"),
+            models.Index(fields=["type", "name"], name="org_type_name"),
+            models.Index(fields=["region", "name"], name="org_region_name"),
+            models.Index(fields=["last_engaged_on"], name="org_last_engaged"),
+            models.Index(fields=["influence", "interest"], name="org_map"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.name_key = name_key(self.name)  # derived, never edited
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("stakeholders:organization_detail", kwargs={"pk": self.pk})
+
+    @property
+    def quadrant(self):
+        return quadrant(self.influence, self.interest)
+
+
+class Contact(models.Model):
+    first_name = models.CharField(_("first name"), max_length=100, blank=True)
+    last_name = models.CharField(_("last name"), max_length=100)
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contacts",
+    )
+    job_title = models.CharField(_("job title"), max_length=150, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True, validators=[phone_validator])
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=8, blank=True, validators=[validate_language]
+    )
+    gender = models.CharField(
+        _("gender"),
+        max_length=10,
+        choices=Gender.choices,
+        blank=True,
+        help_text=_("Optional; used only for counts disaggregated by gender."),
+    )
+    consent = models.BooleanField(_("consents to receive communications"), default=False)
+    consent_date = models.DateField(_("consent date"), null=True, blank=True)
+    consent_source = models.CharField(
+        _("consent source"), max_length=200, blank=True, help_text=_("Where and how consent was given or withdrawn.")
+    )
+    is_key_contact = models.BooleanField(_("key contact"), default=False)
+    is_archived = models.BooleanField(_("archived"), default=False)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="merged_duplicates",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["last_name", "first_name"]
+        permissions = [
+            ("archive_contact", _("Can archive and restore contacts")),
+            ("merge_contact", _("Can merge duplicate contacts")),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=Q(is_archived=False) & ~Q(email=""),
+                name="contact_active_email_unique",
+                violation_error_message=_("An active contact already has this e-mail address."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["is_archived", "last_name", "first_name"], name="contact_archived_name"),
+            models.Index(fields=["organization", "last_name"], name="contact_org_name"),
+        ]
+
+    def __str__(self):
+        return self.full_name
+
+    def get_absolute_url(self):
+        return reverse("stakeholders:contact_detail", kwargs={"pk": self.pk})
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()

@@ -1,0 +1,51 @@
+"""Keys for matching names the way people mean them: case, spaces, accents and legal forms aside."""
+
+import re
+import unicodedata
+
+# Legal forms and filler words that do not tell two organizations apart.
+LEGAL_FORMS = {
+    "sa",
+    "sarl",
+    "sas",
+    "sasu",
+    "suarl",
+    "sarlu",
+    "gie",
+    "snc",
+    "scs",
+    "eurl",
+    "ltd",
+    "llc",
+    "llp",
+    "inc",
+    "plc",
+    "corp",
+    "co",
+    "cie",
+    "gmbh",
+    "bv",
+    "nv",
+    "pty",
+    "limited",
+    "incorporated",
+    "company",
+}
+_NOT_WORD = re.compile(r"[^0-9a-z]+")
+
+
+def fold(text: str) -> str:
+    """Lower case, accents removed, runs of spaces and punctuation as one space."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+    return _NOT_WORD.sub(" ", plain.replace("&", " and ")).strip()
+
+
+def name_key(name: str) -> str:
+    """ "Transit Baobab SARL" and "TRANSIT  BAOBAB" give the same key."""
+    words = [word for word in fold(name).split() if word not in LEGAL_FORMS]
+    return " ".join(words) or fold(name)
+
+
+def registration_key(number: str) -> str:
+    return re.sub(r"\s+", "", number or "").upper()

@@ -1,0 +1,14 @@
+"""Reads of the registry that views, exports and commands share (scoping and joins live here)."""
+
+from django.db.models import QuerySet
+
+from stakeholders.models import Contact, Organization
+
+
+def organization_list(*, user=None) -> QuerySet:
+    """Every organization a signed-in user may see, with what the list shows joined in."""
+    return Organization.objects.select_related("region", "owner")
+
+
+def contact_list(*, user=None) -> QuerySet:
+    return Contact.objects.select_related("organization")

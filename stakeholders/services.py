@@ -1,0 +1,169 @@
+"""Writes to the registry. Views, the importer and commands call these; each records its history."""
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from stakeholders.models import Contact, Organization, Tag
+from stakeholders.normalize import fold, name_key
+
+
+def _save(instance, reason: str, **kwargs) -> None:
+    """Save and say why in the history entry (django-simple-history reads _change_reason)."""
+    instance._change_reason = reason
+    instance.save(**kwargs)
+
+
+def similar_organizations(name: str, *, exclude_pk: int | None = None, limit: int = 5):
+    """Organizations whose name means the same ("Transit Baobab SARL" ~ "TRANSIT BAOBAB")."""
+    matches = Organization.objects.filter(name_key=name_key(name)).select_related("region")
+    if exclude_pk:
+        matches = matches.exclude(pk=exclude_pk)
+    return list(matches.order_by("is_archived", "name")[:limit])
+
+
+def tags_from_names(names: Iterable[str]) -> list[Tag]:
+    """The tags named, matched case- and accent-insensitively; missing ones are created."""
+    wanted = {fold(n): n.strip() for n in names if n and n.strip()}
+    existing = {tag.key: tag for tag in Tag.objects.filter(key__in=wanted)}
+    for key, name in wanted.items():
+        if key not in existing:
+            tag = Tag(name=name)
+            tag.save()
+            existing[key] = tag
+    return [existing[key] for key in wanted]
+
+
+@transaction.atomic
+def organization_save(*, organization: Organization, tags: Iterable[Tag] | None = None) -> Organization:
+    """Create or update an organization from a form or the API of this module."""
+    organization.full_clean()
+    organization.save()
+    if tags is not None:
+        organization.tags.set(tags)
+    return organization
+
+
+@transaction.atomic
+def organization_set_archived(*, organization: Organization, archived: bool, reason: str = "") -> Organization:
+    organization.is_archived = archived
+    _save(
+        organization,
+        reason or (_("Archived") if archived else _("Restored")),
+        update_fields=["is_archived", "updated_at"],
+    )
+    return organization
+
+
+@transaction.atomic
+def organization_merge(*, survivor: Organization, duplicate: Organization) -> Organization:
+    """Fold `duplicate` into `survivor`: contacts, tags and engagements move; the duplicate is archived.
+
+    Nothing is deleted: the duplicate stays, archived and pointing at the survivor, and both
+    histories say what happened.
+    """
+    if survivor.pk == duplicate.pk:
+        raise ValueError("An organization cannot be merged into itself.")
+    for contact in Contact.objects.filter(organization=duplicate):
+        contact.organization = survivor
+        _save(
+            contact,
+            _("Organization merged into %(name)s") % {"name": survivor.name},
+            update_fields=["organization", "updated_at"],
+        )
+    survivor.tags.add(*duplicate.tags.all())
+    from stakeholders import merge_hooks
+
+    for hook in merge_hooks.ORGANIZATION_MERGE_HOOKS:
+        hook(survivor=survivor, duplicate=duplicate)
+
+    _fill_blanks(survivor, duplicate)
+    # The duplicate is archived first: a registration number moving to the survivor stays unique.
+    duplicate.is_archived = True
+    duplicate.merged_into = survivor
+    if duplicate.registration_number and survivor.registration_number == duplicate.registration_number:
+        duplicate.registration_number = ""
+    _save(duplicate, _("Merged into %(name)s (#%(pk)s)") % {"name": survivor.name, "pk": survivor.pk})
+    survivor.full_clean()
+    _save(survivor, _("Merged with %(name)s (#%(pk)s)") % {"name": duplicate.name, "pk": duplicate.pk})
+    return survivor
+
+
+# Fields the survivor takes from the duplicate when its own are empty.
+_MERGE_FILL_FIELDS = [
+    "acronym",
+    "sector",
+    "region",
+    "city",
+    "customs_office",
+    "address",
+    "email",
+    "phone",
+    "website",
+    "registration_number",
+    "size",
+    "stance",
+    "preferred_language",
+    "owner",
+]
+
+
+def _fill_blanks(survivor: Organization, duplicate: Organization) -> None:
+    for field in _MERGE_FILL_FIELDS:
+        if not getattr(survivor, field) and getattr(duplicate, field):
+            setattr(survivor, field, getattr(duplicate, field))
+    if duplicate.notes:
+        survivor.notes = "\n\n".join(part for part in (survivor.notes, duplicate.notes) if part)
+    if duplicate.last_engaged_on and (
+        not survivor.last_engaged_on or duplicate.last_engaged_on > survivor.last_engaged_on
+    ):
+        survivor.last_engaged_on = duplicate.last_engaged_on
+
+
+@transaction.atomic
+def organization_delete(*, organization: Organization) -> None:
+    """Administrators only (checked by the caller). The history keeps what was deleted."""
+    organization.delete()
+
+
+@transaction.atomic
+def contact_save(*, contact: Contact, consent_changed: bool = False) -> Contact:
+    """Create or update a contact. Consent given without a date is dated today."""
+    if contact.consent and not contact.consent_date:
+        contact.consent_date = timezone.localdate()
+    contact.full_clean()
+    contact.save()
+    return contact
+
+
+@transaction.atomic
+def contact_set_archived(*, contact: Contact, archived: bool) -> Contact:
+    contact.is_archived = archived
+    contact.full_clean()
+    _save(contact, _("Archived") if archived else _("Restored"), update_fields=["is_archived", "updated_at"])
+    return contact
+
+
+@transaction.atomic
+def contact_merge(*, survivor: Contact, duplicate: Contact) -> Contact:
+    """Fold `duplicate` into `survivor`; the duplicate is archived and points at the survivor."""
+    if survivor.pk == duplicate.pk:
+        raise ValueError("A contact cannot be merged into itself.")
+    for field in ["first_name", "organization", "job_title", "phone", "preferred_language", "gender"]:
+        if not getattr(survivor, field) and getattr(duplicate, field):
+            setattr(survivor, field, getattr(duplicate, field))
+    survivor.is_key_contact = survivor.is_key_contact or duplicate.is_key_contact
+    from stakeholders import merge_hooks
+
+    for hook in merge_hooks.CONTACT_MERGE_HOOKS:
+        hook(survivor=survivor, duplicate=duplicate)
+    duplicate.is_archived = True
+    duplicate.merged_into = survivor
+    _save(duplicate, _("Merged into %(name)s (#%(pk)s)") % {"name": survivor.full_name, "pk": survivor.pk})
+    if not survivor.email and duplicate.email:
+        survivor.email = duplicate.email
+    survivor.full_clean()
+    _save(survivor, _("Merged with %(name)s (#%(pk)s)") % {"name": duplicate.full_name, "pk": duplicate.pk})
+    return survivor
