@@ -28,6 +28,7 @@ class Column:
     header: str
     source: str | None = None  # a values_list() path; None for a column filled by `related`
     convert: Callable | None = None  # applied to each value of the column (None stays empty)
+    fallback: str | None = None  # a values_list() path used where `source` is empty
 
 
 @dataclass
@@ -46,6 +47,15 @@ class Dataset:
     columns: list[Column]
     related: list[Related] = field(default_factory=list)
     order: list[str] = field(default_factory=lambda: ["pk"])
+
+    @property
+    def sources(self) -> list[str]:
+        paths = ["pk"]
+        for column in self.columns:
+            for path in (column.source, column.fallback):
+                if path and path not in paths:
+                    paths.append(path)
+        return paths
 
     @property
     def headers(self) -> list[str]:
@@ -74,8 +84,7 @@ def _plain(value):
 
 def frames(dataset: Dataset, queryset) -> Iterator[pd.DataFrame]:
     """The rows of `queryset` as successive DataFrames of at most CHUNK rows, ready to write."""
-    sources = ["pk"] + [c.source for c in dataset.columns if c.source]
-    rows = queryset.order_by(*dataset.order).values_list(*sources).iterator(chunk_size=CHUNK)
+    rows = queryset.order_by(*dataset.order).values_list(*dataset.sources).iterator(chunk_size=CHUNK)
     chunk = []
     for row in rows:
         chunk.append(row)
@@ -87,22 +96,23 @@ def frames(dataset: Dataset, queryset) -> Iterator[pd.DataFrame]:
 
 
 def _frame(dataset: Dataset, chunk: list[tuple]) -> pd.DataFrame:
-    sources = ["pk"] + [c.source for c in dataset.columns if c.source]
-    raw = pd.DataFrame.from_records(chunk, columns=sources) if chunk else pd.DataFrame(columns=sources)
+    raw = pd.DataFrame.from_records(chunk, columns=dataset.sources)
     out = pd.DataFrame(index=raw.index)
     ids = raw["pk"].tolist()
     joined = {r.header: _joined(r, ids) for r in dataset.related}
     for column in dataset.columns:
         if column.header in joined:
-            out[column.header] = raw["pk"].map(joined[column.header]).fillna("")
+            out[column.header] = raw["pk"].map(lambda pk, values=joined[column.header]: values.get(pk, ""))
             continue
         values = raw[column.source]
+        if column.fallback:
+            values = values.where(values.notna() & (values != ""), raw[column.fallback])
         if column.convert:
             values = values.map(lambda v, f=column.convert: "" if v is None else f(v))
         out[column.header] = values.map(_plain)
     for related in dataset.related:
         if related.header not in out:
-            out[related.header] = raw["pk"].map(joined[related.header]).fillna("")
+            out[related.header] = raw["pk"].map(lambda pk, values=joined[related.header]: values.get(pk, ""))
     return out.map(safe_cell)
 
 

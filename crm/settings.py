@@ -193,7 +193,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Languages: the browser's language picks the default; the switch keeps a choice in a cookie.
 LANGUAGE_CODE = env("LANGUAGE_CODE", "en")
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]
-LOCALE_PATHS = [Path(env("CRM_LOCALE_DIR", str(BASE_DIR / "crm" / "locale")))]
+LOCALE_PATHS = [BASE_DIR / "crm" / "locale"]
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 TIME_ZONE = env("TIME_ZONE", "UTC")
 USE_I18N = True

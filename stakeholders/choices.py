@@ -128,6 +128,10 @@ def language_codes() -> dict[str, str]:
     return codes
 
 
+def language_name(code: str) -> str:
+    return language_codes().get(code, code) if code else ""
+
+
 def language_choices() -> list[tuple[str, str]]:
     """French and English first (the languages most contacts use), then the others by code."""
     codes = language_codes()

@@ -8,6 +8,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from stakeholders.choices import AeoStatus, OrganizationType, Sector, Stance, language_choices
+from stakeholders.forms import suggest_attrs
 from stakeholders.models import Contact, Organization, Region
 from stakeholders.normalize import fold, registration_key
 
@@ -41,17 +42,29 @@ class OrganizationFilter(ArchivedFilterMixin, filters.FilterSet):
     )
     type = filters.MultipleChoiceFilter(label=_("Type"), choices=OrganizationType.choices)
     sector = filters.MultipleChoiceFilter(label=_("Sector"), choices=Sector.choices)
-    region = filters.CharFilter(label=_("Region"), method="filter_region")
-    customs_office = filters.CharFilter(label=_("Customs office"), method="filter_customs_office")
+    region = filters.CharFilter(
+        label=_("Region"),
+        method="filter_region",
+        widget=forms.TextInput(attrs={"list": "region-options", "autocomplete": "off"}),
+    )
+    customs_office = filters.CharFilter(
+        label=_("Customs office"),
+        method="filter_customs_office",
+        widget=forms.TextInput(attrs=suggest_attrs("stakeholders:suggest_customs_offices", "office-options")),
+    )
     aeo_status = filters.MultipleChoiceFilter(label=_("AEO status"), choices=AeoStatus.choices)
     stance = filters.MultipleChoiceFilter(label=_("Stance"), choices=Stance.choices)
     tags = filters.CharFilter(
+        widget=forms.TextInput(attrs=suggest_attrs("stakeholders:suggest_tags", "tag-options")),
         label=_("Tags"),
         method="filter_tags",
         help_text=_("Several tags: separate them with commas (any of them matches)."),
     )
     owner = filters.CharFilter(
-        label=_("Relationship owner"), method="filter_owner", help_text=_("E-mail address, or “me”.")
+        widget=forms.TextInput(attrs=suggest_attrs("stakeholders:suggest_owners", "owner-options")),
+        label=_("Relationship owner"),
+        method="filter_owner",
+        help_text=_("E-mail address, or “me”."),
     )
     not_engaged_since = filters.DateFilter(
         label=_("Not engaged since"), method="filter_not_engaged_since", widget=forms.DateInput(attrs={"type": "date"})
@@ -106,7 +119,11 @@ class OrganizationFilter(ArchivedFilterMixin, filters.FilterSet):
 
 class ContactFilter(ArchivedFilterMixin, filters.FilterSet):
     q = filters.CharFilter(label=_("Search"), method="filter_q", help_text=_("Name, e-mail, job title or organization"))
-    organization = filters.CharFilter(label=_("Organization"), method="filter_organization")
+    organization = filters.CharFilter(
+        label=_("Organization"),
+        method="filter_organization",
+        widget=forms.TextInput(attrs=suggest_attrs("stakeholders:suggest_organizations", "organization-options")),
+    )
     consent = filters.ChoiceFilter(label=_("Consents to communications"), choices=YES_NO[1:], method="filter_yes_no")
     is_key_contact = filters.ChoiceFilter(label=_("Key contact"), choices=YES_NO[1:], method="filter_yes_no")
     preferred_language = filters.ChoiceFilter(label=_("Preferred language"), choices=language_choices()[1:])

@@ -16,6 +16,7 @@ from stakeholders.choices import (
     Sector,
     Size,
     Stance,
+    language_name,
     quadrant,
 )
 from stakeholders.normalize import fold, name_key
@@ -185,6 +186,10 @@ class Organization(models.Model):
     def quadrant(self):
         return quadrant(self.influence, self.interest)
 
+    @property
+    def preferred_language_name(self) -> str:
+        return language_name(self.preferred_language)
+
 
 class Contact(models.Model):
     first_name = models.CharField(_("first name"), max_length=100, blank=True)
@@ -260,3 +265,7 @@ class Contact(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def preferred_language_name(self) -> str:
+        return language_name(self.preferred_language)

@@ -1,13 +1,32 @@
 from django.urls import path
-from django.utils.translation import gettext_lazy as _
 
-from crm.views import area_pending
+from stakeholders.views import contacts, imports, organizations, suggest
 
 app_name = "stakeholders"
 
-# Filled by the stakeholder-registry issue.
 urlpatterns = [
-    path("organizations/", area_pending, {"title": _("Organizations")}, name="organization_list"),
-    path("contacts/", area_pending, {"title": _("Contacts")}, name="contact_list"),
-    path("import/", area_pending, {"title": _("Import")}, name="import"),
+    path("organizations/", organizations.OrganizationList.as_view(), name="organization_list"),
+    path("organizations/new/", organizations.organization_create, name="organization_create"),
+    path("organizations/map/", organizations.stakeholder_map, name="map"),
+    path("organizations/<int:pk>/", organizations.organization_detail, name="organization_detail"),
+    path("organizations/<int:pk>/edit/", organizations.organization_edit, name="organization_edit"),
+    path("organizations/<int:pk>/archive/", organizations.organization_archive, name="organization_archive"),
+    path("organizations/<int:pk>/merge/", organizations.organization_merge_view, name="organization_merge"),
+    path("organizations/<int:pk>/delete/", organizations.organization_delete_view, name="organization_delete"),
+    path("organizations/<int:pk>/history/", organizations.organization_history, name="organization_history"),
+    path("contacts/", contacts.ContactList.as_view(), name="contact_list"),
+    path("contacts/new/", contacts.contact_create, name="contact_create"),
+    path("contacts/<int:pk>/", contacts.contact_detail, name="contact_detail"),
+    path("contacts/<int:pk>/edit/", contacts.contact_edit, name="contact_edit"),
+    path("contacts/<int:pk>/archive/", contacts.contact_archive, name="contact_archive"),
+    path("contacts/<int:pk>/merge/", contacts.contact_merge_view, name="contact_merge"),
+    path("contacts/<int:pk>/delete/", contacts.contact_delete, name="contact_delete"),
+    path("contacts/<int:pk>/history/", contacts.contact_history, name="contact_history"),
+    path("import/", imports.import_start, name="import"),
+    path("import/<str:token>/", imports.import_preview, name="import_preview"),
+    path("import/<str:token>/confirm/", imports.import_confirm, name="import_confirm"),
+    path("suggest/organizations/", suggest.suggest_organizations, name="suggest_organizations"),
+    path("suggest/tags/", suggest.suggest_tags, name="suggest_tags"),
+    path("suggest/customs-offices/", suggest.suggest_customs_offices, name="suggest_customs_offices"),
+    path("suggest/owners/", suggest.suggest_owners, name="suggest_owners"),
 ]

@@ -23,3 +23,39 @@ class UserFactory(factory.django.DjangoModelFactory):
             self.groups.add(Group.objects.get(name=extracted))
             self.is_staff = extracted == Role.ADMINISTRATOR
             self.save(update_fields=["is_staff"])
+
+
+class RegionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "stakeholders.Region"
+        django_get_or_create = ("name",)
+
+    name = factory.Iterator(["Kayes", "Sikasso", "Bamako", "Thiès", "Maradi"])
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "stakeholders.Organization"
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Organisation Fictive {n}")
+    type = "customs_broker"
+    region = factory.SubFactory(RegionFactory)
+    registration_number = factory.Sequence(lambda n: f"RC-TEST-{n:05d}")
+    influence = 3
+    interest = 3
+
+    @factory.post_generation
+    def tags(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.tags.set(extracted)
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "stakeholders.Contact"
+
+    first_name = "Awa"
+    last_name = factory.Sequence(lambda n: f"Fictive{n}")
+    organization = factory.SubFactory(OrganizationFactory)
+    email = factory.Sequence(lambda n: f"person{n}@fictive.example")

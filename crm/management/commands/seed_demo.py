@@ -2,12 +2,14 @@
 
 import os
 import secrets
+import time
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from crm.roles import Role
 from crm.users import user_ensure_demo_account
+from stakeholders.demo import seed_stakeholders
 
 DEMO_ACCOUNTS = [
     ("officer@demo.test", Role.OFFICER, "Awa", "Traoré"),
@@ -22,17 +24,39 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=2026, help="Random seed (same seed, same data).")
         parser.add_argument(
+            "--organizations", type=int, default=200, help="Number of demo organizations (default 200)."
+        )
+        parser.add_argument("--contacts-per-org", type=int, default=2, help="Contacts per organization (default 2).")
+        parser.add_argument(
+            "--engagements",
+            type=int,
+            default=None,
+            help="Number of engagements (accepted now; engagements arrive with the engagement log).",
+        )
+        parser.add_argument(
             "--password",
             help="Password of the demo accounts (else $CRM_DEMO_PASSWORD, else a random one that is printed).",
         )
 
     @transaction.atomic
-    def handle(self, *args, seed, password, **options):
+    def handle(self, *args, seed, password, organizations, contacts_per_org, engagements, **options):
         password = password or os.environ.get("CRM_DEMO_PASSWORD") or secrets.token_urlsafe(9)
-        for email, role, first_name, last_name in DEMO_ACCOUNTS:
+        accounts = [
             user_ensure_demo_account(
                 email=email, password=password, role=role, first_name=first_name, last_name=last_name
             )
+            for email, role, first_name, last_name in DEMO_ACCOUNTS
+        ]
+        started = time.monotonic()
+        added_orgs, added_contacts = seed_stakeholders(
+            organizations=organizations, contacts_per_org=contacts_per_org, seed=seed, owners=accounts[:2]
+        )
+        self.stdout.write(
+            f"Demo stakeholders: {added_orgs} organizations and {added_contacts} contacts added "
+            f"({time.monotonic() - started:.1f} s; existing ones kept)."
+        )
+        if engagements:
+            self.stdout.write("--engagements: engagements are not part of this version yet; none created.")
         self.stdout.write(self.style.SUCCESS("Demo accounts (sign in at http://127.0.0.1:8000/accounts/login/):"))
         for email, role, _first, _last in DEMO_ACCOUNTS:
             self.stdout.write(f"  {email:<20} {role.label:<18} password: {password}")

@@ -1,0 +1,90 @@
+"""The `…/<pk>/history/` pages: who changed what, when, from what to what (django-simple-history)."""
+
+from django.core.paginator import Paginator
+from django.db import models
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+CHANGE_TYPES = {"+": _("Created"), "~": _("Changed"), "-": _("Deleted")}
+PER_PAGE = 25
+
+
+def _display(field, value, related_names: dict) -> str:
+    if value in (None, ""):
+        return "—"
+    if isinstance(field, models.ManyToManyField):
+        names = sorted(related_names.get((field.related_model, ref), str(ref)) for ref in value)
+        return ", ".join(names) or "—"
+    if field.is_relation:
+        return related_names.get((field.related_model, value), f"#{value}")
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    return str(value)
+
+
+def _m2m_ids(field, value) -> list:
+    target = field.m2m_reverse_field_name()
+    return [row[target] for row in value or []]
+
+
+def history_entries(instance, page_number) -> tuple:
+    """A page of history entries (newest first), each with its list of changes."""
+    model = type(instance)
+    records = instance.history.select_related("history_user").order_by("-history_date", "-history_id")
+    page = Paginator(records, PER_PAGE).get_page(page_number)
+    items = list(page.object_list)
+    # The entry just before this page, to show what the page's oldest entry changed.
+    older = next(iter(records[page.end_index() : page.end_index() + 1]), None) if items else None
+    chain = items + ([older] if older else [])
+    diffs = []
+    wanted = {}
+    for newer, previous in zip(chain, chain[1:] + [None], strict=True):
+        if newer is older:
+            break
+        delta = newer.diff_against(previous) if previous is not None else None
+        changes = []
+        for change in delta.changes if delta else []:
+            field = model._meta.get_field(change.field)
+            old, new = change.old, change.new
+            if isinstance(field, models.ManyToManyField):
+                old, new = _m2m_ids(field, old), _m2m_ids(field, new)
+                for ref in [*old, *new]:
+                    wanted.setdefault(field.related_model, set()).add(ref)
+            elif field.is_relation:
+                for ref in (old, new):
+                    if ref is not None:
+                        wanted.setdefault(field.related_model, set()).add(ref)
+            changes.append((field, old, new))
+        diffs.append((newer, changes))
+    related_names = {
+        (related_model, obj.pk): str(obj)
+        for related_model, ids in wanted.items()
+        for obj in related_model._default_manager.filter(pk__in=ids)
+    }
+    entries = [
+        {
+            "when": record.history_date,
+            "who": record.history_user,
+            "type": CHANGE_TYPES.get(record.history_type, record.history_type),
+            "reason": record.history_change_reason or "",
+            "changes": [
+                {
+                    "field": field.verbose_name,
+                    "old": _display(field, old, related_names),
+                    "new": _display(field, new, related_names),
+                }
+                for field, old, new in changes
+            ],
+        }
+        for record, changes in diffs
+    ]
+    return page, entries
+
+
+def history_page(request, instance, *, back_url: str):
+    page, entries = history_entries(instance, request.GET.get("page"))
+    return render(
+        request, "crm/history.html", {"object": instance, "page_obj": page, "entries": entries, "back_url": back_url}
+    )

@@ -1,0 +1,48 @@
+"""What every list page shares: filters in the URL, a sortable table, htmx partial updates, and
+`?_export=csv|xlsx` downloading exactly the filtered rows."""
+
+from django.http import Http404
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+
+from crm.exports import export_response
+
+EXPORT_FORMATS = ("csv", "xlsx")
+
+
+class ListPage(SingleTableMixin, FilterView):
+    """Subclasses set table_class, filterset_class, dataset (crm.exports.Dataset), template_name,
+    partial_template_name, and get_queryset() from a selector."""
+
+    paginate_by = 50
+    dataset = None
+    partial_template_name = None
+
+    def get(self, request, *args, **kwargs):
+        fmt = request.GET.get("_export")
+        if fmt:
+            if fmt not in EXPORT_FORMATS or self.dataset is None:
+                raise Http404("Unknown export format")
+            filterset = self.get_filterset(self.get_filterset_class())
+            queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+            return export_response(self.dataset, queryset, fmt)
+        return super().get(request, *args, **kwargs)
+
+    def get_filterset_kwargs(self, filterset_class):
+        # Always bound, even without parameters, so defaults apply (archived rows stay hidden).
+        return super().get_filterset_kwargs(filterset_class) | {"data": self.request.GET}
+
+    def get_template_names(self):
+        # htmx asks for the results only (filters, sorting and paging swap that part alone).
+        if self.partial_template_name and self.request.htmx and self.request.htmx.target == "results":
+            return [self.partial_template_name]
+        return super().get_template_names()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        for key in ("page", "_export"):
+            query.pop(key, None)
+        context["filter_query"] = query.urlencode()
+        context["filters_active"] = any(k not in ("sort",) for k in query)
+        return context

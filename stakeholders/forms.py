@@ -1,0 +1,228 @@
+from django import forms
+from django.db.models.functions import Upper
+from django.urls import reverse_lazy
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from stakeholders.choices import SCORE_CHOICES, language_choices
+from stakeholders.imports.columns import split_tags
+from stakeholders.models import Contact, Organization
+from stakeholders.normalize import registration_key
+from stakeholders.services import similar_organizations
+
+
+def suggest_attrs(url_name: str, datalist_id: str) -> dict:
+    """A text input that offers matches as the user types (htmx fills a <datalist>); without
+    JavaScript it is a plain text field that the server matches by name."""
+    return {
+        "list": datalist_id,
+        "autocomplete": "off",
+        "hx-get": reverse_lazy(url_name),
+        "hx-trigger": "input changed delay:250ms",
+        "hx-target": f"#{datalist_id}",
+        "hx-swap": "innerHTML",
+    }
+
+
+class OrganizationForm(forms.ModelForm):
+    tag_names = forms.CharField(
+        label=_("Tags"),
+        required=False,
+        help_text=_("Separate tags with a semicolon (;)."),
+        widget=forms.TextInput(attrs=suggest_attrs("stakeholders:suggest_tags", "tag-options")),
+    )
+    influence = forms.TypedChoiceField(
+        label=_("Influence"),
+        choices=SCORE_CHOICES,
+        coerce=int,
+        initial=3,
+        help_text=_("1 (little) to 5 (decisive): power over the outcome."),
+    )
+    interest = forms.TypedChoiceField(
+        label=_("Interest"),
+        choices=SCORE_CHOICES,
+        coerce=int,
+        initial=3,
+        help_text=_("1 (little) to 5 (strong): how much it cares about Customs integrity."),
+    )
+    preferred_language = forms.ChoiceField(label=_("Preferred language"), choices=language_choices, required=False)
+    website = forms.URLField(
+        label=_("Website"),
+        required=False,
+        assume_scheme="https",
+        widget=forms.URLInput(attrs={"placeholder": "https://"}),
+    )
+    confirm_similar = forms.BooleanField(
+        label=_("This is a different organization: save it anyway"), required=False, widget=forms.CheckboxInput
+    )
+
+    class Meta:
+        model = Organization
+        fields = [
+            "name",
+            "acronym",
+            "type",
+            "sector",
+            "registration_number",
+            "region",
+            "city",
+            "customs_office",
+            "address",
+            "email",
+            "phone",
+            "website",
+            "size",
+            "aeo_status",
+            "influence",
+            "interest",
+            "stance",
+            "preferred_language",
+            "owner",
+            "notes",
+        ]
+        widgets = {
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.similar = []
+        if self.instance.pk:
+            self.fields["tag_names"].initial = "; ".join(tag.name for tag in self.instance.tags.all())
+        self.fields["owner"].queryset = self.fields["owner"].queryset.filter(is_active=True)
+        typed = self.data.get(self.add_prefix("name"), "")
+        renamed = typed and typed != self.instance.name
+        if not renamed or not similar_organizations(typed, exclude_pk=self.instance.pk):
+            self.fields.pop("confirm_similar")  # offered only when a similar name is in the way
+
+    def clean_registration_number(self):
+        number = " ".join(self.cleaned_data["registration_number"].split())
+        if number:
+            clash = (
+                Organization.objects.annotate(k=Upper("registration_number"))
+                .filter(k=number.upper())
+                .exclude(pk=self.instance.pk)
+                .first()
+            )
+            if clash:
+                raise forms.ValidationError(
+                    format_html(
+                        '{} <a href="{}">{}</a>',
+                        _("This registration number is already used by"),
+                        clash.get_absolute_url(),
+                        clash.name,
+                    )
+                )
+        return number
+
+    def clean(self):
+        cleaned = super().clean()
+        name = cleaned.get("name", "")
+        name_changed = not self.instance.pk or "name" in self.changed_data
+        if name and name_changed:
+            self.similar = similar_organizations(name, exclude_pk=self.instance.pk)
+            if self.similar and not cleaned.get("confirm_similar"):
+                self.add_error(
+                    "name",
+                    _(
+                        "An organization with a similar name exists (see below). Open it, or tick the box to save a different one."
+                    ),
+                )
+        return cleaned
+
+    def tags(self) -> list[str]:
+        return split_tags(self.cleaned_data.get("tag_names", ""))
+
+
+class OrganizationChoiceField(forms.CharField):
+    """An organization picked by typing its name or registration number (never a <select> of all)."""
+
+    SEPARATOR = " · "
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs=suggest_attrs("stakeholders:suggest_organizations", "organization-options"))
+        )
+        kwargs.setdefault("help_text", _("Type a name or a registration number and pick from the list."))
+        super().__init__(**kwargs)
+
+    @classmethod
+    def label_for(cls, organization: Organization | None) -> str:
+        if organization is None:
+            return ""
+        if organization.registration_number:
+            return f"{organization.name}{cls.SEPARATOR}{organization.registration_number}"
+        return organization.name
+
+    def prepare_value(self, value):
+        if isinstance(value, Organization):
+            return self.label_for(value)
+        if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+            return self.label_for(Organization.objects.filter(pk=value).first()) or value
+        return value
+
+    def clean(self, value):
+        text = super().clean(value).strip()
+        if not text:
+            return None
+        number = text.rsplit(self.SEPARATOR, 1)[-1] if self.SEPARATOR in text else text
+        if registration_key(number):
+            match = Organization.objects.annotate(k=Upper("registration_number")).filter(k=number.upper()).first()
+            if match:
+                return match
+        matches = list(Organization.objects.filter(name__iexact=text, is_archived=False)[:2])
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            raise forms.ValidationError(_("Several organizations have this name; pick one from the list."))
+        raise forms.ValidationError(_("No organization has this name or registration number."))
+
+
+class ContactForm(forms.ModelForm):
+    organization = OrganizationChoiceField(label=_("Organization"), required=False)
+    preferred_language = forms.ChoiceField(label=_("Preferred language"), choices=language_choices, required=False)
+
+    class Meta:
+        model = Contact
+        fields = [
+            "first_name",
+            "last_name",
+            "organization",
+            "job_title",
+            "email",
+            "phone",
+            "preferred_language",
+            "gender",
+            "is_key_contact",
+            "consent",
+            "consent_date",
+            "consent_source",
+        ]
+        widgets = {"consent_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if email:
+            clash = Contact.objects.filter(email__iexact=email, is_archived=False).exclude(pk=self.instance.pk).first()
+            if clash:
+                raise forms.ValidationError(
+                    format_html(
+                        '{} <a href="{}">{}</a>',
+                        _("An active contact already has this e-mail address:"),
+                        clash.get_absolute_url(),
+                        clash.full_name,
+                    )
+                )
+        return email
+
+
+class MergeForm(forms.Form):
+    """Choose the record that survives: the other is archived and points to it."""
+
+    other = forms.IntegerField(widget=forms.HiddenInput)
+    keep = forms.ChoiceField(
+        label=_("Which one is kept?"),
+        widget=forms.RadioSelect,
+        choices=[("this", _("This one")), ("other", _("The other one"))],
+        initial="this",
+    )

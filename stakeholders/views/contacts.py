@@ -1,0 +1,139 @@
+"""People: list (filters, export), page, create, edit, archive, merge, delete, history."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from crm.history import history_page
+from crm.listing import ListPage
+from stakeholders.exports import CONTACTS
+from stakeholders.filters import ContactFilter
+from stakeholders.forms import ContactForm, MergeForm
+from stakeholders.models import Contact, Organization
+from stakeholders.selectors import contact_list
+from stakeholders.services import contact_merge, contact_save, contact_set_archived
+from stakeholders.tables import ContactTable
+
+
+class ContactList(ListPage):
+    table_class = ContactTable
+    filterset_class = ContactFilter
+    dataset = CONTACTS
+    template_name = "stakeholders/contact_list.html"
+    partial_template_name = "stakeholders/partials/contact_results.html"
+
+    def get_queryset(self):
+        return contact_list(user=self.request.user)
+
+
+def contact_detail(request, pk):
+    contact = get_object_or_404(contact_list(user=request.user).select_related("merged_into"), pk=pk)
+    return render(request, "stakeholders/contact_detail.html", {"contact": contact})
+
+
+@permission_required("stakeholders.add_contact", raise_exception=True)
+def contact_create(request):
+    initial = {}
+    organization_pk = request.GET.get("organization", "")
+    if organization_pk.isdigit():
+        initial["organization"] = Organization.objects.filter(pk=organization_pk).first()
+    form = ContactForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        contact = contact_save(contact=form.save(commit=False))
+        messages.success(request, _("Contact “%(name)s” created.") % {"name": contact.full_name})
+        return redirect(contact)
+    return render(request, "stakeholders/contact_form.html", {"form": form})
+
+
+@permission_required("stakeholders.change_contact", raise_exception=True)
+def contact_edit(request, pk):
+    contact = get_object_or_404(Contact, pk=pk)
+    form = ContactForm(request.POST or None, instance=contact)
+    if request.method == "POST" and form.is_valid():
+        contact = contact_save(contact=form.save(commit=False))
+        messages.success(request, _("Changes to “%(name)s” saved.") % {"name": contact.full_name})
+        return redirect(contact)
+    return render(request, "stakeholders/contact_form.html", {"form": form, "contact": contact})
+
+
+@require_POST
+@permission_required("stakeholders.archive_contact", raise_exception=True)
+def contact_archive(request, pk):
+    contact = get_object_or_404(Contact, pk=pk)
+    archive = request.POST.get("action") != "restore"
+    try:
+        contact_set_archived(contact=contact, archived=archive)
+    except ValidationError as error:  # restoring can clash with an active contact's e-mail
+        messages.error(request, " ".join(error.messages))
+        return redirect(contact)
+    messages.success(
+        request,
+        (_("“%(name)s” is archived.") if archive else _("“%(name)s” is restored.")) % {"name": contact.full_name},
+    )
+    return redirect(contact)
+
+
+@permission_required("stakeholders.merge_contact", raise_exception=True)
+def contact_merge_view(request, pk):
+    contact = get_object_or_404(Contact, pk=pk)
+    other_pk = request.POST.get("other") or request.GET.get("other")
+    other = get_object_or_404(Contact, pk=other_pk) if other_pk and str(other_pk).isdigit() else None
+    if other is not None and other.pk == contact.pk:
+        other = None
+    form = MergeForm(request.POST or None, initial={"other": other.pk if other else None})
+    if request.method == "POST" and other is not None and form.is_valid():
+        survivor, duplicate = (contact, other) if form.cleaned_data["keep"] == "this" else (other, contact)
+        contact_merge(survivor=survivor, duplicate=duplicate)
+        messages.success(
+            request,
+            _("“%(duplicate)s” was merged into “%(survivor)s” and archived.")
+            % {"duplicate": duplicate.full_name, "survivor": survivor.full_name},
+        )
+        return redirect(survivor)
+    q = request.GET.get("q", "").strip()
+    candidates = []
+    if other is None:
+        found = Contact.objects.filter(last_name__iexact=contact.last_name)
+        if q:
+            found = Contact.objects.filter(Q(last_name__icontains=q) | Q(first_name__icontains=q) | Q(email__iexact=q))
+        candidates = list(found.exclude(pk=contact.pk).select_related("organization").order_by("last_name")[:20])
+    fields = ["first_name", "last_name", "organization", "job_title", "email", "phone", "consent"]
+    comparison = (
+        [(Contact._meta.get_field(f).verbose_name, getattr(contact, f) or "", getattr(other, f) or "") for f in fields]
+        if other
+        else []
+    )
+    return render(
+        request,
+        "stakeholders/contact_merge.html",
+        {
+            "contact": contact,
+            "other": other,
+            "form": form,
+            "q": q,
+            "candidates": candidates,
+            "comparison": comparison,
+        },
+    )
+
+
+@permission_required("stakeholders.delete_contact", raise_exception=True)
+def contact_delete(request, pk):
+    contact = get_object_or_404(Contact, pk=pk)
+    if request.method == "POST":
+        name = contact.full_name
+        contact.delete()
+        messages.success(request, _("“%(name)s” was deleted; its history is kept.") % {"name": name})
+        return redirect("stakeholders:contact_list")
+    return render(
+        request, "stakeholders/confirm_delete.html", {"object": contact, "cancel_url": contact.get_absolute_url()}
+    )
+
+
+def contact_history(request, pk):
+    contact = get_object_or_404(Contact, pk=pk)
+    return history_page(request, contact, back_url=contact.get_absolute_url())

@@ -1,0 +1,184 @@
+"""The import page: upload → preview (every row: new, update, duplicate or error) → confirm → summary.
+
+The uploaded file waits under var/imports/ between preview and confirmation, under a random name
+known only to the session that uploaded it; it is checked again on confirmation.
+"""
+
+import json
+import secrets
+import time
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from stakeholders.choices import AeoStatus, OrganizationType, Sector
+from stakeholders.imports.columns import CONTACT_COLUMNS, ORGANIZATION_COLUMNS
+from stakeholders.imports.reading import ImportFileError
+from stakeholders.imports.service import import_file, preview_file
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 20_000
+SHOWN_ROWS = 500
+KEEP_SECONDS = 24 * 3600
+KINDS = [
+    ("", gettext_lazy("Recognise from the columns")),
+    ("organizations", gettext_lazy("Organizations")),
+    ("contacts", gettext_lazy("Contacts")),
+]
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Spreadsheet (.csv or .xlsx)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
+    )
+    kind = forms.ChoiceField(label=gettext_lazy("What it holds"), choices=KINDS, required=False)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(mb)s MB. Split it, or ask an administrator to use the import command.")
+                % {"mb": MAX_BYTES // 1024 // 1024}
+            )
+        if not upload.name.lower().endswith((".csv", ".xlsx", ".txt")):
+            raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
+        return upload
+
+
+def _folder() -> Path:
+    folder = Path(settings.VAR_DIR) / "imports"
+    folder.mkdir(exist_ok=True)
+    now = time.time()
+    for stale in folder.iterdir():  # forgotten uploads go after a day
+        if now - stale.stat().st_mtime > KEEP_SECONDS:
+            stale.unlink(missing_ok=True)
+    return folder
+
+
+def _load(request, token: str) -> tuple[bytes, dict]:
+    if not token.isalnum():
+        raise Http404
+    meta_path = _folder() / f"{token}.json"
+    if not meta_path.exists():
+        raise Http404
+    meta = json.loads(meta_path.read_text())
+    if meta["user"] != request.user.pk:
+        raise PermissionDenied
+    return (_folder() / f"{token}.data").read_bytes(), meta
+
+
+def _discard(token: str) -> None:
+    for suffix in (".json", ".data"):
+        (_folder() / f"{token}{suffix}").unlink(missing_ok=True)
+
+
+def _can_import(user, kind: str) -> bool:
+    return user.has_perm("stakeholders.add_organization" if kind == "organizations" else "stakeholders.add_contact")
+
+
+def import_start(request):
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        data = upload.read()
+        try:
+            preview = preview_file(data, upload.name, form.cleaned_data["kind"] or None)
+        except ImportFileError as error:
+            form.add_error("file", str(error))
+        else:
+            if len(preview.rows) > MAX_ROWS:
+                form.add_error(
+                    "file",
+                    _("The file has %(n)s rows; the web page takes up to %(max)s. Split it, or use the import command.")
+                    % {"n": len(preview.rows), "max": MAX_ROWS},
+                )
+            elif not _can_import(request.user, preview.kind):
+                raise PermissionDenied
+            else:
+                token = secrets.token_hex(16)
+                (_folder() / f"{token}.data").write_bytes(data)
+                (_folder() / f"{token}.json").write_text(
+                    json.dumps({"user": request.user.pk, "filename": upload.name, "kind": preview.kind})
+                )
+                return redirect("stakeholders:import_preview", token=token)
+    return render(
+        request,
+        "stakeholders/import_start.html",
+        {"form": form, "max_mb": MAX_BYTES // 1024 // 1024, "max_rows": MAX_ROWS, **_reference()},
+    )
+
+
+def _reference() -> dict:
+    """What the page lists for people preparing a file: columns and codes."""
+    return {
+        "organization_columns": [
+            (name, aliases[1] if len(aliases) > 1 else name) for name, aliases in ORGANIZATION_COLUMNS.items()
+        ],
+        "contact_columns": [
+            (name, aliases[1] if len(aliases) > 1 else name) for name, aliases in CONTACT_COLUMNS.items()
+        ],
+        "code_lists": [
+            (_("Type"), OrganizationType.choices),
+            (_("Sector"), Sector.choices),
+            (_("AEO status"), AeoStatus.choices),
+        ],
+    }
+
+
+def import_preview(request, token):
+    data, meta = _load(request, token)
+    try:
+        preview = preview_file(data, meta["filename"], meta["kind"])
+    except ImportFileError as error:  # cannot happen for a file that was read at upload, but stay safe
+        _discard(token)
+        messages.error(request, str(error))
+        return redirect("stakeholders:import")
+    status = request.GET.get("status", "")
+    rows = [row for row in preview.rows if not status or row.status == status]
+    return render(
+        request,
+        "stakeholders/import_preview.html",
+        {
+            "token": token,
+            "meta": meta,
+            "preview": preview,
+            "rows": rows[:SHOWN_ROWS],
+            "hidden_rows": max(0, len(rows) - SHOWN_ROWS),
+            "status": status,
+            "counts": preview.counts,
+            "fields": list(preview.columns),
+        },
+    )
+
+
+@require_POST
+def import_confirm(request, token):
+    data, meta = _load(request, token)
+    if not _can_import(request.user, meta["kind"]):
+        raise PermissionDenied
+    preview, summary = import_file(data, meta["filename"], kind=meta["kind"], actor=request.user)
+    if summary is None:
+        messages.error(
+            request,
+            _(
+                "The data changed since the preview and some rows are no longer valid: nothing was written. Check the preview again."
+            ),
+        )
+        return redirect("stakeholders:import_preview", token=token)
+    _discard(token)
+    messages.success(
+        request,
+        _("Import done: %(created)s created, %(updated)s updated, %(duplicates)s duplicates skipped.")
+        % {"created": summary.created, "updated": summary.updated, "duplicates": summary.duplicates},
+    )
+    target = "stakeholders:organization_list" if meta["kind"] == "organizations" else "stakeholders:contact_list"
+    return render(request, "stakeholders/import_done.html", {"summary": summary, "meta": meta, "list_url_name": target})

@@ -1,0 +1,258 @@
+"""Organization pages: list (filters, sort, export), page, create, edit, archive, merge, delete, history, map."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from crm.history import history_page
+from crm.listing import ListPage
+from stakeholders.choices import MapQuadrant, quadrant
+from stakeholders.exports import ORGANIZATIONS
+from stakeholders.filters import OrganizationFilter, region_names
+from stakeholders.forms import MergeForm, OrganizationForm
+from stakeholders.models import Organization
+from stakeholders.selectors import organization_list
+from stakeholders.services import (
+    organization_delete,
+    organization_merge,
+    organization_save,
+    organization_set_archived,
+    similar_organizations,
+    tags_from_names,
+)
+from stakeholders.tables import OrganizationTable
+
+
+class OrganizationList(ListPage):
+    table_class = OrganizationTable
+    filterset_class = OrganizationFilter
+    dataset = ORGANIZATIONS
+    template_name = "stakeholders/organization_list.html"
+    partial_template_name = "stakeholders/partials/organization_results.html"
+
+    def get_queryset(self):
+        return organization_list(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(region_names=region_names(), **kwargs)
+
+
+def organization_detail(request, pk):
+    organization = get_object_or_404(
+        organization_list(user=request.user).select_related("customs_office", "merged_into"), pk=pk
+    )
+    contacts = organization.contacts.filter(is_archived=False).order_by("-is_key_contact", "last_name", "first_name")
+    return render(
+        request,
+        "stakeholders/organization_detail.html",
+        {
+            "organization": organization,
+            "tags": organization.tags.all(),
+            "contacts": contacts[:50],
+            "contact_count": contacts.count(),
+            "similar": similar_organizations(organization.name, exclude_pk=organization.pk),
+            "quadrant": organization.quadrant,
+            "map_rows": _mini_map(organization),
+        },
+    )
+
+
+def _mini_map(organization) -> list[list[dict]]:
+    """A 5×5 grid, influence 5 at the top, with the organization's cell marked."""
+    return [
+        [
+            {
+                "influence": influence,
+                "interest": interest,
+                "here": influence == organization.influence and interest == organization.interest,
+                "quadrant": quadrant(influence, interest),
+            }
+            for interest in range(1, 6)
+        ]
+        for influence in range(5, 0, -1)
+    ]
+
+
+def _save_form(request, form, organization=None):
+    organization = form.save(commit=False)
+    organization_save(organization=organization, tags=tags_from_names(form.tags()))
+    return organization
+
+
+@permission_required("stakeholders.add_organization", raise_exception=True)
+def organization_create(request):
+    form = OrganizationForm(request.POST or None, initial={"owner": request.user})
+    if request.method == "POST" and form.is_valid():
+        organization = _save_form(request, form)
+        messages.success(request, _("Organization “%(name)s” created.") % {"name": organization.name})
+        return redirect(organization)
+    return render(request, "stakeholders/organization_form.html", {"form": form})
+
+
+@permission_required("stakeholders.change_organization", raise_exception=True)
+def organization_edit(request, pk):
+    organization = get_object_or_404(Organization, pk=pk)
+    form = OrganizationForm(request.POST or None, instance=organization)
+    if request.method == "POST" and form.is_valid():
+        organization = _save_form(request, form)
+        messages.success(request, _("Changes to “%(name)s” saved.") % {"name": organization.name})
+        return redirect(organization)
+    return render(request, "stakeholders/organization_form.html", {"form": form, "organization": organization})
+
+
+@require_POST
+@permission_required("stakeholders.archive_organization", raise_exception=True)
+def organization_archive(request, pk):
+    organization = get_object_or_404(Organization, pk=pk)
+    archive = request.POST.get("action") != "restore"
+    organization_set_archived(organization=organization, archived=archive)
+    if archive:
+        messages.success(
+            request,
+            _("“%(name)s” is archived: it no longer shows in lists, and its history is kept.")
+            % {"name": organization.name},
+        )
+    else:
+        messages.success(request, _("“%(name)s” is restored.") % {"name": organization.name})
+    return redirect(organization)
+
+
+@permission_required("stakeholders.merge_organization", raise_exception=True)
+def organization_merge_view(request, pk):
+    """Pick the duplicate (search), compare both side by side, choose which one is kept, merge."""
+    organization = get_object_or_404(Organization, pk=pk)
+    other_pk = request.POST.get("other") or request.GET.get("other")
+    other = get_object_or_404(Organization, pk=other_pk) if other_pk and str(other_pk).isdigit() else None
+    if other is not None and other.pk == organization.pk:
+        other = None
+    form = MergeForm(request.POST or None, initial={"other": other.pk if other else None})
+    if request.method == "POST" and other is not None and form.is_valid():
+        survivor, duplicate = (organization, other) if form.cleaned_data["keep"] == "this" else (other, organization)
+        organization_merge(survivor=survivor, duplicate=duplicate)
+        messages.success(
+            request,
+            _("“%(duplicate)s” was merged into “%(survivor)s” and archived.")
+            % {"duplicate": duplicate.name, "survivor": survivor.name},
+        )
+        return redirect(survivor)
+    q = request.GET.get("q", "").strip()
+    candidates = []
+    if other is None:
+        candidates = similar_organizations(organization.name, exclude_pk=organization.pk, limit=10)
+        if q:
+            found = Organization.objects.filter(Q(name__icontains=q) | Q(registration_number__iexact=q)).exclude(
+                pk=organization.pk
+            )
+            candidates = list(found.select_related("region").order_by("name")[:20])
+    return render(
+        request,
+        "stakeholders/organization_merge.html",
+        {
+            "organization": organization,
+            "other": other,
+            "form": form,
+            "q": q,
+            "candidates": candidates,
+            "comparison": _comparison(organization, other) if other else [],
+        },
+    )
+
+
+COMPARED_FIELDS = [
+    "name",
+    "acronym",
+    "type",
+    "registration_number",
+    "region",
+    "city",
+    "email",
+    "phone",
+    "aeo_status",
+    "owner",
+]
+
+
+def _comparison(a, b) -> list[tuple]:
+    rows = []
+    for name in COMPARED_FIELDS:
+        field = Organization._meta.get_field(name)
+        values = []
+        for organization in (a, b):
+            display = getattr(organization, f"get_{name}_display", None)
+            values.append(display() if display else (getattr(organization, name) or ""))
+        rows.append((field.verbose_name, *values))
+    rows.append((_("contacts"), a.contacts.count(), b.contacts.count()))
+    return rows
+
+
+@permission_required("stakeholders.delete_organization", raise_exception=True)
+def organization_delete_view(request, pk):
+    organization = get_object_or_404(Organization, pk=pk)
+    if request.method == "POST":
+        if organization.contacts.exists():
+            messages.error(request, _("Move or delete its contacts first, or merge it into another organization."))
+            return redirect(organization)
+        name = organization.name
+        organization_delete(organization=organization)
+        messages.success(request, _("“%(name)s” was deleted; its history is kept.") % {"name": name})
+        return redirect("stakeholders:organization_list")
+    return render(
+        request,
+        "stakeholders/confirm_delete.html",
+        {"object": organization, "cancel_url": organization.get_absolute_url()},
+    )
+
+
+def organization_history(request, pk):
+    organization = get_object_or_404(Organization, pk=pk)
+    return history_page(request, organization, back_url=organization.get_absolute_url())
+
+
+def stakeholder_map(request):
+    """Influence × interest of the filtered organizations, each cell linking to its list."""
+    filterset = OrganizationFilter(request.GET, queryset=Organization.objects.all(), request=request)
+    queryset = filterset.qs if filterset.is_valid() else Organization.objects.none()
+    counts = {
+        (row["influence"], row["interest"]): row["n"]
+        for row in queryset.values("influence", "interest").annotate(n=Count("pk")).order_by()
+    }
+    base = request.GET.copy()
+    for key in ("influence", "interest", "page"):
+        base.pop(key, None)
+    list_url = reverse("stakeholders:organization_list")
+    rows = []
+    for influence in range(5, 0, -1):
+        cells = []
+        for interest in range(1, 6):
+            query = base.copy()
+            query["influence"], query["interest"] = influence, interest
+            cells.append(
+                {
+                    "influence": influence,
+                    "interest": interest,
+                    "count": counts.get((influence, interest), 0),
+                    "url": f"{list_url}?{query.urlencode()}",
+                    "quadrant": quadrant(influence, interest),
+                }
+            )
+        rows.append(cells)
+    quadrant_totals = {q: 0 for q in MapQuadrant}
+    for (influence, interest), n in counts.items():
+        quadrant_totals[quadrant(influence, interest)] += n
+    return render(
+        request,
+        "stakeholders/stakeholder_map.html",
+        {
+            "filter": filterset,
+            "rows": rows,
+            "total": sum(counts.values()),
+            "region_names": region_names(),
+            "quadrants": [(q, q.label, quadrant_totals[q]) for q in MapQuadrant],
+            "filter_query": urlencode([(k, v) for k, vs in base.lists() for v in vs]),
+        },
+    )

@@ -1,0 +1,198 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from stakeholders.models import Organization
+from tests.factories import ContactFactory, OrganizationFactory, RegionFactory
+
+
+def test_the_list_filters_by_text_type_region_and_tag(officer_client):
+    kayes = RegionFactory(name="Thiès")
+    tagged = OrganizationFactory(name="Transit Saloum", type="freight_forwarder", region=kayes)
+    tagged.tags.create(name="AEO pilot")
+    OrganizationFactory(name="Banque du Fleuve", type="bank", region=RegionFactory(name="Kayes"))
+    OrganizationFactory(name="Archived Saloum", is_archived=True)
+
+    def names(query):
+        response = officer_client.get(f"/stakeholders/organizations/?{query}")
+        return [row.name for row in response.context["table"].page.object_list.data]
+
+    assert names("q=saloum") == ["Transit Saloum"]
+    assert names("type=freight_forwarder&type=bank") == ["Banque du Fleuve", "Transit Saloum"]
+    assert names("region=thies") == ["Transit Saloum"]  # by name, case and accents aside
+    assert names("tags=aeo%20PILOT") == ["Transit Saloum"]
+    assert names("archived=archived") == ["Archived Saloum"]
+    assert names("q=saloum&archived=all") == ["Archived Saloum", "Transit Saloum"]
+
+
+def test_the_list_sorts_and_pages(officer_client):
+    for letter in "CAB":
+        OrganizationFactory(name=f"{letter} organisation")
+    response = officer_client.get("/stakeholders/organizations/?sort=-name")
+    assert [r.name for r in response.context["table"].page.object_list.data] == [
+        "C organisation",
+        "B organisation",
+        "A organisation",
+    ]
+
+
+def test_an_unknown_filter_value_shows_the_error_not_a_crash(officer_client):
+    response = officer_client.get("/stakeholders/organizations/?type=smuggler&influence=9")
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+
+
+def _list_queries(client, n):
+    OrganizationFactory.create_batch(n)
+    with CaptureQueriesContext(connection) as context:
+        assert client.get("/stakeholders/organizations/?sort=owner").status_code == 200
+    return len(context)
+
+
+def test_the_list_costs_the_same_queries_for_10_or_60_organizations(officer_client):
+    assert _list_queries(officer_client, 10) == _list_queries(officer_client, 50)
+
+
+def test_htmx_requests_get_only_the_results(officer_client):
+    OrganizationFactory(name="Comptoir Kapok")
+    response = officer_client.get(
+        "/stakeholders/organizations/?q=kapok", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results"
+    )
+    body = response.content.decode()
+    assert body.lstrip().startswith('<div id="results"') and "Comptoir Kapok" in body and "<html" not in body
+
+
+def test_the_page_shows_key_facts_contacts_and_map_place(officer_client):
+    organization = OrganizationFactory(name="Union Néré", influence=5, interest=4)
+    ContactFactory(organization=organization, first_name="Aminata", last_name="Koné", is_key_contact=True)
+    body = officer_client.get(f"/stakeholders/organizations/{organization.pk}/").content.decode()
+    assert "Union Néré" in body and "Aminata Koné" in body and "Manage closely" in body
+
+
+def test_an_officer_creates_an_organization(officer_client, officer):
+    region = RegionFactory(name="Kayes")
+    response = officer_client.post(
+        "/stakeholders/organizations/new/",
+        {
+            "name": "Comptoir Falémé",
+            "type": "exporter",
+            "region": region.pk,
+            "influence": "4",
+            "interest": "2",
+            "aeo_status": "none",
+            "registration_number": " RC  77 ",
+            "tag_names": "AEO pilot; corridor",
+            "owner": officer.pk,
+        },
+    )
+    organization = Organization.objects.get(name="Comptoir Falémé")
+    assert response.status_code == 302 and response["Location"] == f"/stakeholders/organizations/{organization.pk}/"
+    assert organization.registration_number == "RC 77"
+    assert sorted(t.name for t in organization.tags.all()) == ["AEO pilot", "corridor"]
+    assert organization.history.first().history_user == officer
+
+
+def test_bad_input_is_shown_beside_the_fields_and_nothing_typed_is_lost(officer_client):
+    response = officer_client.post(
+        "/stakeholders/organizations/new/",
+        {
+            "name": "Kept Name",
+            "type": "importer",
+            "influence": "7",
+            "interest": "3",
+            "aeo_status": "none",
+            "email": "not-an-email",
+            "phone": "call me",
+            "website": "nope",
+        },
+    )
+    body = response.content.decode()
+    assert response.status_code == 200 and Organization.objects.count() == 0
+    assert 'value="Kept Name"' in body
+    for field in ("influence", "email", "phone", "website"):
+        assert f'id="id_{field}"' in body
+    assert body.count("is-invalid") >= 4
+
+
+def test_the_same_registration_number_is_refused(officer_client):
+    existing = OrganizationFactory(registration_number="RC-THI-001000")
+    response = officer_client.post(
+        "/stakeholders/organizations/new/",
+        {
+            "name": "Another",
+            "type": "importer",
+            "influence": "3",
+            "interest": "3",
+            "aeo_status": "none",
+            "registration_number": "rc-thi-001000",
+        },
+    )
+    assert "This registration number is already used by" in response.content.decode()
+    assert f'href="/stakeholders/organizations/{existing.pk}/"' in response.content.decode()
+
+
+def test_a_similar_name_warns_and_links_then_saves_when_confirmed(officer_client):
+    existing = OrganizationFactory(name="Transit Baobab SARL")
+    data = {"name": "TRANSIT  BAOBAB", "type": "importer", "influence": "3", "interest": "3", "aeo_status": "none"}
+    response = officer_client.post("/stakeholders/organizations/new/", data)
+    body = response.content.decode()
+    assert response.status_code == 200 and "similar name" in body
+    assert f'href="/stakeholders/organizations/{existing.pk}/"' in body
+    response = officer_client.post("/stakeholders/organizations/new/", data | {"confirm_similar": "on"})
+    assert response.status_code == 302 and Organization.objects.count() == 2
+
+
+def test_editing_without_renaming_does_not_warn_about_similar_names(officer_client):
+    OrganizationFactory(name="Transit Baobab SARL")
+    twin = OrganizationFactory(name="Transit Baobab")
+    response = officer_client.post(
+        f"/stakeholders/organizations/{twin.pk}/edit/",
+        {
+            "name": "Transit Baobab",
+            "type": "importer",
+            "influence": "3",
+            "interest": "3",
+            "aeo_status": "none",
+            "registration_number": twin.registration_number,
+        },
+    )
+    assert response.status_code == 302
+
+
+def test_the_map_counts_each_cell_and_links_to_its_list(officer_client):
+    OrganizationFactory.create_batch(2, influence=5, interest=5, type="bank")
+    OrganizationFactory(influence=1, interest=2, type="bank")
+    OrganizationFactory(influence=5, interest=5, type="media")
+    response = officer_client.get("/stakeholders/organizations/map/?type=bank")
+    cells = {(c["influence"], c["interest"]): c for row in response.context["rows"] for c in row}
+    assert cells[(5, 5)]["count"] == 2 and cells[(1, 2)]["count"] == 1 and response.context["total"] == 3
+    assert "type=bank" in cells[(5, 5)]["url"] and "influence=5" in cells[(5, 5)]["url"]
+    listed = officer_client.get(cells[(5, 5)]["url"]).context["table"].paginator.count
+    assert listed == 2
+
+
+def test_the_history_page_says_who_changed_what(officer_client, officer):
+    organization = OrganizationFactory(name="Before", city="Kayes")
+    officer_client.post(
+        f"/stakeholders/organizations/{organization.pk}/edit/",
+        {
+            "name": "After",
+            "type": "customs_broker",
+            "influence": "3",
+            "interest": "3",
+            "aeo_status": "none",
+            "city": "Diboli",
+            "registration_number": organization.registration_number,
+        },
+    )
+    body = officer_client.get(f"/stakeholders/organizations/{organization.pk}/history/").content.decode()
+    assert "Changed" in body and "Kayes" in body and "Diboli" in body and str(officer) in body
+
+
+@pytest.mark.parametrize("path", ["new/", "1/edit/"])
+def test_pages_for_writing_need_the_permission(client, db, path):
+    from tests.factories import UserFactory
+
+    OrganizationFactory(pk=1)
+    client.force_login(UserFactory())  # no role
+    assert client.get(f"/stakeholders/organizations/{path}").status_code == 403
