@@ -1,6 +1,8 @@
 """What every list page shares: filters in the URL, a sortable table, htmx partial updates, and
 `?_export=csv|xlsx` downloading exactly the filtered rows."""
 
+from urllib.parse import urlencode
+
 from django.http import Http404
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
@@ -38,11 +40,21 @@ class ListPage(SingleTableMixin, FilterView):
             return [self.partial_template_name]
         return super().get_template_names()
 
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        if self.request.htmx:
+            # The address bar shows only the filters in use (a GET form sends the empty ones too).
+            used = [(key, value) for key, values in self.request.GET.lists() for value in values if value != ""]
+            response["HX-Push-Url"] = f"{self.request.path}?{urlencode(used)}" if used else self.request.path
+        return response
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         query = self.request.GET.copy()
         for key in ("page", "_export"):
             query.pop(key, None)
+        for key in [key for key, values in query.lists() if not any(values)]:
+            query.pop(key)
         context["filter_query"] = query.urlencode()
-        context["filters_active"] = any(k not in ("sort",) for k in query)
+        context["filters_active"] = any(k != "sort" for k in query)
         return context

@@ -8,8 +8,8 @@ and by e-mail), so nothing is duplicated.
 import random
 
 from django.db import transaction
-from simple_history.utils import bulk_create_with_history
 
+from crm.bulk import field_defaults, insert_rows, next_ids, reset_sequences
 from stakeholders.choices import AeoStatus, OfficeKind, OrganizationType, Sector, Size, Stance
 from stakeholders.models import Contact, CustomsOffice, Organization, Region, Tag
 from stakeholders.normalize import name_key
@@ -133,12 +133,12 @@ JOBS = [
     "Président",
 ]
 WEIGHTED_TYPES = (
-    [OrganizationType.CUSTOMS_BROKER] * 4
-    + [OrganizationType.FREIGHT_FORWARDER] * 4
-    + [OrganizationType.IMPORTER] * 3
-    + [OrganizationType.EXPORTER] * 2
-    + [OrganizationType.CARRIER] * 2
-    + list(OrganizationType)
+    ["customs_broker"] * 4
+    + ["freight_forwarder"] * 4
+    + ["importer"] * 3
+    + ["exporter"] * 2
+    + ["carrier"] * 2
+    + OrganizationType.values
 )
 
 
@@ -185,72 +185,85 @@ def seed_stakeholders(*, organizations: int, contacts_per_org: int, seed: int, o
             "registration_number", flat=True
         )
     )
-    new_orgs, tag_links, people = [], [], []
+    org_defaults, contact_defaults = field_defaults(Organization), field_defaults(Contact)
+    sectors, sizes, stances = Sector.values, Size.values, Stance.values
+    aeo_statuses = [AeoStatus.NONE.value] * 5 + AeoStatus.values
+    org_rows, contact_rows, tag_links = [], [], []
     for index in range(organizations):
-        # Every value comes from the generator in the same order whether or not the row exists, so
-        # a row's content depends only on the seed and its index.
-        region_name = rng.choice(region_names)
-        towns, _offices = GEOGRAPHY[region_name]
-        name = demo_name(index)
+        # Every value is drawn in the same order whether or not the row exists already, so a row
+        # depends only on the seed and its index.
+        region = regions[rng.choice(region_names)]
+        towns, _offices = GEOGRAPHY[region.name]
         values = {
             "type": rng.choice(WEIGHTED_TYPES),
-            "sector": rng.choice(Sector.values),
+            "sector": rng.choice(sectors),
             "city": rng.choice(towns),
-            "size": rng.choice(Size.values),
-            "aeo_status": rng.choice([AeoStatus.NONE] * 5 + list(AeoStatus)),
+            "size": rng.choice(sizes),
+            "aeo_status": rng.choice(aeo_statuses),
             "influence": rng.randint(1, 5),
             "interest": rng.randint(1, 5),
-            "stance": rng.choice(Stance.values),
+            "stance": rng.choice(stances),
             "preferred_language": rng.choice(["fr"] * 4 + ["en"]),
             "phone": f"+223 {rng.randint(20, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
         }
         chosen_tags = rng.sample(tags, rng.choice([0, 0, 1, 1, 2]))
         owner = rng.choice(owners) if owners else None
         office_choice = rng.random()
-        person_seeds = [
+        people = [
             (rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES), rng.choice(JOBS), rng.random())
             for _ in range(contacts_per_org)
         ]
         number = registration_number(index)
         if number in existing:
             continue
+        name = demo_name(index)
         slug = name_key(name).replace(" ", "")[:14]
-        region = regions[region_name]
         region_offices = offices.get(region.pk, [])
-        organization = Organization(
-            name=name,
-            name_key=name_key(name),
-            acronym="".join(w[0] for w in name.split() if w[0].isalpha()).upper(),
-            region=region,
-            customs_office=region_offices[int(office_choice * len(region_offices))] if region_offices else None,
-            address=f"BP {index % 9000 + 100}, {values['city']}",
-            email=f"contact{index}@{slug}.example",
-            website=f"https://{slug}{index}.example",
-            registration_number=number,
-            owner=owner,
-            **values,
+        office = region_offices[int(office_choice * len(region_offices))] if region_offices else None
+        org_rows.append(
+            org_defaults
+            | values
+            | {
+                "name": name,
+                "name_key": name_key(name),
+                "acronym": "".join(w[0] for w in name.split() if w[0].isalpha()).upper(),
+                "region_id": region.pk,
+                "customs_office_id": office.pk if office else None,
+                "address": f"BP {index % 9000 + 100}, {values['city']}",
+                "email": f"contact{index}@{slug}.example",
+                "website": f"https://{slug}{index}.example",
+                "registration_number": number,
+                "owner_id": owner.pk if owner else None,
+                "_tags": chosen_tags,
+                "_people": people,
+                "_index": index,
+            }
         )
-        new_orgs.append((organization, chosen_tags, person_seeds, index))
-    created = bulk_create_with_history(
-        [o for o, *_ in new_orgs], Organization, batch_size=2000, default_change_reason="Demo data"
-    )
-    for organization, (_o, chosen_tags, person_seeds, index) in zip(created, new_orgs, strict=True):
-        tag_links += [Organization.tags.through(organization_id=organization.pk, tag_id=tag.pk) for tag in chosen_tags]
-        for position, (first, last, job, chance) in enumerate(person_seeds):
-            people.append(
-                Contact(
-                    first_name=first,
-                    last_name=last,
-                    organization_id=organization.pk,
-                    job_title=job,
-                    email=f"{first.lower()}.{position}.{index}@demo-contacts.example".replace("ï", "i"),
-                    preferred_language=organization.preferred_language,
-                    consent=chance < 0.7,
-                    is_key_contact=position == 0,
-                    gender="female" if first in FIRST_NAMES[::2] else "male",
-                    consent_source="Demo data" if chance < 0.7 else "",
-                )
+    for row, pk in zip(org_rows, next_ids(Organization, len(org_rows)), strict=True):
+        row["id"] = pk
+        tag_links += [Organization.tags.through(organization_id=pk, tag_id=tag.pk) for tag in row.pop("_tags")]
+        index = row.pop("_index")
+        for position, (first, last, job, chance) in enumerate(row.pop("_people")):
+            contact_rows.append(
+                contact_defaults
+                | {
+                    "first_name": first,
+                    "last_name": last,
+                    "organization_id": pk,
+                    "job_title": job,
+                    "email": f"{first.lower()}.{position}.{index}@demo-contacts.example".replace("ï", "i"),
+                    "preferred_language": row["preferred_language"],
+                    "consent": chance < 0.7,
+                    "is_key_contact": position == 0,
+                    "consent_date": None,
+                    "consent_source": "Demo data" if chance < 0.7 else "",
+                    "gender": "female" if first in FIRST_NAMES[::2] else "male",
+                }
             )
+    for row, pk in zip(contact_rows, next_ids(Contact, len(contact_rows)), strict=True):
+        row["id"] = pk
+    insert_rows(Organization, org_rows, history_reason="Demo data")
+    insert_rows(Contact, contact_rows, history_reason="Demo data")
+    reset_sequences(Organization, Contact)
     Organization.tags.through.objects.bulk_create(tag_links, batch_size=5000, ignore_conflicts=True)
-    bulk_create_with_history(people, Contact, batch_size=2000, default_change_reason="Demo data")
-    return len(created), len(people)
+    return len(org_rows), len(contact_rows)

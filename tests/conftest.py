@@ -1,14 +1,18 @@
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 
 from crm.roles import Role
 from tests.factories import UserFactory
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
+def _fresh_cache_and_language():
+    """Each test starts in English with an empty cache (a French request leaves French active)."""
     cache.clear()
+    translation.activate("en")
     yield
+    translation.deactivate()
     cache.clear()
 
 

@@ -155,7 +155,7 @@ def import_preview(request, token):
             "hidden_rows": max(0, len(rows) - SHOWN_ROWS),
             "status": status,
             "counts": preview.counts,
-            "fields": list(preview.columns),
+            "fields": list(preview.columns.items()),
         },
     )
 

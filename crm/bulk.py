@@ -1,0 +1,134 @@
+"""Fast inserts of many rows, with their history, for seeding and large imports.
+
+Django's bulk_create prepares every value through the field machinery (about 3 µs a value), which
+makes 300 000 rows take a minute. Here values are prepared once per column type and sent with
+executemany; each row also gets its django-simple-history entry ("created"), as the ORM path would.
+Primary keys are given explicitly (next free ids) so related rows can be built at once; the
+PostgreSQL sequences are moved past them afterwards.
+"""
+
+from collections.abc import Iterable, Sequence
+
+from django.core.management.color import no_style
+from django.db import connection, models
+from django.db.models import Max
+from django.utils import timezone
+
+BATCH = 5000
+
+
+def next_ids(model, count: int) -> range:
+    start = (model._default_manager.aggregate(top=Max("pk"))["top"] or 0) + 1
+    return range(start, start + count)
+
+
+def _converter(field):
+    """Dates and times in the database's own form; computed once per distinct value (seeded rows
+    share a few timestamps)."""
+    if isinstance(field, models.DateTimeField):
+        adapt = connection.ops.adapt_datetimefield_value
+    elif isinstance(field, models.DateField):
+        adapt = connection.ops.adapt_datefield_value
+    else:
+        return None
+    cache = {None: None}
+
+    def convert(value):
+        if value not in cache:
+            cache[value] = adapt(value)
+        return cache[value]
+
+    return convert
+
+
+def _columns(model, exclude: Sequence[str] = ()) -> list:
+    return [f for f in model._meta.concrete_fields if f.attname not in exclude]
+
+
+def insert_rows(model, rows: Iterable[dict], *, history_reason: str | None = None, history_user_id=None) -> int:
+    """Insert rows (dicts of attname → value; every concrete field must be present, the primary
+    key included) and, when the model keeps a history, one "created" history entry per row."""
+    fields = _columns(model)
+    converters = [_converter(f) for f in fields]
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(fields))})"
+    history = getattr(model, "history", None)
+    history_model = history.model if history is not None else None
+    history_fields = _columns(history_model, exclude=("history_id",)) if history_model else []
+    history_sql = ""
+    if history_model:
+        history_table = connection.ops.quote_name(history_model._meta.db_table)
+        history_names = ", ".join(connection.ops.quote_name(f.column) for f in history_fields)
+        history_sql = (
+            f"INSERT INTO {history_table} ({history_names}) VALUES ({', '.join(['%s'] * len(history_fields))})"
+        )
+    now = timezone.now()
+    extra = {
+        "history_date": now,
+        "history_type": "+",
+        "history_change_reason": history_reason,
+        "history_user_id": history_user_id,
+    }
+    history_converters = [_converter(f) for f in history_fields]
+    total = 0
+    batch: list[dict] = []
+
+    def flush():
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                sql,
+                [
+                    [
+                        conv(row[f.attname]) if conv else row[f.attname]
+                        for f, conv in zip(fields, converters, strict=True)
+                    ]
+                    for row in batch
+                ],
+            )
+            if history_sql:
+                cursor.executemany(
+                    history_sql,
+                    [
+                        [
+                            (conv(value) if conv else value)
+                            for f, conv in zip(history_fields, history_converters, strict=True)
+                            for value in [extra[f.attname] if f.attname in extra else row.get(f.attname)]
+                        ]
+                        for row in batch
+                    ],
+                )
+
+    for row in rows:
+        batch.append(row)
+        total += 1
+        if len(batch) == BATCH:
+            flush()
+            batch = []
+    if batch:
+        flush()
+    return total
+
+
+def reset_sequences(*models_to_reset) -> None:
+    """After explicit ids, PostgreSQL's sequences must move past them (SQLite needs nothing)."""
+    statements = connection.ops.sequence_reset_sql(no_style(), list(models_to_reset))
+    if statements:
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+
+
+def field_defaults(model) -> dict:
+    """attname → default value for every concrete field (what the ORM would fill in)."""
+    values = {}
+    for field in model._meta.concrete_fields:
+        if field.has_default():
+            values[field.attname] = field.get_default()
+        elif isinstance(field, (models.DateTimeField,)) and (field.auto_now or field.auto_now_add):
+            values[field.attname] = timezone.now()
+        elif field.null:
+            values[field.attname] = None
+        else:
+            values[field.attname] = "" if isinstance(field, (models.CharField, models.TextField)) else None
+    return values

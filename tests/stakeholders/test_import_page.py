@@ -1,0 +1,73 @@
+"""The web import: upload → preview → confirm, its limits, and whose file it is."""
+
+from pathlib import Path
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from stakeholders.models import Organization
+from stakeholders.views import imports
+from tests.factories import UserFactory
+
+DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+
+
+def upload(client, name, content=None, kind=""):
+    content = content if content is not None else (DATA / name).read_bytes()
+    return client.post("/stakeholders/import/", {"file": SimpleUploadedFile(name, content), "kind": kind})
+
+
+def test_a_file_with_errors_is_previewed_with_every_error_and_cannot_be_confirmed(officer_client, settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    response = upload(officer_client, "organizations_with_errors.csv")
+    assert response.status_code == 302
+    preview = officer_client.get(response["Location"])
+    body = preview.content.decode()
+    assert "3 problems to correct in the file" in body
+    assert "Row 5, influence" in body and "Row 7, email" in body and "Row 10, type" in body
+    assert "/confirm/" not in body
+    response = officer_client.post(response["Location"] + "confirm/")
+    assert Organization.objects.count() == 0
+
+
+def test_a_good_file_is_previewed_then_written_on_confirmation(officer_client, officer, settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    location = upload(officer_client, "organizations.csv")["Location"]
+    body = officer_client.get(location).content.decode()
+    assert "Ready: 40 to create, 0 to update, 0 duplicates to skip." in body
+    assert Organization.objects.count() == 0  # nothing before confirmation
+    response = officer_client.post(location + "confirm/")
+    assert "Import done" in response.content.decode()
+    assert Organization.objects.count() == 40
+    assert Organization.history.filter(history_user=officer).count() == 40
+    assert not list((tmp_path / "imports").iterdir())  # the uploaded file is gone
+    again = officer_client.get(upload(officer_client, "organizations.csv")["Location"])
+    assert "Ready: 0 to create, 0 to update, 40 duplicates to skip." in again.content.decode()
+
+
+def test_only_the_uploader_sees_the_preview(client, officer, settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    client.force_login(officer)
+    location = upload(client, "organizations.csv")["Location"]
+    client.force_login(UserFactory(role="Outreach officer"))
+    assert client.get(location).status_code == 403
+    assert client.post(location + "confirm/").status_code == 403
+
+
+def test_unreadable_or_too_large_files_get_a_message_on_the_page(officer_client, settings, tmp_path, monkeypatch):
+    settings.VAR_DIR = tmp_path
+    body = upload(officer_client, "empty.csv", b"").content.decode()
+    assert "The submitted file is empty." in body or "The file is empty." in body
+    body = upload(officer_client, "fake.xlsx", b"name\nfoo\n").content.decode()
+    assert "not an Excel workbook" in body
+    body = upload(officer_client, "photo.jpg", b"\xff\xd8\xff").content.decode()
+    assert "Upload a .csv or .xlsx file." in body
+    monkeypatch.setattr(imports, "MAX_ROWS", 10)
+    body = upload(officer_client, "organizations.csv").content.decode()
+    assert "The file has 40 rows; the web page takes up to 10." in body
+    assert Organization.objects.count() == 0
+
+
+def test_the_page_states_its_limits_in_french(officer_client):
+    body = officer_client.get("/stakeholders/import/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "5 Mo" in body or "5 MB" in body
+    assert "20000" in body or "20 000" in body or "20\u00a0000" in body
