@@ -36,15 +36,32 @@ _NOT_WORD = re.compile(r"[^0-9a-z]+")
 
 def fold(text: str) -> str:
     """Lower case, accents removed, runs of spaces and punctuation as one space."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+    decomposed = unicodedata.normalize("NFKD", (text or "").casefold())
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
     return _NOT_WORD.sub(" ", plain.replace("&", " and ")).strip()
 
 
 def name_key(name: str) -> str:
     """ "Transit Baobab SARL" and "TRANSIT  BAOBAB" give the same key."""
-    words = [word for word in fold(name).split() if word not in LEGAL_FORMS]
+    words = [word for word in _join_initials(fold(name).split()) if word not in LEGAL_FORMS]
     return " ".join(words) or fold(name)
+
+
+def _join_initials(words: list[str]) -> list[str]:
+    """"S.A." folds to "s a": runs of single letters become one word ("sa")."""
+    joined: list[str] = []
+    run = ""
+    for word in words:
+        if len(word) == 1:
+            run += word
+            continue
+        if run:
+            joined.append(run)
+            run = ""
+        joined.append(word)
+    if run:
+        joined.append(run)
+    return joined
 
 
 def registration_key(number: str) -> str:
