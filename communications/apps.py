@@ -1,7 +1,34 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
 class CommunicationsConfig(AppConfig):
     name = "communications"
     verbose_name = _("Communications")
+
+    def ready(self):
+        from communications import services
+        from communications.views.organization_panels import organization_panels
+        from stakeholders import extensions
+
+        for hooks, hook in [
+            (extensions.ORGANIZATION_MERGE_HOOKS, services.move_engagements_on_merge),
+            (extensions.CONTACT_MERGE_HOOKS, services.move_contact_engagements_on_merge),
+            (extensions.ORGANIZATION_PAGE_CONTEXT, organization_panels),
+        ]:
+            if hook not in hooks:
+                hooks.append(hook)
+        post_migrate.connect(ensure_reference_rows, sender=self)
+
+
+def ensure_reference_rows(**kwargs):
+    """The key factors and default topics (made by a data migration) exist, also after a test flush."""
+    from communications.choices import DEFAULT_TOPICS, KeyFactorCode
+    from communications.models import KeyFactor, Topic
+
+    for code in KeyFactorCode.values:
+        KeyFactor.objects.get_or_create(code=code)
+    if not Topic.objects.exists():
+        for code, name, name_fr in DEFAULT_TOPICS:
+            Topic.objects.get_or_create(code=code, defaults={"name": name, "name_fr": name_fr})

@@ -1,15 +1,33 @@
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
+from communications.views import engagements, follow_ups, registers
 from crm.views import area_pending
 
 app_name = "communications"
 
-# Filled by the engagement-log and campaign issues.
 urlpatterns = [
-    path("engagements/", area_pending, {"title": _("Engagements")}, name="engagement_list"),
-    path("follow-ups/", area_pending, {"title": _("Follow-ups")}, name="followup_list"),
-    path("commitments/", area_pending, {"title": _("Commitments")}, name="commitment_list"),
-    path("concerns/", area_pending, {"title": _("Concerns")}, name="concern_list"),
+    path("engagements/", engagements.EngagementList.as_view(), name="engagement_list"),
+    path("engagements/new/", engagements.engagement_create, name="engagement_create"),
+    path("engagements/contact-options/", engagements.contact_options, name="contact_options"),
+    path("engagements/<int:pk>/", engagements.engagement_detail, name="engagement_detail"),
+    path("engagements/<int:pk>/edit/", engagements.engagement_edit, name="engagement_edit"),
+    path("engagements/<int:pk>/held/", engagements.engagement_mark_held_view, name="engagement_mark_held"),
+    path("engagements/<int:pk>/remove/", engagements.engagement_remove_view, name="engagement_remove"),
+    path("engagements/<int:pk>/history/", engagements.engagement_history, name="engagement_history"),
+    path("follow-ups/", follow_ups.FollowUpList.as_view(), name="followup_list"),
+    path("follow-ups/<int:pk>/done/", follow_ups.follow_up_done, name="followup_done"),
+    path("follow-ups/<int:pk>/edit/", follow_ups.follow_up_edit, name="followup_edit"),
+    path("commitments/", registers.CommitmentList.as_view(), name="commitment_list"),
+    path("commitments/new/", registers.commitment_create, name="commitment_create"),
+    path("commitments/<int:pk>/", registers.commitment_detail, name="commitment_detail"),
+    path("commitments/<int:pk>/edit/", registers.commitment_edit, name="commitment_edit"),
+    path("commitments/<int:pk>/history/", registers.commitment_history, name="commitment_history"),
+    path("concerns/", registers.ConcernList.as_view(), name="concern_list"),
+    path("concerns/new/", registers.concern_create, name="concern_create"),
+    path("concerns/<int:pk>/", registers.concern_detail, name="concern_detail"),
+    path("concerns/<int:pk>/edit/", registers.concern_edit, name="concern_edit"),
+    path("concerns/<int:pk>/history/", registers.concern_history, name="concern_history"),
+    # Filled by the campaigns issue.
     path("campaigns/", area_pending, {"title": _("Campaigns")}, name="campaign_list"),
 ]

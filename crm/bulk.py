@@ -7,6 +7,7 @@ Primary keys are given explicitly (next free ids) so related rows can be built a
 PostgreSQL sequences are moved past them afterwards.
 """
 
+import itertools
 from collections.abc import Iterable, Sequence
 
 from django.core.management.color import no_style
@@ -46,9 +47,16 @@ def _columns(model, exclude: Sequence[str] = ()) -> list:
 
 
 def insert_rows(model, rows: Iterable[dict], *, history_reason: str | None = None, history_user_id=None) -> int:
-    """Insert rows (dicts of attname → value; every concrete field must be present, the primary
-    key included) and, when the model keeps a history, one "created" history entry per row."""
-    fields = _columns(model)
+    """Insert rows (dicts of attname → value for every concrete field; the primary key may be left
+    out when nothing refers to the rows, e.g. many-to-many links) and, when the model keeps a
+    history, one "created" history entry per row."""
+    rows = iter(rows)
+    first = next(rows, None)
+    if first is None:
+        return 0
+    rows = itertools.chain([first], rows)
+    pk_name = model._meta.pk.attname
+    fields = _columns(model, exclude=() if pk_name in first else (pk_name,))
     converters = [_converter(f) for f in fields]
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(f.column) for f in fields)

@@ -29,6 +29,7 @@ class Column:
     source: str | None = None  # a values_list() path; None for a column filled by `related`
     convert: Callable | None = None  # applied to each value of the column (None stays empty)
     fallback: str | None = None  # a values_list() path used where `source` is empty
+    derive: Callable | None = None  # computes the column from the chunk's raw frame (several sources)
 
 
 @dataclass
@@ -37,8 +38,10 @@ class Related:
 
     header: str
     model: type  # the through (or child) model
-    owner_field: str  # its field pointing at the exported row
-    value_path: str  # the value to list
+    owner_field: str  # its field pointing at the exported row (or at `row_key`)
+    value_path: str  # the value to list (a path, or the name of an entry of `annotate`)
+    row_key: str = "pk"  # the exported row's column that owner_field refers to
+    annotate: dict = field(default_factory=dict)  # expressions for value_path, e.g. a full name
 
 
 @dataclass
@@ -47,10 +50,15 @@ class Dataset:
     columns: list[Column]
     related: list[Related] = field(default_factory=list)
     order: list[str] = field(default_factory=lambda: ["pk"])
+    annotate: dict = field(default_factory=dict)  # expressions added to the rows before reading them
+    extra_sources: list[str] = field(default_factory=list)  # read for `derive` columns or `row_key`
 
     @property
     def sources(self) -> list[str]:
-        paths = ["pk"]
+        paths = ["pk"] + [p for p in self.extra_sources if p != "pk"]
+        for related in self.related:
+            if related.row_key not in paths:
+                paths.append(related.row_key)
         for column in self.columns:
             for path in (column.source, column.fallback):
                 if path and path not in paths:
@@ -84,6 +92,8 @@ def _plain(value):
 
 def frames(dataset: Dataset, queryset) -> Iterator[pd.DataFrame]:
     """The rows of `queryset` as successive DataFrames of at most CHUNK rows, ready to write."""
+    if dataset.annotate:
+        queryset = queryset.annotate(**dataset.annotate)
     rows = queryset.order_by(*dataset.order).values_list(*dataset.sources).iterator(chunk_size=CHUNK)
     chunk = []
     for row in rows:
@@ -98,11 +108,16 @@ def frames(dataset: Dataset, queryset) -> Iterator[pd.DataFrame]:
 def _frame(dataset: Dataset, chunk: list[tuple]) -> pd.DataFrame:
     raw = pd.DataFrame.from_records(chunk, columns=dataset.sources)
     out = pd.DataFrame(index=raw.index)
-    ids = raw["pk"].tolist()
-    joined = {r.header: _joined(r, ids) for r in dataset.related}
+    joined = {r.header: _joined(r, raw[r.row_key].dropna().unique().tolist()) for r in dataset.related}
+    keys = {r.header: r.row_key for r in dataset.related}
     for column in dataset.columns:
         if column.header in joined:
-            out[column.header] = raw["pk"].map(lambda pk, values=joined[column.header]: values.get(pk, ""))
+            out[column.header] = raw[keys[column.header]].map(
+                lambda key, values=joined[column.header]: values.get(key, "")
+            )
+            continue
+        if column.derive:
+            out[column.header] = column.derive(raw).map(_plain)
             continue
         values = raw[column.source]
         if column.fallback:
@@ -112,7 +127,9 @@ def _frame(dataset: Dataset, chunk: list[tuple]) -> pd.DataFrame:
         out[column.header] = values.map(_plain)
     for related in dataset.related:
         if related.header not in out:
-            out[related.header] = raw["pk"].map(lambda pk, values=joined[related.header]: values.get(pk, ""))
+            out[related.header] = raw[related.row_key].map(
+                lambda key, values=joined[related.header]: values.get(key, "")
+            )
     return out.map(safe_cell)
 
 
@@ -121,9 +138,10 @@ def _joined(related: Related, ids: list) -> dict:
     values: dict = {}
     if not ids:
         return values
-    pairs = related.model.objects.filter(**{f"{related.owner_field}__in": ids}).values_list(
-        related.owner_field, related.value_path
-    )
+    rows = related.model.objects.filter(**{f"{related.owner_field}__in": ids})
+    if related.annotate:
+        rows = rows.annotate(**related.annotate)
+    pairs = rows.values_list(related.owner_field, related.value_path)
     for owner, value in pairs.order_by(related.owner_field, related.value_path):
         if value not in (None, ""):
             values.setdefault(owner, []).append(str(value))

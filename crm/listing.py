@@ -3,7 +3,10 @@
 
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.http import Http404
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
@@ -26,8 +29,12 @@ class ListPage(SingleTableMixin, FilterView):
             if fmt not in EXPORT_FORMATS or self.dataset is None:
                 raise Http404("Unknown export format")
             filterset = self.get_filterset(self.get_filterset_class())
-            queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
-            return export_response(self.dataset, queryset, fmt)
+            if not filterset.is_valid():
+                messages.error(request, _("Nothing was exported: correct the filters first."))
+                query = request.GET.copy()
+                query.pop("_export", None)
+                return redirect(f"{request.path}?{query.urlencode()}")
+            return export_response(self.dataset, filterset.qs, fmt)
         return super().get(request, *args, **kwargs)
 
     def get_filterset_kwargs(self, filterset_class):

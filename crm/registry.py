@@ -13,10 +13,13 @@ from crm.exports import Dataset
 class ExportSpec:
     dataset: Dataset
     filterset_class: type
-    queryset: Callable  # the rows before filtering (a selector)
+    queryset: Callable  # the rows before filtering: a selector called with user=None
 
 
 def export_datasets() -> dict[str, ExportSpec]:
+    from communications import exports as comms
+    from communications import filters as comm_filters
+    from communications import selectors as comm_selectors
     from stakeholders.exports import CONTACTS, ORGANIZATIONS
     from stakeholders.filters import ContactFilter, OrganizationFilter
     from stakeholders.selectors import contact_list, organization_list
@@ -24,4 +27,9 @@ def export_datasets() -> dict[str, ExportSpec]:
     return {
         "organizations": ExportSpec(ORGANIZATIONS, OrganizationFilter, organization_list),
         "contacts": ExportSpec(CONTACTS, ContactFilter, contact_list),
+        "engagements": ExportSpec(comms.ENGAGEMENTS, comm_filters.EngagementFilter, comm_selectors.engagement_list),
+        "follow-ups": ExportSpec(comms.FOLLOW_UPS, comm_filters.FollowUpFilter, comm_selectors.follow_up_list),
+        "commitments": ExportSpec(comms.COMMITMENTS, comm_filters.CommitmentFilter, comm_selectors.commitment_list),
+        # Without a signed-in user the command sees no referral (they are for those allowed only).
+        "concerns": ExportSpec(comms.CONCERNS, comm_filters.ConcernFilter, comm_selectors.concern_list),
     }

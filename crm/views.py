@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -28,8 +29,22 @@ def email_managed_by_administrators(request):
 
 
 def home(request):
-    """The signed-in user's own work: open follow-ups and recent engagements."""
-    return render(request, "crm/home.html", {"role": request.user.role})
+    """The signed-in user's own work: open follow-ups (overdue first), upcoming and recent engagements."""
+    from communications.choices import OPEN_FOLLOW_UP_STATUSES
+    from communications.selectors import engagement_list, follow_up_list
+
+    user = request.user
+    mine = engagement_list(user=user).filter(Q(author=user) | Q(staff=user)).distinct()
+    return render(
+        request,
+        "crm/home.html",
+        {
+            "role": user.role,
+            "follow_ups": follow_up_list(user=user).filter(owner=user, status__in=OPEN_FOLLOW_UP_STATUSES)[:10],
+            "upcoming": mine.filter(is_held=False).order_by("occurred_on", "pk")[:10],
+            "recent": mine.filter(is_held=True)[:10],
+        },
+    )
 
 
 def area_pending(request, *, title):

@@ -233,6 +233,7 @@ def seed_stakeholders(*, organizations: int, contacts_per_org: int, seed: int, o
                 "email": f"contact{index}@{slug}.example",
                 "website": f"https://{slug}{index}.example",
                 "registration_number": number,
+                "registration_key": number,
                 "owner_id": owner.pk if owner else None,
                 "_tags": chosen_tags,
                 "_people": people,

@@ -1,12 +1,12 @@
 from django import forms
-from django.db.models.functions import Upper
+from django.contrib.auth import get_user_model
 from django.urls import reverse_lazy
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from stakeholders.choices import SCORE_CHOICES, language_choices
 from stakeholders.imports.columns import split_tags
-from stakeholders.models import Contact, Organization
+from stakeholders.models import Contact, CustomsOffice, Organization
 from stakeholders.normalize import registration_key
 from stakeholders.services import similar_organizations
 
@@ -22,6 +22,101 @@ def suggest_attrs(url_name: str, datalist_id: str) -> dict:
         "hx-target": f"#{datalist_id}",
         "hx-swap": "innerHTML",
     }
+
+
+class CustomsOfficeField(forms.CharField):
+    """A customs office typed by name (suggestions as one types; never a <select> of all offices)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs=suggest_attrs("stakeholders:suggest_customs_offices", "office-options"))
+        )
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+            value = CustomsOffice.objects.filter(pk=value).first()
+        return value.name if isinstance(value, CustomsOffice) else value
+
+    def clean(self, value):
+        text = (super().clean(value) or "").strip()
+        if not text:
+            return None
+        office = CustomsOffice.objects.filter(name__iexact=text).first()
+        if office is None:
+            raise forms.ValidationError(_("No customs office has this name; pick one from the list."))
+        return office
+
+
+class UserEmailField(forms.CharField):
+    """A colleague typed by e-mail address (suggestions as one types)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs=suggest_attrs("stakeholders:suggest_owners", "owner-options"))
+        )
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        User = get_user_model()
+        if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+            value = User.objects.filter(pk=value).first()
+        return value.email if isinstance(value, User) else value
+
+    def clean(self, value):
+        text = (super().clean(value) or "").strip()
+        if not text:
+            return None
+        user = get_user_model().objects.filter(email__iexact=text, is_active=True).first()
+        if user is None:
+            raise forms.ValidationError(_("No active user has this e-mail address."))
+        return user
+
+
+class OrganizationChoiceField(forms.CharField):
+    """An organization picked by typing its name or registration number (never a <select> of all)."""
+
+    SEPARATOR = " · "
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs=suggest_attrs("stakeholders:suggest_organizations", "organization-options"))
+        )
+        kwargs.setdefault("help_text", _("Type a name or a registration number and pick from the list."))
+        super().__init__(**kwargs)
+
+    @classmethod
+    def label_for(cls, organization: Organization | None) -> str:
+        if organization is None:
+            return ""
+        if organization.registration_number:
+            return f"{organization.name}{cls.SEPARATOR}{organization.registration_number}"
+        return organization.name
+
+    def prepare_value(self, value):
+        if isinstance(value, Organization):
+            return self.label_for(value)
+        if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+            return self.label_for(Organization.objects.filter(pk=value).first()) or value
+        return value
+
+    def clean(self, value):
+        text = super().clean(value).strip()
+        if not text:
+            return None
+        number = text.rsplit(self.SEPARATOR, 1)[-1] if self.SEPARATOR in text else text
+        if registration_key(number):
+            match = Organization.objects.filter(registration_key=registration_key(number)).first()
+            if match:
+                return match
+        matches = list(Organization.objects.filter(name__iexact=text, is_archived=False)[:2])
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            raise forms.ValidationError(_("Several organizations have this name; pick one from the list."))
+        raise forms.ValidationError(_("No organization has this name or registration number."))
 
 
 class OrganizationForm(forms.ModelForm):
@@ -52,6 +147,8 @@ class OrganizationForm(forms.ModelForm):
         assume_scheme="https",
         widget=forms.URLInput(attrs={"placeholder": "https://"}),
     )
+    customs_office = CustomsOfficeField(label=_("Customs office"), help_text=_("The office it mostly deals with."))
+    owner = UserEmailField(label=_("Relationship owner"), help_text=_("A colleague's e-mail address."))
     confirm_similar = forms.BooleanField(
         label=_("This is a different organization: save it anyway"), required=False, widget=forms.CheckboxInput
     )
@@ -89,7 +186,6 @@ class OrganizationForm(forms.ModelForm):
         self.similar = []
         if self.instance.pk:
             self.fields["tag_names"].initial = "; ".join(tag.name for tag in self.instance.tags.all())
-        self.fields["owner"].queryset = self.fields["owner"].queryset.filter(is_active=True)
         typed = self.data.get(self.add_prefix("name"), "")
         renamed = typed and typed != self.instance.name
         if not renamed or not similar_organizations(typed, exclude_pk=self.instance.pk):
@@ -99,8 +195,7 @@ class OrganizationForm(forms.ModelForm):
         number = " ".join(self.cleaned_data["registration_number"].split())
         if number:
             clash = (
-                Organization.objects.annotate(k=Upper("registration_number"))
-                .filter(k=number.upper())
+                Organization.objects.filter(registration_key=registration_key(number))
                 .exclude(pk=self.instance.pk)
                 .first()
             )
@@ -132,50 +227,6 @@ class OrganizationForm(forms.ModelForm):
 
     def tags(self) -> list[str]:
         return split_tags(self.cleaned_data.get("tag_names", ""))
-
-
-class OrganizationChoiceField(forms.CharField):
-    """An organization picked by typing its name or registration number (never a <select> of all)."""
-
-    SEPARATOR = " · "
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault(
-            "widget", forms.TextInput(attrs=suggest_attrs("stakeholders:suggest_organizations", "organization-options"))
-        )
-        kwargs.setdefault("help_text", _("Type a name or a registration number and pick from the list."))
-        super().__init__(**kwargs)
-
-    @classmethod
-    def label_for(cls, organization: Organization | None) -> str:
-        if organization is None:
-            return ""
-        if organization.registration_number:
-            return f"{organization.name}{cls.SEPARATOR}{organization.registration_number}"
-        return organization.name
-
-    def prepare_value(self, value):
-        if isinstance(value, Organization):
-            return self.label_for(value)
-        if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
-            return self.label_for(Organization.objects.filter(pk=value).first()) or value
-        return value
-
-    def clean(self, value):
-        text = super().clean(value).strip()
-        if not text:
-            return None
-        number = text.rsplit(self.SEPARATOR, 1)[-1] if self.SEPARATOR in text else text
-        if registration_key(number):
-            match = Organization.objects.annotate(k=Upper("registration_number")).filter(k=number.upper()).first()
-            if match:
-                return match
-        matches = list(Organization.objects.filter(name__iexact=text, is_archived=False)[:2])
-        if len(matches) == 1:
-            return matches[0]
-        if matches:
-            raise forms.ValidationError(_("Several organizations have this name; pick one from the list."))
-        raise forms.ValidationError(_("No organization has this name or registration number."))
 
 
 class ContactForm(forms.ModelForm):

@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Lower, Upper
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -19,7 +19,7 @@ from stakeholders.choices import (
     language_name,
     quadrant,
 )
-from stakeholders.normalize import fold, name_key
+from stakeholders.normalize import fold, name_key, registration_key
 
 phone_validator = RegexValidator(
     r"^\+?[0-9 ().\-/]{6,30}$", _("Enter a phone number: digits, spaces and + ( ) . - / only.")
@@ -114,6 +114,8 @@ class Organization(models.Model):
         blank=True,
         help_text=_("Tax or trade register number: the first key for finding duplicates."),
     )
+    # registration_number without spaces, in capitals: what uniqueness and look-ups compare.
+    registration_key = models.CharField(max_length=60, blank=True, editable=False)
     size = models.CharField(_("size"), max_length=10, choices=Size.choices, blank=True)
     aeo_status = models.CharField(_("AEO status"), max_length=10, choices=AeoStatus.choices, default=AeoStatus.NONE)
     influence = models.PositiveSmallIntegerField(_("influence"), default=3, validators=score_validators)
@@ -146,7 +148,7 @@ class Organization(models.Model):
     last_engaged_on = models.DateField(_("last engaged"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    history = HistoricalRecords(m2m_fields=[tags], excluded_fields=["name_key", "updated_at"])
+    history = HistoricalRecords(m2m_fields=[tags], excluded_fields=["name_key", "registration_key", "updated_at"])
 
     class Meta:
         verbose_name = _("organization")
@@ -158,9 +160,9 @@ class Organization(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
-                Upper("registration_number"),
-                condition=~Q(registration_number=""),
-                name="organization_registration_number_unique",
+                fields=["registration_key"],
+                condition=~Q(registration_key=""),
+                name="organization_registration_key_unique",
                 violation_error_message=_("An organization with this registration number already exists."),
             ),
         ]
@@ -176,7 +178,9 @@ class Organization(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        self.name_key = name_key(self.name)  # derived, never edited
+        # Derived, never edited (bulk writes set them too).
+        self.name_key = name_key(self.name)
+        self.registration_key = registration_key(self.registration_number)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

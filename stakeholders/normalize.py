@@ -48,7 +48,7 @@ def name_key(name: str) -> str:
 
 
 def _join_initials(words: list[str]) -> list[str]:
-    """"S.A." folds to "s a": runs of single letters become one word ("sa")."""
+    """ "S.A." folds to "s a": runs of single letters become one word ("sa")."""
     joined: list[str] = []
     run = ""
     for word in words:

@@ -7,7 +7,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from stakeholders.models import Contact, Organization, Tag
-from stakeholders.normalize import fold, name_key
+from stakeholders.normalize import fold, name_key, registration_key
+
+
+class MergeRefused(ValueError):
+    """The message is for the user."""
+
+
+def _check_mergeable(survivor, duplicate) -> None:
+    if survivor.pk == duplicate.pk:
+        raise MergeRefused(_("A record cannot be merged into itself."))
+    if survivor.is_archived:
+        raise MergeRefused(_("The record to keep is archived: restore it first, or keep the other one."))
+    if duplicate.merged_into_id:
+        raise MergeRefused(_("The other record was already merged into another one."))
 
 
 def _save(instance, reason: str, **kwargs) -> None:
@@ -64,8 +77,7 @@ def organization_merge(*, survivor: Organization, duplicate: Organization) -> Or
     Nothing is deleted: the duplicate stays, archived and pointing at the survivor, and both
     histories say what happened.
     """
-    if survivor.pk == duplicate.pk:
-        raise ValueError("An organization cannot be merged into itself.")
+    _check_mergeable(survivor, duplicate)
     for contact in Contact.objects.filter(organization=duplicate):
         contact.organization = survivor
         _save(
@@ -74,17 +86,17 @@ def organization_merge(*, survivor: Organization, duplicate: Organization) -> Or
             update_fields=["organization", "updated_at"],
         )
     survivor.tags.add(*duplicate.tags.all())
-    from stakeholders import merge_hooks
+    from stakeholders import extensions
 
-    for hook in merge_hooks.ORGANIZATION_MERGE_HOOKS:
+    for hook in extensions.ORGANIZATION_MERGE_HOOKS:
         hook(survivor=survivor, duplicate=duplicate)
 
     _fill_blanks(survivor, duplicate)
     # The duplicate is archived first: a registration number moving to the survivor stays unique.
     duplicate.is_archived = True
     duplicate.merged_into = survivor
-    if duplicate.registration_number and survivor.registration_number == duplicate.registration_number:
-        duplicate.registration_number = ""
+    if duplicate.registration_number and survivor.registration_key == registration_key(duplicate.registration_number):
+        duplicate.registration_number = ""  # it moved to the survivor (save() clears the key too)
     _save(duplicate, _("Merged into %(name)s (#%(pk)s)") % {"name": survivor.name, "pk": survivor.pk})
     survivor.full_clean()
     _save(survivor, _("Merged with %(name)s (#%(pk)s)") % {"name": duplicate.name, "pk": duplicate.pk})
@@ -129,9 +141,18 @@ def organization_delete(*, organization: Organization) -> None:
 
 
 @transaction.atomic
-def contact_save(*, contact: Contact, consent_changed: bool = False) -> Contact:
-    """Create or update a contact. Consent given without a date is dated today."""
-    if contact.consent and not contact.consent_date:
+def contact_save(*, contact: Contact, changed: Iterable[str] = (), by=None) -> Contact:
+    """Create or update a contact. Consent given or withdrawn is dated (today unless a date was
+    typed with it) and its source kept (who recorded it, unless a source was typed)."""
+    if "consent" in changed:
+        if "consent_date" not in changed or not contact.consent_date:
+            contact.consent_date = timezone.localdate()
+        if "consent_source" not in changed or not contact.consent_source:
+            what = _("Consent given") if contact.consent else _("Consent withdrawn")
+            contact.consent_source = (_("%(what)s, recorded by %(name)s") % {"what": what, "name": by} if by else what)[
+                :200
+            ]
+    elif contact.consent and not contact.consent_date:
         contact.consent_date = timezone.localdate()
     contact.full_clean()
     contact.save()
@@ -149,15 +170,14 @@ def contact_set_archived(*, contact: Contact, archived: bool) -> Contact:
 @transaction.atomic
 def contact_merge(*, survivor: Contact, duplicate: Contact) -> Contact:
     """Fold `duplicate` into `survivor`; the duplicate is archived and points at the survivor."""
-    if survivor.pk == duplicate.pk:
-        raise ValueError("A contact cannot be merged into itself.")
+    _check_mergeable(survivor, duplicate)
     for field in ["first_name", "organization", "job_title", "phone", "preferred_language", "gender"]:
         if not getattr(survivor, field) and getattr(duplicate, field):
             setattr(survivor, field, getattr(duplicate, field))
     survivor.is_key_contact = survivor.is_key_contact or duplicate.is_key_contact
-    from stakeholders import merge_hooks
+    from stakeholders import extensions
 
-    for hook in merge_hooks.CONTACT_MERGE_HOOKS:
+    for hook in extensions.CONTACT_MERGE_HOOKS:
         hook(survivor=survivor, duplicate=duplicate)
     duplicate.is_archived = True
     duplicate.merged_into = survivor

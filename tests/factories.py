@@ -59,3 +59,39 @@ class ContactFactory(factory.django.DjangoModelFactory):
     last_name = factory.Sequence(lambda n: f"Fictive{n}")
     organization = factory.SubFactory(OrganizationFactory)
     email = factory.Sequence(lambda n: f"person{n}@fictive.example")
+
+
+class EngagementFactory(factory.django.DjangoModelFactory):
+    """An engagement saved straight to the database (tests of the rules go through the service)."""
+
+    class Meta:
+        model = "communications.Engagement"
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Meeting {n}")
+    kind = "meeting"
+    author = factory.SubFactory(UserFactory)
+
+    @factory.post_generation
+    def organizations(self, create, extracted, **kwargs):
+        if create:
+            self.organizations.set(extracted or [OrganizationFactory()])
+
+
+class FollowUpFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "communications.FollowUp"
+
+    engagement = factory.SubFactory(EngagementFactory)
+    description = factory.Sequence(lambda n: f"Send the minutes {n}")
+    owner = factory.LazyAttribute(lambda o: o.engagement.author)
+    due_on = factory.LazyFunction(lambda: __import__("django.utils.timezone").utils.timezone.localdate())
+
+
+class ConcernFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "communications.Concern"
+
+    organization = factory.SubFactory(OrganizationFactory)
+    summary = "Release delays at Diboli"
+    author = factory.SubFactory(UserFactory)

@@ -69,11 +69,19 @@ def columns_for(kind: str) -> dict[str, list[str]]:
 
 def guess_kind(header: list[str]) -> str:
     folded = {fold(h) for h in header}
-    return (
-        "contacts"
-        if folded & {"first name", "prenom", "consent", "consentement", "job title", "fonction"}
-        else "organizations"
-    )
+    contact_headers = {
+        "first name",
+        "prenom",
+        "consent",
+        "consentement",
+        "job title",
+        "fonction",
+        "last name",
+        "nom de famille",
+        "surname",
+        "given name",
+    }
+    return "contacts" if folded & contact_headers else "organizations"
 
 
 def recognise(header: list[str], kind: str) -> tuple[dict[int, str], list[str], list[str]]:
@@ -166,6 +174,8 @@ def parse_website(value: str) -> str:
         URLValidator(schemes=["http", "https"])(url)
     except ValidationError:
         raise CellError(_("«%(value)s» is not a web address.") % {"value": value}) from None
+    if len(url) > 200:
+        raise CellError(_("is longer than %(limit)s characters.") % {"limit": 200})
     return url
 
 
@@ -204,7 +214,11 @@ def parse_consent(value: str) -> bool:
 
 
 def split_tags(value: str) -> list[str]:
-    return [part.strip() for part in re.split(r"[;|]", value) if part.strip()]
+    tags = [part.strip() for part in re.split(r"[;|]", value) if part.strip()]
+    for tag in tags:
+        if len(tag) > 80:
+            raise CellError(_("the tag «%(tag)s…» is longer than 80 characters.") % {"tag": tag[:20]})
+    return tags
 
 
 def check_length(field: str, value: str) -> str:

@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models.functions import Lower, Upper
+from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from stakeholders.imports import columns as col
@@ -79,6 +79,7 @@ def build_preview(table: Table, kind: str | None = None) -> ImportPreview:
     if preview.file_errors:
         return preview
     for number, cells in table.rows:
+        cells = [_unescape(cell) for cell in cells]
         typed = {
             fieldname: (cells[position].strip() if position < len(cells) else "")
             for position, fieldname in mapping.items()
@@ -89,6 +90,14 @@ def build_preview(table: Table, kind: str | None = None) -> ImportPreview:
     else:
         _contacts(preview)
     return preview
+
+
+def _unescape(cell: str) -> str:
+    """Exports put an apostrophe before a cell that a spreadsheet would run as a formula
+    ("'+223 …"); reading our own export back takes it away again."""
+    if cell.startswith("'") and cell[1:2] in ("=", "+", "-", "@", "\t", "\r"):
+        return cell[1:]
+    return cell
 
 
 def _batches(items: list, size: int = BATCH):
@@ -186,15 +195,18 @@ def _mark_file_duplicates(rows: list[RowPreview], key_of, notes: dict) -> None:
 
 
 def _existing_organizations(rows: list[RowPreview]) -> dict[tuple, Any]:
-    """(key kind, key) → Organization, or a list when several share an e-mail or name."""
+    """(key kind, key) → Organization, or a list when several share an e-mail or name.
+
+    A record merged into another stands for the one it was merged into.
+    """
     keys: dict[str, set] = {"registration_number": set(), "email": set(), "name": set()}
     for row in rows:
         kind, value = _org_key(row.values)
         keys[kind].add(value)
     found: dict[tuple, Any] = {}
-    queryset = Organization.objects.select_related("region").prefetch_related("tags")
+    queryset = Organization.objects.select_related("region", "merged_into").prefetch_related("tags")
     lookups = {
-        "registration_number": (queryset.annotate(k=Upper("registration_number")), "k"),
+        "registration_number": (queryset, "registration_key"),
         "email": (queryset.annotate(k=Lower("email")), "k"),
         "name": (queryset, "name_key"),
     }
@@ -202,18 +214,28 @@ def _existing_organizations(rows: list[RowPreview]) -> dict[tuple, Any]:
         qs, attribute = lookups[kind]
         for batch in _batches(sorted(values)):
             for organization in qs.filter(**{f"{attribute}__in": batch}).order_by("is_archived", "pk"):
-                key_value = (
-                    registration_key(organization.registration_number)
-                    if kind == "registration_number"
-                    else getattr(organization, attribute)
-                )
-                key = (kind, key_value)
-                if key in found and kind != "registration_number":
-                    previous = found[key]
+                key = (kind, getattr(organization, attribute))
+                organization = _survivor(organization)
+                previous = found.get(key)
+                if previous is None:
+                    found[key] = organization
+                elif kind != "registration_number" and organization not in (
+                    previous if isinstance(previous, list) else [previous]
+                ):
                     found[key] = (previous if isinstance(previous, list) else [previous]) + [organization]
-                else:
-                    found.setdefault(key, organization)
     return found
+
+
+def _survivor(organization: Organization) -> Organization:
+    seen = set()
+    while organization.merged_into_id and organization.pk not in seen:
+        seen.add(organization.pk)
+        organization = (
+            Organization.objects.select_related("region", "merged_into")
+            .prefetch_related("tags")
+            .get(pk=organization.merged_into_id)
+        )
+    return organization
 
 
 def _compare(row: RowPreview, organization: Organization, regions: dict) -> None:
@@ -231,10 +253,10 @@ def _compare(row: RowPreview, organization: Organization, regions: dict) -> None
             changed = value != getattr(organization, fieldname)
         if changed:
             row.changes.append(fieldname)
-    if organization.is_archived and not row.changes:
-        row.note = _("already in the registry (archived)")
     row.status = UPDATE if row.changes else DUPLICATE
-    if row.status == DUPLICATE and not row.note:
+    if organization.is_archived:
+        row.note = _("matches an archived organization, which stays archived")
+    elif row.status == DUPLICATE:
         row.note = _("already in the registry, nothing new")
 
 
@@ -268,19 +290,26 @@ def _contacts(preview: ImportPreview) -> None:
     for batch in _batches(emails):
         for contact in Contact.objects.annotate(k=Lower("email")).filter(k__in=batch, is_archived=False):
             by_email[contact.k] = contact
-    last_names = sorted({row.values["last_name"] for row in candidates if not row.values.get("email")})
-    for batch in _batches(last_names):
-        for contact in Contact.objects.filter(last_name__in=batch).order_by("is_archived", "pk"):
-            by_name.setdefault(
-                _contact_key(
-                    {
-                        "first_name": contact.first_name,
-                        "last_name": contact.last_name,
-                        "organization_id": contact.organization_id,
-                    }
-                )[1],
-                contact,
-            )
+    # People without an e-mail: matched by name (case and accents aside) within their organization.
+    by_name_rows = [row for row in candidates if not row.values.get("email")]
+    organization_ids = sorted(
+        {row.values["organization_id"] for row in by_name_rows if row.values.get("organization_id")}
+    )
+    loose_names = sorted(
+        {row.values["last_name"].lower() for row in by_name_rows if not row.values.get("organization_id")}
+    )
+    people = []
+    for batch in _batches(organization_ids):
+        people += Contact.objects.filter(organization_id__in=batch).order_by("is_archived", "pk")
+    for batch in _batches(loose_names):
+        people += Contact.objects.annotate(k=Lower("last_name")).filter(k__in=batch, organization__isnull=True)
+    for contact in people:
+        person = {
+            "first_name": contact.first_name,
+            "last_name": contact.last_name,
+            "organization_id": contact.organization_id,
+        }
+        by_name.setdefault(_contact_key(person)[1], contact)
     for row in candidates:
         kind, value = _contact_key(row.values)
         match = (by_email if kind == "email" else by_name).get(value)
@@ -293,12 +322,10 @@ def _resolve_organizations(rows: list[RowPreview]) -> None:
     wanted = {row.values["organization"] for row in rows if row.values.get("organization")}
     by_registration, by_name = {}, {}
     for batch in _batches(sorted({registration_key(w) for w in wanted})):
-        for pk, number in (
-            Organization.objects.annotate(k=Upper("registration_number"))
-            .filter(k__in=batch)
-            .values_list("pk", "registration_number")
+        for pk, key, merged_into in Organization.objects.filter(registration_key__in=batch).values_list(
+            "pk", "registration_key", "merged_into_id"
         ):
-            by_registration[registration_key(number)] = pk
+            by_registration[key] = merged_into or pk
     for batch in _batches(sorted({w.lower() for w in wanted})):
         for pk, name in (
             Organization.objects.annotate(k=Lower("name"))

@@ -64,7 +64,9 @@ def _read_csv(data: bytes) -> Table:
     first_line = text.lstrip("\ufeff").split("\n", 1)[0]
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first_line))
     try:
-        header = next(reader)
+        header = next(reader, None)
+        if header is None:
+            raise ImportFileError(_("The file is empty."))
         rows = [(number, cells) for number, cells in enumerate(reader, start=2) if any(c.strip() for c in cells)]
     except csv.Error as error:
         raise ImportFileError(_("The CSV file cannot be read: %(error)s") % {"error": error}) from error

@@ -9,7 +9,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from stakeholders.imports.preview import NEW, UPDATE, ImportPreview
 from stakeholders.models import Contact, Organization, Region, Tag
-from stakeholders.normalize import fold, name_key
+from stakeholders.normalize import fold, name_key, registration_key
 
 BATCH = 1000
 
@@ -89,6 +89,7 @@ def _apply_org_values(organization: Organization, values: dict, regions: dict) -
     if "region" in values:
         organization.region = regions[fold(values["region"])]
     organization.name_key = name_key(organization.name)  # bulk writes skip save()
+    organization.registration_key = registration_key(organization.registration_number)
     organization.updated_at = timezone.now()
 
 
@@ -118,7 +119,7 @@ def _write_organizations(preview: ImportPreview, actor, reason: str) -> None:
         bulk_update_with_history(
             [row.match for row in update_rows],
             Organization,
-            sorted(changed_fields | {"name_key", "updated_at"}),
+            sorted(changed_fields | {"name_key", "registration_key", "updated_at"}),
             batch_size=BATCH,
             default_user=actor,
             default_change_reason=reason,

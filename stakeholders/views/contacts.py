@@ -15,7 +15,7 @@ from stakeholders.filters import ContactFilter
 from stakeholders.forms import ContactForm, MergeForm
 from stakeholders.models import Contact, Organization
 from stakeholders.selectors import contact_list
-from stakeholders.services import contact_merge, contact_save, contact_set_archived
+from stakeholders.services import MergeRefused, contact_merge, contact_save, contact_set_archived
 from stakeholders.tables import ContactTable
 
 
@@ -43,7 +43,7 @@ def contact_create(request):
         initial["organization"] = Organization.objects.filter(pk=organization_pk).first()
     form = ContactForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        contact = contact_save(contact=form.save(commit=False))
+        contact = contact_save(contact=form.save(commit=False), changed=form.changed_data, by=request.user)
         messages.success(request, _("Contact “%(name)s” created.") % {"name": contact.full_name})
         return redirect(contact)
     return render(request, "stakeholders/contact_form.html", {"form": form})
@@ -54,7 +54,7 @@ def contact_edit(request, pk):
     contact = get_object_or_404(Contact, pk=pk)
     form = ContactForm(request.POST or None, instance=contact)
     if request.method == "POST" and form.is_valid():
-        contact = contact_save(contact=form.save(commit=False))
+        contact = contact_save(contact=form.save(commit=False), changed=form.changed_data, by=request.user)
         messages.success(request, _("Changes to “%(name)s” saved.") % {"name": contact.full_name})
         return redirect(contact)
     return render(request, "stakeholders/contact_form.html", {"form": form, "contact": contact})
@@ -87,7 +87,11 @@ def contact_merge_view(request, pk):
     form = MergeForm(request.POST or None, initial={"other": other.pk if other else None})
     if request.method == "POST" and other is not None and form.is_valid():
         survivor, duplicate = (contact, other) if form.cleaned_data["keep"] == "this" else (other, contact)
-        contact_merge(survivor=survivor, duplicate=duplicate)
+        try:
+            contact_merge(survivor=survivor, duplicate=duplicate)
+        except MergeRefused as refusal:
+            messages.error(request, str(refusal))
+            return redirect(contact)
         messages.success(
             request,
             _("“%(duplicate)s” was merged into “%(survivor)s” and archived.")

@@ -21,7 +21,8 @@ from django.views.decorators.http import require_POST
 
 from stakeholders.choices import AeoStatus, OrganizationType, Sector
 from stakeholders.imports.columns import CONTACT_COLUMNS, ORGANIZATION_COLUMNS
-from stakeholders.imports.reading import ImportFileError
+from stakeholders.imports.preview import build_preview
+from stakeholders.imports.reading import ImportFileError, read_table
 from stakeholders.imports.service import import_file, preview_file
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -91,15 +92,17 @@ def import_start(request):
         upload = form.cleaned_data["file"]
         data = upload.read()
         try:
-            preview = preview_file(data, upload.name, form.cleaned_data["kind"] or None)
+            table = read_table(data, upload.name)
         except ImportFileError as error:
             form.add_error("file", str(error))
         else:
-            if len(preview.rows) > MAX_ROWS:
+            # The row limit is checked before the rows are: a huge file costs no validation.
+            preview = build_preview(table, form.cleaned_data["kind"] or None) if len(table.rows) <= MAX_ROWS else None
+            if preview is None:
                 form.add_error(
                     "file",
                     _("The file has %(n)s rows; the web page takes up to %(max)s. Split it, or use the import command.")
-                    % {"n": len(preview.rows), "max": MAX_ROWS},
+                    % {"n": len(table.rows), "max": MAX_ROWS},
                 )
             elif not _can_import(request.user, preview.kind):
                 raise PermissionDenied

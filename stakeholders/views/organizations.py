@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from crm.history import history_page
 from crm.listing import ListPage
+from stakeholders import extensions
 from stakeholders.choices import MapQuadrant, quadrant
 from stakeholders.exports import ORGANIZATIONS
 from stakeholders.filters import OrganizationFilter, region_names
@@ -18,6 +19,7 @@ from stakeholders.forms import MergeForm, OrganizationForm
 from stakeholders.models import Organization
 from stakeholders.selectors import organization_list
 from stakeholders.services import (
+    MergeRefused,
     organization_delete,
     organization_merge,
     organization_save,
@@ -47,10 +49,14 @@ def organization_detail(request, pk):
         organization_list(user=request.user).select_related("customs_office", "merged_into"), pk=pk
     )
     contacts = organization.contacts.filter(is_archived=False).order_by("-is_key_contact", "last_name", "first_name")
+    extra = {}
+    for add_context in extensions.ORGANIZATION_PAGE_CONTEXT:
+        extra.update(add_context(request, organization))
     return render(
         request,
         "stakeholders/organization_detail.html",
         {
+            **extra,
             "organization": organization,
             "tags": organization.tags.all(),
             "contacts": contacts[:50],
@@ -86,7 +92,7 @@ def _save_form(request, form, organization=None):
 
 @permission_required("stakeholders.add_organization", raise_exception=True)
 def organization_create(request):
-    form = OrganizationForm(request.POST or None, initial={"owner": request.user})
+    form = OrganizationForm(request.POST or None, initial={"owner": request.user.email})
     if request.method == "POST" and form.is_valid():
         organization = _save_form(request, form)
         messages.success(request, _("Organization “%(name)s” created.") % {"name": organization.name})
@@ -133,7 +139,11 @@ def organization_merge_view(request, pk):
     form = MergeForm(request.POST or None, initial={"other": other.pk if other else None})
     if request.method == "POST" and other is not None and form.is_valid():
         survivor, duplicate = (organization, other) if form.cleaned_data["keep"] == "this" else (other, organization)
-        organization_merge(survivor=survivor, duplicate=duplicate)
+        try:
+            organization_merge(survivor=survivor, duplicate=duplicate)
+        except MergeRefused as refusal:
+            messages.error(request, str(refusal))
+            return redirect(organization)
         messages.success(
             request,
             _("“%(duplicate)s” was merged into “%(survivor)s” and archived.")

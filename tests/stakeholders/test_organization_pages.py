@@ -82,7 +82,7 @@ def test_an_officer_creates_an_organization(officer_client, officer):
             "aeo_status": "none",
             "registration_number": " RC  77 ",
             "tag_names": "AEO pilot; corridor",
-            "owner": officer.pk,
+            "owner": officer.email,
         },
     )
     organization = Organization.objects.get(name="Comptoir Falémé")

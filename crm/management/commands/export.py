@@ -35,7 +35,7 @@ class Command(BaseCommand):
             if not sep:
                 raise CommandError(f"--filter takes NAME=VALUE, not {item!r}")
             query.appendlist(name.strip(), value)
-        filterset = spec.filterset_class(query, queryset=spec.queryset())
+        filterset = spec.filterset_class(query, queryset=spec.queryset(user=None))
         unknown = set(query) - set(filterset.filters)
         if unknown:
             raise CommandError(f"unknown filter(s) {', '.join(sorted(unknown))}; known: {', '.join(filterset.filters)}")

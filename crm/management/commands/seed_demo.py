@@ -7,6 +7,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from communications.demo import seed_engagements
 from crm.roles import Role
 from crm.users import user_ensure_demo_account
 from stakeholders.demo import seed_stakeholders
@@ -27,12 +28,7 @@ class Command(BaseCommand):
             "--organizations", type=int, default=200, help="Number of demo organizations (default 200)."
         )
         parser.add_argument("--contacts-per-org", type=int, default=2, help="Contacts per organization (default 2).")
-        parser.add_argument(
-            "--engagements",
-            type=int,
-            default=None,
-            help="Number of engagements (accepted now; engagements arrive with the engagement log).",
-        )
+        parser.add_argument("--engagements", type=int, default=1000, help="Number of demo engagements (default 1000).")
         parser.add_argument(
             "--password",
             help="Password of the demo accounts (else $CRM_DEMO_PASSWORD, else a random one that is printed).",
@@ -55,8 +51,13 @@ class Command(BaseCommand):
             f"Demo stakeholders: {added_orgs} organizations and {added_contacts} contacts added "
             f"({time.monotonic() - started:.1f} s; existing ones kept)."
         )
-        if engagements:
-            self.stdout.write("--engagements: engagements are not part of this version yet; none created.")
+        started = time.monotonic()
+        added = seed_engagements(count=engagements, seed=seed, authors=accounts[:2])
+        self.stdout.write(
+            "Demo engagements: "
+            + ", ".join(f"{n} {what}" for what, n in added.items())
+            + f" added ({time.monotonic() - started:.1f} s)."
+        )
         self.stdout.write(self.style.SUCCESS("Demo accounts (sign in at http://127.0.0.1:8000/accounts/login/):"))
         for email, role, _first, _last in DEMO_ACCOUNTS:
             self.stdout.write(f"  {email:<20} {role.label:<18} password: {password}")

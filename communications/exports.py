@@ -1,0 +1,112 @@
+"""What the engagement-log exports write (CONTRACT.md columns first, codes not labels)."""
+
+import pandas as pd
+from django.db.models import Case, CharField, F, Value, When
+from django.db.models.functions import Concat
+
+from communications.models import Commitment, Engagement
+from crm.exports import Column, Dataset, Related, yes_no
+
+_ENGAGEMENT_ORGS = Engagement.organizations.through
+_full_name = {
+    "full_name": Concat(F("contact__first_name"), Value(" "), F("contact__last_name"), output_field=CharField())
+}
+
+ENGAGEMENTS = Dataset(
+    name="engagements",
+    columns=[
+        Column("date", "occurred_on"),
+        Column("kind", "kind"),
+        Column("title", "title"),
+        Column("organizations"),
+        Column("contacts"),
+        Column("customs_office", "customs_office__name"),
+        Column("region", "region__name"),
+        Column("topics"),
+        Column("key_factors"),
+        Column("depth", "depth"),
+        Column("sentiment", "sentiment"),
+        Column("participants", "participants"),
+        Column("women_participants", "women_participants"),
+        Column("campaign", "campaign__name"),
+        Column("author", "author__email"),
+        Column("id", "pk"),
+        Column("mode", "mode"),
+        Column("place", "location"),
+        Column("held", "is_held", yes_no),
+    ],
+    related=[
+        Related("organizations", _ENGAGEMENT_ORGS, "engagement_id", "organization__name"),
+        Related("contacts", Engagement.contacts.through, "engagement_id", "full_name", annotate=_full_name),
+        Related("topics", Engagement.topics.through, "engagement_id", "topic__code"),
+        Related("key_factors", Engagement.key_factors.through, "engagement_id", "keyfactor__code"),
+    ],
+    order=["-occurred_on", "-pk"],
+)
+
+FOLLOW_UPS = Dataset(
+    name="follow-ups",
+    columns=[
+        Column("due_on", "due_on"),
+        Column("status", "status"),
+        Column("description", "description"),
+        Column("owner", "owner__email"),
+        Column("engagement", "engagement__title"),
+        Column("organizations"),
+        Column("completed_on", "completed_on"),
+        Column("id", "pk"),
+        Column("engagement_date", "engagement__occurred_on"),
+    ],
+    related=[
+        Related("organizations", _ENGAGEMENT_ORGS, "engagement_id", "organization__name", row_key="engagement_id")
+    ],
+    order=["due_on", "pk"],
+)
+
+COMMITMENTS = Dataset(
+    name="commitments",
+    columns=[
+        Column("type", "type"),
+        Column("title", "title"),
+        Column("organizations"),
+        Column("status", "status"),
+        Column("signed_on", "signed_on"),
+        Column("valid_until", "valid_until"),
+        Column("review_on", "review_on"),
+        Column("id", "pk"),
+        Column("document_reference", "document_reference"),
+    ],
+    related=[Related("organizations", Commitment.parties.through, "commitment_id", "organization__name")],
+    order=["-signed_on", "-pk"],
+)
+
+
+def _days_to_resolve(raw: pd.DataFrame) -> pd.Series:
+    raised = pd.to_datetime(raw["raised_on"], errors="coerce")
+    resolved = pd.to_datetime(raw["resolved_on"], errors="coerce")
+    days = (resolved - raised).dt.days
+    return days.astype("object").where(days.notna(), None).map(lambda d: None if d is None else int(d))
+
+
+CONCERNS = Dataset(
+    name="concerns",
+    columns=[
+        Column("raised_on", "raised_on"),
+        Column("organization", "organization__name"),
+        Column("topic", "topic__code"),
+        Column("status", "status"),
+        Column("summary", "narrative"),  # empty for a referral: a referral has no narrative
+        Column("resolved_on", "resolved_on"),
+        Column("days_to_resolve", derive=_days_to_resolve),
+        Column("referred_to_internal_affairs", "referred_to_internal_affairs", yes_no),
+        Column("id", "pk"),
+        Column("referral_reference", "referral_reference"),
+    ],
+    annotate={
+        "narrative": Case(
+            When(referred_to_internal_affairs=True, then=Value("")), default=F("summary"), output_field=CharField()
+        )
+    },
+    extra_sources=["raised_on", "resolved_on"],
+    order=["-raised_on", "-pk"],
+)

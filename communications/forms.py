@@ -1,0 +1,261 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from communications.choices import CampaignStatus, FollowUpStatus, KeyFactorCode
+from communications.models import Campaign, Commitment, Concern, Engagement, KeyFactor, Topic
+from stakeholders.forms import CustomsOfficeField, OrganizationChoiceField, suggest_attrs
+from stakeholders.models import Contact, Organization
+from stakeholders.normalize import registration_key
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def active_users():
+    return get_user_model().objects.filter(is_active=True).order_by("first_name", "last_name")
+
+
+class OrganizationsField(forms.CharField):
+    """Several organizations, typed by name or registration number and separated by semicolons."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs=suggest_attrs("stakeholders:suggest_organizations", "organization-options"))
+        )
+        kwargs.setdefault("help_text", _("Type a name or registration number; separate several with a semicolon (;)."))
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, (list, tuple)):
+            return "; ".join(OrganizationChoiceField.label_for(o) for o in value)
+        return value
+
+    def clean(self, value):
+        text = super().clean(value) or ""
+        found, unknown = [], []
+        for part in [p.strip() for p in text.split(";") if p.strip()]:
+            organization = _resolve(part)
+            if organization is None:
+                unknown.append(part)
+            elif organization not in found:
+                found.append(organization)
+        if unknown:
+            raise forms.ValidationError(
+                _("Not found: %(names)s. Pick names from the list, or add the organization first.")
+                % {"names": "; ".join(unknown)}
+            )
+        return found
+
+
+def _resolve(text: str):
+    separator = OrganizationChoiceField.SEPARATOR
+    number = text.rsplit(separator, 1)[-1] if separator in text else text
+    if registration_key(number):
+        match = Organization.objects.filter(registration_key=registration_key(number)).first()
+        if match:
+            return match
+    name = text.rsplit(separator, 1)[0] if separator in text else text
+    matches = list(Organization.objects.filter(name__iexact=name.strip(), is_archived=False)[:2])
+    return matches[0] if len(matches) == 1 else None
+
+
+class EngagementForm(forms.ModelForm):
+    """The quick log: what is always known first (date, kind, organizations, title), the rest after."""
+
+    organizations = OrganizationsField(label=_("Organizations met"))
+    customs_office = CustomsOfficeField(label=_("Customs office"))
+    contacts = forms.ModelMultipleChoiceField(
+        label=_("People met"),
+        queryset=Contact.objects.filter(is_archived=False),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    staff = forms.ModelMultipleChoiceField(
+        label=_("Customs staff present"),
+        queryset=active_users(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+    )
+    topics = forms.ModelMultipleChoiceField(
+        label=_("Topics"), queryset=Topic.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    key_factors = forms.MultipleChoiceField(
+        label=_("Key factors (Revised Arusha Declaration)"),
+        required=False,
+        choices=KeyFactorCode.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Engagement
+        fields = [
+            "occurred_on",
+            "kind",
+            "organizations",
+            "title",
+            "contacts",
+            "staff",
+            "mode",
+            "location",
+            "customs_office",
+            "participants",
+            "women_participants",
+            "topics",
+            "key_factors",
+            "depth",
+            "sentiment",
+            "campaign",
+            "summary",
+        ]
+        widgets = {"occurred_on": DATE, "summary": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {"occurred_on": _("A date in the future logs a planned engagement.")}
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["staff"].queryset = active_users()
+        self.fields["campaign"].queryset = Campaign.objects.exclude(status=CampaignStatus.CANCELLED)
+        if self.instance.pk:
+            self.initial.setdefault("organizations", list(self.instance.organizations.all()))
+            self.initial["key_factors"] = list(self.instance.key_factors.values_list("code", flat=True))
+        elif user is not None:
+            self.initial.setdefault("staff", [user])
+
+    def chosen_organizations(self) -> list:
+        """The organizations typed so far (from what was posted, else the initial value)."""
+        if self.is_bound:
+            try:
+                return self.fields["organizations"].clean(self.data.get(self.add_prefix("organizations"), ""))
+            except forms.ValidationError:
+                return []
+        initial = self.initial.get("organizations") or []
+        return list(initial)
+
+    def contact_options(self):
+        """People of the chosen organizations, offered as checkboxes."""
+        organizations = self.chosen_organizations()
+        if not organizations:
+            return []
+        chosen = {
+            str(v)
+            for v in (
+                self.data.getlist(self.add_prefix("contacts"))
+                if self.is_bound
+                else [c.pk for c in self.initial.get("contacts", [])]
+            )
+        }
+        people = Contact.objects.filter(organization__in=organizations, is_archived=False).select_related(
+            "organization"
+        )
+        return [(c, str(c.pk) in chosen) for c in people.order_by("organization__name", "-is_key_contact", "last_name")]
+
+    def key_factor_objects(self):
+        return list(KeyFactor.objects.filter(code__in=self.cleaned_data.get("key_factors", [])))
+
+
+class FollowUpDraftForm(forms.Form):
+    description = forms.CharField(label=_("What"), max_length=300, required=False)
+    owner = forms.ModelChoiceField(label=_("Who"), queryset=active_users(), required=False)
+    due_on = forms.DateField(label=_("By when"), required=False, widget=DATE)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = active_users()
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("description"):
+            if not cleaned.get("owner"):
+                self.add_error("owner", _("Who will do it?"))
+            if not cleaned.get("due_on"):
+                self.add_error("due_on", _("By when?"))
+        elif cleaned.get("due_on"):
+            self.add_error("description", _("Say what is to be done."))
+        return cleaned
+
+
+# Two rows, the signed-in officer as the default owner (given as initial data by the views).
+FollowUpFormSet = forms.formset_factory(FollowUpDraftForm, extra=0, max_num=20)
+
+
+class FollowUpEditForm(forms.Form):
+    description = forms.CharField(label=_("What"), max_length=300)
+    owner = forms.ModelChoiceField(label=_("Who"), queryset=active_users())
+    due_on = forms.DateField(label=_("By when"), widget=DATE)
+    status = forms.ChoiceField(label=_("Status"), choices=FollowUpStatus.choices)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = active_users()
+
+
+class CommitmentForm(forms.ModelForm):
+    parties = OrganizationsField(label=_("Parties"))
+
+    class Meta:
+        model = Commitment
+        fields = [
+            "type",
+            "title",
+            "parties",
+            "status",
+            "signed_on",
+            "valid_until",
+            "review_on",
+            "document_reference",
+            "notes",
+        ]
+        widgets = {
+            "signed_on": DATE,
+            "valid_until": DATE,
+            "review_on": DATE,
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial.setdefault("parties", list(self.instance.parties.all()))
+
+    def clean(self):
+        cleaned = super().clean()
+        signed, until = cleaned.get("signed_on"), cleaned.get("valid_until")
+        if signed and until and until < signed:
+            self.add_error("valid_until", _("Cannot end before it was signed."))
+        return cleaned
+
+
+class ConcernForm(forms.ModelForm):
+    organization = OrganizationChoiceField(label=_("Raised by"))
+
+    class Meta:
+        model = Concern
+        fields = [
+            "organization",
+            "raised_on",
+            "referred_to_internal_affairs",
+            "referral_reference",
+            "topic",
+            "summary",
+            "status",
+            "response",
+            "resolved_on",
+        ]
+        widgets = {
+            "raised_on": DATE,
+            "resolved_on": DATE,
+            "summary": forms.Textarea(attrs={"rows": 3}),
+            "response": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "referred_to_internal_affairs": _(
+                "An allegation against officials is not recorded here: refer it to Internal Affairs and note only "
+                "the date and their reference. Any summary, topic or response typed is then discarded."
+            ),
+            "resolved_on": _("Today when the status is resolved or closed and this is left empty."),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("referred_to_internal_affairs") and not cleaned.get("summary") and not self.errors:
+            self.add_error("summary", _("Say what was raised (or tick the referral box)."))
+        return cleaned

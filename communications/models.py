@@ -1,0 +1,288 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from communications.choices import (
+    OPEN_FOLLOW_UP_STATUSES,
+    CampaignStatus,
+    CommitmentStatus,
+    CommitmentType,
+    ConcernStatus,
+    Depth,
+    EngagementKind,
+    FollowUpStatus,
+    KeyFactorCode,
+    Mode,
+    Sentiment,
+)
+
+
+class Topic(models.Model):
+    """What an engagement was about, or what a concern is about (a managed list, both languages)."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name (English)"), max_length=100)
+    name_fr = models.CharField(_("name (French)"), max_length=100)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name_fr if translation.get_language() == "fr" and self.name_fr else self.name
+
+
+class KeyFactor(models.Model):
+    """One of the ten key factors of the Revised Arusha Declaration (rows made by a migration)."""
+
+    code = models.CharField(_("code"), max_length=40, unique=True, choices=KeyFactorCode.choices)
+
+    class Meta:
+        verbose_name = _("key factor")
+        verbose_name_plural = _("key factors")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return str(self.get_code_display())
+
+
+class Campaign(models.Model):
+    """An integrity communication campaign; its pages and targets come with the campaign issue."""
+
+    name = models.CharField(_("name"), max_length=200)
+    objective = models.TextField(_("objective"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=CampaignStatus.choices, default=CampaignStatus.PLANNED
+    )
+    starts_on = models.DateField(_("starts on"), null=True, blank=True)
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_campaigns",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        ordering = ["-starts_on", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Engagement(models.Model):
+    """Something that happened with stakeholders: a meeting, a workshop, a call, a visit…"""
+
+    occurred_on = models.DateField(_("date"), default=timezone.localdate)
+    kind = models.CharField(_("kind"), max_length=30, choices=EngagementKind.choices, default=EngagementKind.MEETING)
+    title = models.CharField(_("title"), max_length=200)
+    mode = models.CharField(_("mode"), max_length=12, choices=Mode.choices, default=Mode.IN_PERSON)
+    location = models.CharField(_("place"), max_length=200, blank=True)
+    customs_office = models.ForeignKey(
+        "stakeholders.CustomsOffice",
+        verbose_name=_("customs office"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="engagements",
+    )
+    region = models.ForeignKey(
+        "stakeholders.Region",
+        verbose_name=_("region"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="engagements",
+        help_text=_("Taken from the customs office, else the first organization."),
+    )
+    organizations = models.ManyToManyField(
+        "stakeholders.Organization", verbose_name=_("organizations"), related_name="engagements"
+    )
+    contacts = models.ManyToManyField(
+        "stakeholders.Contact", verbose_name=_("people met"), related_name="engagements", blank=True
+    )
+    staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("customs staff present"),
+        related_name="engagements_attended",
+        blank=True,
+    )
+    participants = models.PositiveIntegerField(_("participants"), null=True, blank=True)
+    women_participants = models.PositiveIntegerField(_("women among them"), null=True, blank=True)
+    topics = models.ManyToManyField(Topic, verbose_name=_("topics"), related_name="engagements", blank=True)
+    key_factors = models.ManyToManyField(
+        KeyFactor, verbose_name=_("key factors (RAD)"), related_name="engagements", blank=True
+    )
+    depth = models.CharField(_("depth (IAP2)"), max_length=12, choices=Depth.choices, blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    sentiment = models.CharField(_("sentiment"), max_length=10, choices=Sentiment.choices, blank=True)
+    campaign = models.ForeignKey(
+        Campaign,
+        verbose_name=_("campaign"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="engagements",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("logged by"), on_delete=models.PROTECT, related_name="engagements"
+    )
+    # A date in the future makes a planned engagement; it counts in figures once marked held.
+    is_held = models.BooleanField(_("held"), default=True)
+    is_removed = models.BooleanField(_("removed"), default=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    history = HistoricalRecords(
+        m2m_fields=[organizations, contacts, topics, key_factors], excluded_fields=["updated_at"]
+    )
+
+    class Meta:
+        verbose_name = _("engagement")
+        verbose_name_plural = _("engagements")
+        ordering = ["-occurred_on", "-pk"]
+        indexes = [
+            models.Index(fields=["is_removed", "occurred_on"], name="engagement_date"),
+            models.Index(fields=["kind", "occurred_on"], name="engagement_kind_date"),
+            models.Index(fields=["author", "occurred_on"], name="engagement_author_date"),
+            models.Index(fields=["region", "occurred_on"], name="engagement_region_date"),
+            models.Index(fields=["campaign", "occurred_on"], name="engagement_campaign_date"),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.occurred_on:%Y-%m-%d})"
+
+    def get_absolute_url(self):
+        return reverse("communications:engagement_detail", kwargs={"pk": self.pk})
+
+
+class FollowUp(models.Model):
+    engagement = models.ForeignKey(
+        Engagement, verbose_name=_("engagement"), on_delete=models.CASCADE, related_name="follow_ups"
+    )
+    description = models.CharField(_("what"), max_length=300)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("who"), on_delete=models.PROTECT, related_name="follow_ups"
+    )
+    due_on = models.DateField(_("by when"))
+    status = models.CharField(_("status"), max_length=12, choices=FollowUpStatus.choices, default=FollowUpStatus.OPEN)
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        ordering = ["due_on", "pk"]
+        indexes = [models.Index(fields=["owner", "status", "due_on"], name="followup_owner_due")]
+
+    def __str__(self):
+        return self.description
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_FOLLOW_UP_STATUSES
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_open and self.due_on < timezone.localdate()
+
+
+class Commitment(models.Model):
+    """What was agreed: an MoU, an integrity charter, a joint action plan…"""
+
+    type = models.CharField(_("type"), max_length=20, choices=CommitmentType.choices)
+    title = models.CharField(_("title"), max_length=200)
+    parties = models.ManyToManyField("stakeholders.Organization", verbose_name=_("parties"), related_name="commitments")
+    engagement = models.ForeignKey(
+        Engagement,
+        verbose_name=_("engagement"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="commitments",
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=CommitmentStatus.choices, default=CommitmentStatus.DRAFT
+    )
+    signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    review_on = models.DateField(_("review on"), null=True, blank=True)
+    document_reference = models.CharField(_("document reference"), max_length=100, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="commitments"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    history = HistoricalRecords(m2m_fields=[parties])
+
+    class Meta:
+        verbose_name = _("commitment")
+        verbose_name_plural = _("commitments")
+        ordering = ["-signed_on", "-pk"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("communications:commitment_detail", kwargs={"pk": self.pk})
+
+
+class Concern(models.Model):
+    """What a stakeholder raised. A concern referred to Internal Affairs keeps no narrative."""
+
+    organization = models.ForeignKey(
+        "stakeholders.Organization", verbose_name=_("raised by"), on_delete=models.PROTECT, related_name="concerns"
+    )
+    engagement = models.ForeignKey(
+        Engagement,
+        verbose_name=_("engagement"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="concerns",
+    )
+    raised_on = models.DateField(_("raised on"), default=timezone.localdate)
+    topic = models.ForeignKey(Topic, verbose_name=_("topic"), on_delete=models.PROTECT, null=True, blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=ConcernStatus.choices, default=ConcernStatus.OPEN)
+    response = models.TextField(_("response"), blank=True)
+    resolved_on = models.DateField(_("resolved on"), null=True, blank=True)
+    referred_to_internal_affairs = models.BooleanField(_("referred to Internal Affairs"), default=False)
+    referral_reference = models.CharField(_("referral reference"), max_length=60, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="concerns"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("concern")
+        verbose_name_plural = _("concerns")
+        ordering = ["-raised_on", "-pk"]
+        permissions = [("view_referral", _("Can see concerns referred to Internal Affairs"))]
+        indexes = [models.Index(fields=["status", "raised_on"], name="concern_status_date")]
+
+    def __str__(self):
+        if self.referred_to_internal_affairs:
+            return str(_("Referral %(reference)s") % {"reference": self.referral_reference or self.pk})
+        return f"{self.topic or _('Concern')} ({self.raised_on:%Y-%m-%d})"
+
+    def get_absolute_url(self):
+        return reverse("communications:concern_detail", kwargs={"pk": self.pk})
+
+    @property
+    def days_to_resolve(self) -> int | None:
+        if self.resolved_on and self.raised_on:
+            return (self.resolved_on - self.raised_on).days
+        return None

@@ -1,0 +1,44 @@
+"""Reads of the engagement log that views, exports and commands share; scoping lives here.
+
+A concern referred to Internal Affairs is visible only to its author and to users allowed to see
+referrals: every list, page, export and search goes through concern_list().
+"""
+
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from communications.choices import OPEN_FOLLOW_UP_STATUSES
+from communications.models import Commitment, Concern, Engagement, FollowUp
+
+
+def engagement_list(*, user=None) -> QuerySet:
+    return Engagement.objects.filter(is_removed=False).select_related("author", "customs_office", "region", "campaign")
+
+
+def follow_up_list(*, user=None) -> QuerySet:
+    """Overdue first, then by due date."""
+    today = timezone.localdate()
+    overdue = Case(
+        When(Q(status__in=OPEN_FOLLOW_UP_STATUSES) & Q(due_on__lt=today), then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    return (
+        FollowUp.objects.filter(engagement__is_removed=False)
+        .select_related("owner", "engagement")
+        .annotate(overdue_rank=overdue)
+        .order_by("overdue_rank", "due_on", "pk")
+    )
+
+
+def commitment_list(*, user=None) -> QuerySet:
+    return Commitment.objects.select_related("author", "engagement")
+
+
+def concern_list(*, user) -> QuerySet:
+    concerns = Concern.objects.select_related("organization", "topic", "author", "engagement")
+    if user is None:  # the server itself (commands run by administrators of the machine): counts only
+        return concerns.filter(referred_to_internal_affairs=False)
+    if user.has_perm("communications.view_referral"):
+        return concerns
+    return concerns.filter(Q(referred_to_internal_affairs=False) | Q(author=user))

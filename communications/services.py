@@ -1,0 +1,232 @@
+"""Writes to the engagement log. Views, commands and the demo data call these; each keeps its history."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max, OuterRef, Q, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from communications.choices import OPEN_FOLLOW_UP_STATUSES, ConcernStatus, FollowUpStatus
+from communications.models import Commitment, Concern, Engagement, FollowUp
+from stakeholders.models import Organization
+
+
+@dataclass
+class FollowUpDraft:
+    description: str
+    owner: object
+    due_on: date
+
+
+def engagement_problems(
+    *,
+    occurred_on: date | None,
+    organizations: list,
+    contacts: Iterable,
+    participants: int | None,
+    women_participants: int | None,
+    follow_ups: Iterable[FollowUpDraft] = (),
+) -> dict[str, list[str]]:
+    """The rules an engagement must keep, as {field: [messages]} ("follow_ups.N.due_on" for a row).
+
+    One place for them: the form shows them beside the fields, the service refuses to save without them.
+    """
+    problems: dict[str, list[str]] = {}
+    if not organizations:
+        problems.setdefault("organizations", []).append(_("Name at least one organization met."))
+    organization_ids = {o.pk for o in organizations}
+    strangers = [c for c in contacts if c.organization_id not in organization_ids]
+    if strangers:
+        names = ", ".join(c.full_name for c in strangers)
+        problems.setdefault("contacts", []).append(
+            _("%(names)s: not from the organizations of this engagement. Add the organization or untick the person.")
+            % {"names": names}
+        )
+    if participants is not None and women_participants is not None and women_participants > participants:
+        problems.setdefault("women_participants", []).append(
+            _("Cannot be more than the %(n)s participants.") % {"n": participants}
+        )
+    for index, draft in enumerate(follow_ups):
+        if occurred_on and draft.due_on and draft.due_on < occurred_on:
+            problems.setdefault(f"follow_ups.{index}.due_on", []).append(
+                _("Due before the engagement itself (%(date)s).") % {"date": occurred_on.isoformat()}
+            )
+    return problems
+
+
+def _derive(engagement: Engagement, organizations: list) -> None:
+    engagement.is_held = engagement.occurred_on <= timezone.localdate()
+    if engagement.customs_office_id:
+        engagement.region_id = engagement.customs_office.region_id
+    elif organizations and not engagement.region_id:
+        engagement.region_id = organizations[0].region_id
+
+
+@transaction.atomic
+def engagement_save(
+    *,
+    engagement: Engagement,
+    organizations: list,
+    contacts: list,
+    staff: Iterable,
+    topics: Iterable,
+    key_factors: Iterable,
+    follow_ups: Iterable[FollowUpDraft] = (),
+) -> Engagement:
+    """Log a new engagement (with its follow-ups) or save changes to one."""
+    follow_ups = list(follow_ups)
+    problems = engagement_problems(
+        occurred_on=engagement.occurred_on,
+        organizations=organizations,
+        contacts=contacts,
+        participants=engagement.participants,
+        women_participants=engagement.women_participants,
+        follow_ups=follow_ups,
+    )
+    if problems:
+        raise ValidationError(problems)
+    before = set(engagement.organizations.values_list("pk", flat=True)) if engagement.pk else set()
+    _derive(engagement, organizations)
+    engagement.full_clean()
+    engagement.save()
+    engagement.organizations.set(organizations)
+    engagement.contacts.set(contacts)
+    engagement.staff.set(staff)
+    engagement.topics.set(topics)
+    engagement.key_factors.set(key_factors)
+    for draft in follow_ups:
+        follow_up = FollowUp(
+            engagement=engagement, description=draft.description, owner=draft.owner, due_on=draft.due_on
+        )
+        follow_up.full_clean()
+        follow_up.save()
+    refresh_last_engaged(before | {o.pk for o in organizations})
+    return engagement
+
+
+@transaction.atomic
+def engagement_mark_held(*, engagement: Engagement, on: date | None = None) -> Engagement:
+    """A planned engagement took place: it now counts in figures."""
+    engagement.occurred_on = on or min(engagement.occurred_on, timezone.localdate())
+    engagement.is_held = True
+    engagement._change_reason = _("Marked as held")
+    engagement.save()
+    refresh_last_engaged(engagement.organizations.values_list("pk", flat=True))
+    return engagement
+
+
+@transaction.atomic
+def engagement_remove(*, engagement: Engagement) -> None:
+    """Managers remove an engagement logged by mistake: hidden everywhere, kept in the history."""
+    engagement.is_removed = True
+    engagement._change_reason = _("Removed")
+    engagement.save()
+    refresh_last_engaged(engagement.organizations.values_list("pk", flat=True))
+
+
+def refresh_last_engaged(organization_ids: Iterable[int]) -> None:
+    """Keep Organization.last_engaged_on (what lists sort and filter by) in step, in one UPDATE."""
+    ids = list(organization_ids)
+    if not ids:
+        return
+    through = Engagement.organizations.through
+    latest = (
+        through.objects.filter(organization_id=OuterRef("pk"), engagement__is_held=True, engagement__is_removed=False)
+        .values("organization_id")
+        .annotate(latest=Max("engagement__occurred_on"))
+        .values("latest")
+    )
+    Organization.objects.filter(pk__in=ids).update(last_engaged_on=Subquery(latest))
+
+
+@transaction.atomic
+def follow_up_set_status(*, follow_up: FollowUp, status: str, by) -> FollowUp:
+    """Change a follow-up's state; closing someone else's is recorded under the name of who did it."""
+    follow_up.status = status
+    if status == FollowUpStatus.DONE:
+        follow_up.completed_on = follow_up.completed_on or timezone.localdate()
+    elif status in OPEN_FOLLOW_UP_STATUSES:
+        follow_up.completed_on = None
+    if by is not None and by.pk != follow_up.owner_id and not getattr(follow_up, "_change_reason", None):
+        follow_up._change_reason = _("Status changed by %(name)s for %(owner)s") % {
+            "name": by,
+            "owner": follow_up.owner,
+        }
+    follow_up.full_clean()
+    follow_up.save()
+    return follow_up
+
+
+@transaction.atomic
+def follow_up_update(*, follow_up: FollowUp, description: str, owner, due_on: date, status: str, by) -> FollowUp:
+    if owner.pk != follow_up.owner_id:
+        follow_up._change_reason = _("Reassigned by %(name)s") % {"name": by}
+    follow_up.description, follow_up.owner, follow_up.due_on = description, owner, due_on
+    if due_on < follow_up.engagement.occurred_on:
+        raise ValidationError(
+            {
+                "due_on": _("Due before the engagement itself (%(date)s).")
+                % {"date": follow_up.engagement.occurred_on.isoformat()}
+            }
+        )
+    return follow_up_set_status(follow_up=follow_up, status=status, by=by)
+
+
+@transaction.atomic
+def commitment_save(*, commitment: Commitment, parties: list) -> Commitment:
+    if not parties:
+        raise ValidationError({"parties": [_("Name at least one party.")]})
+    commitment.full_clean()
+    commitment.save()
+    commitment.parties.set(parties)
+    return commitment
+
+
+@transaction.atomic
+def concern_save(*, concern: Concern) -> Concern:
+    """Record a concern. A referral to Internal Affairs keeps only its date, reference and organization:
+    any narrative is dropped here, and from the concern's earlier history entries too."""
+    if concern.referred_to_internal_affairs:
+        concern.summary = concern.response = ""
+        concern.topic = None
+        if not concern.referral_reference:
+            raise ValidationError({"referral_reference": [_("Give the reference Internal Affairs gave the referral.")]})
+    else:
+        concern.referral_reference = ""
+    if concern.status in (ConcernStatus.RESOLVED, ConcernStatus.CLOSED):
+        concern.resolved_on = concern.resolved_on or timezone.localdate()
+    else:
+        concern.resolved_on = None
+    if concern.resolved_on and concern.resolved_on < concern.raised_on:
+        raise ValidationError({"resolved_on": [_("Cannot be before the concern was raised.")]})
+    concern.full_clean()
+    concern.save()
+    if concern.referred_to_internal_affairs:
+        concern.history.filter(~Q(summary="") | ~Q(response="") | Q(topic__isnull=False)).update(
+            summary="", response="", topic=None
+        )
+    return concern
+
+
+def move_engagements_on_merge(*, survivor, duplicate) -> None:
+    """Registered as a merge hook: what the duplicate organization took part in moves to the survivor."""
+    through = Engagement.organizations.through
+    taken = set(through.objects.filter(organization=survivor).values_list("engagement_id", flat=True))
+    through.objects.filter(organization=duplicate, engagement_id__in=taken).delete()
+    through.objects.filter(organization=duplicate).update(organization=survivor)
+    parties = Commitment.parties.through
+    signed = set(parties.objects.filter(organization=survivor).values_list("commitment_id", flat=True))
+    parties.objects.filter(organization=duplicate, commitment_id__in=signed).delete()
+    parties.objects.filter(organization=duplicate).update(organization=survivor)
+    Concern.objects.filter(organization=duplicate).update(organization=survivor)
+
+
+def move_contact_engagements_on_merge(*, survivor, duplicate) -> None:
+    through = Engagement.contacts.through
+    met = set(through.objects.filter(contact=survivor).values_list("engagement_id", flat=True))
+    through.objects.filter(contact=duplicate, engagement_id__in=met).delete()
+    through.objects.filter(contact=duplicate).update(contact=survivor)

@@ -1,0 +1,115 @@
+import django_tables2 as tables
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from communications.models import Commitment, Concern, Engagement, FollowUp
+from stakeholders.tables import WIDE
+
+SOON_DAYS = 30
+
+
+class EngagementTable(tables.Table):
+    occurred_on = tables.DateColumn(verbose_name=_("Date"), short=True)
+    title = tables.Column(verbose_name=_("Title"), linkify=True)
+    kind = tables.Column(verbose_name=_("Kind"))
+    organizations = tables.Column(verbose_name=_("Organizations"), empty_values=(), orderable=False, attrs=WIDE)
+    region = tables.Column(verbose_name=_("Region"), order_by=("region__name", "-occurred_on"), attrs=WIDE)
+    depth = tables.Column(verbose_name=_("Depth"), attrs=WIDE)
+    sentiment = tables.Column(verbose_name=_("Sentiment"), attrs=WIDE)
+    author = tables.Column(verbose_name=_("Logged by"), order_by=("author__last_name",), attrs=WIDE)
+
+    class Meta:
+        model = Engagement
+        fields = ("occurred_on", "title", "kind", "organizations", "region", "depth", "sentiment", "author")
+        attrs = {"class": "table table-hover align-middle"}
+        empty_text = _("No engagement matches these filters.")
+
+    def render_title(self, record, value):
+        if not record.is_held:
+            return format_html('{} <span class="badge text-bg-info">{}</span>', value, _("planned"))
+        return value
+
+    def render_organizations(self, record):
+        return format_html_join(", ", "{}", ((o.name,) for o in record.organizations.all()))
+
+
+class FollowUpTable(tables.Table):
+    due_on = tables.DateColumn(verbose_name=_("Due"), short=True)
+    description = tables.Column(verbose_name=_("What"))
+    engagement = tables.Column(verbose_name=_("Engagement"), linkify=True, attrs=WIDE)
+    owner = tables.Column(verbose_name=_("Who"), order_by=("owner__last_name",))
+    status = tables.Column(verbose_name=_("Status"))
+    actions = tables.Column(verbose_name=_("Action"), empty_values=(), orderable=False)
+
+    class Meta:
+        model = FollowUp
+        fields = ("due_on", "description", "engagement", "owner", "status", "actions")
+        attrs = {"class": "table table-hover align-middle"}
+        row_attrs = {
+            "id": lambda record: f"follow-up-{record.pk}",
+            "class": lambda record: "table-danger" if record.is_overdue else "",
+        }
+        empty_text = _("No follow-up here.")
+
+    def render_due_on(self, record, value):
+        if record.is_overdue:
+            return format_html('{} <span class="badge text-bg-danger">{}</span>', value, _("overdue"))
+        return value
+
+    def render_actions(self, record):
+        return render_to_string(
+            "communications/partials/follow_up_actions.html", {"follow_up": record}, request=self.request
+        )
+
+
+class CommitmentTable(tables.Table):
+    title = tables.Column(verbose_name=_("Title"), linkify=True)
+    type = tables.Column(verbose_name=_("Type"))
+    status = tables.Column(verbose_name=_("Status"))
+    signed_on = tables.DateColumn(verbose_name=_("Signed"), short=True, attrs=WIDE)
+    valid_until = tables.DateColumn(verbose_name=_("Valid until"), short=True, attrs=WIDE)
+    review_on = tables.DateColumn(verbose_name=_("Review"), short=True, attrs=WIDE)
+
+    class Meta:
+        model = Commitment
+        fields = ("title", "type", "status", "signed_on", "valid_until", "review_on")
+        attrs = {"class": "table table-hover align-middle"}
+        row_attrs = {"class": lambda record: "table-warning" if commitment_due_soon(record) else ""}
+        empty_text = _("No commitment matches these filters.")
+
+    def render_title(self, record, value):
+        if commitment_due_soon(record):
+            return format_html('{} <span class="badge text-bg-warning">{}</span>', value, _("review or expiry soon"))
+        return value
+
+
+def commitment_due_soon(commitment) -> bool:
+    """Due for review or expiring within 30 days (and still in force)."""
+    if commitment.status in ("expired", "terminated"):
+        return False
+    limit = timezone.localdate() + timezone.timedelta(days=SOON_DAYS)
+    return any(day is not None and day <= limit for day in (commitment.review_on, commitment.valid_until))
+
+
+class ConcernTable(tables.Table):
+    raised_on = tables.DateColumn(verbose_name=_("Raised"), short=True, linkify=True)
+    organization = tables.Column(verbose_name=_("Organization"), order_by=("organization__name",))
+    topic = tables.Column(verbose_name=_("Topic"), empty_values=(), orderable=False)
+    status = tables.Column(verbose_name=_("Status"))
+    days = tables.Column(verbose_name=_("Days to resolve"), empty_values=(), orderable=False, attrs=WIDE)
+
+    class Meta:
+        model = Concern
+        fields = ("raised_on", "organization", "topic", "status", "days")
+        attrs = {"class": "table table-hover align-middle"}
+        empty_text = _("No concern matches these filters.")
+
+    def render_topic(self, record):
+        if record.referred_to_internal_affairs:
+            return format_html('<span class="badge text-bg-dark">{}</span>', _("Referred to Internal Affairs"))
+        return record.topic or "—"
+
+    def render_days(self, record):
+        return record.days_to_resolve if record.days_to_resolve is not None else "—"

@@ -1,0 +1,172 @@
+"""The engagement log: quick log, list (filters, export), page, edit, mark held, remove, history."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from communications.exports import ENGAGEMENTS
+from communications.filters import EngagementFilter
+from communications.forms import EngagementForm, FollowUpFormSet
+from communications.models import Engagement, FollowUp
+from communications.selectors import commitment_list, concern_list, engagement_list
+from communications.services import FollowUpDraft, engagement_mark_held, engagement_remove, engagement_save
+from communications.tables import EngagementTable
+from crm.history import history_page
+from crm.listing import ListPage
+from stakeholders.filters import region_names
+from stakeholders.models import Organization
+
+
+class EngagementList(ListPage):
+    table_class = EngagementTable
+    filterset_class = EngagementFilter
+    dataset = ENGAGEMENTS
+    template_name = "communications/engagement_list.html"
+    partial_template_name = "communications/partials/engagement_results.html"
+
+    def get_queryset(self):
+        return engagement_list(user=self.request.user).prefetch_related(
+            Prefetch("organizations", queryset=Organization.objects.only("pk", "name"))
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(region_names=region_names(), **kwargs)
+
+
+def _drafts(formset) -> list[tuple[int, FollowUpDraft]]:
+    return [
+        (index, FollowUpDraft(f.cleaned_data["description"], f.cleaned_data["owner"], f.cleaned_data["due_on"]))
+        for index, f in enumerate(formset.forms)
+        if f.cleaned_data.get("description")
+    ]
+
+
+def _apply_problems(form, formset, drafts, error: ValidationError) -> None:
+    """Put each rule's message beside its field (or beside the follow-up row it concerns)."""
+    positions = [index for index, _draft in drafts]
+    for key, messages_ in error.message_dict.items():
+        if key.startswith("follow_ups."):
+            _prefix, draft_index, field = key.split(".")
+            formset.forms[positions[int(draft_index)]].add_error(field, messages_)
+        else:
+            form.add_error(key if key in form.fields else None, messages_)
+
+
+def _save(request, form, formset, engagement):
+    drafts = _drafts(formset)
+    engagement = form.save(commit=False)
+    try:
+        return engagement_save(
+            engagement=engagement,
+            organizations=form.cleaned_data["organizations"],
+            contacts=list(form.cleaned_data["contacts"]),
+            staff=form.cleaned_data["staff"],
+            topics=form.cleaned_data["topics"],
+            key_factors=form.key_factor_objects(),
+            follow_ups=[draft for _index, draft in drafts],
+        )
+    except ValidationError as error:
+        _apply_problems(form, formset, drafts, error)
+        return None
+
+
+@permission_required("communications.add_engagement", raise_exception=True)
+def engagement_create(request):
+    initial = {}
+    organization_pk = request.GET.get("organization", "")
+    if organization_pk.isdigit():
+        organization = Organization.objects.filter(pk=organization_pk).first()
+        if organization:
+            initial["organizations"] = [organization]
+    form = EngagementForm(
+        request.POST or None, initial=initial, user=request.user, instance=Engagement(author=request.user)
+    )
+    formset = FollowUpFormSet(request.POST or None, prefix="follow_ups", initial=[{"owner": request.user}] * 2)
+    if request.method == "POST" and "_refresh" not in request.POST and form.is_valid() and formset.is_valid():
+        engagement = _save(request, form, formset, None)
+        if engagement is not None:
+            if engagement.is_held:
+                messages.success(request, _("Engagement logged."))
+            else:
+                messages.success(request, _("Planned engagement logged: it counts in figures once you mark it held."))
+            return redirect(engagement)
+    return render(request, "communications/engagement_form.html", {"form": form, "formset": formset})
+
+
+def _engagement_or_404(request, pk):
+    return get_object_or_404(engagement_list(user=request.user), pk=pk)
+
+
+def engagement_edit(request, pk):
+    engagement = _engagement_or_404(request, pk)
+    if not request.user.has_perm("communications.edit_engagement", engagement):
+        raise PermissionDenied
+    form = EngagementForm(
+        request.POST or None,
+        instance=engagement,
+        user=request.user,
+        initial={"contacts": list(engagement.contacts.all())},
+    )
+    formset = FollowUpFormSet(request.POST or None, prefix="follow_ups", initial=[{"owner": request.user}] * 2)
+    if request.method == "POST" and "_refresh" not in request.POST and form.is_valid() and formset.is_valid():
+        if _save(request, form, formset, engagement) is not None:
+            messages.success(request, _("Changes saved."))
+            return redirect(engagement)
+    return render(
+        request, "communications/engagement_form.html", {"form": form, "formset": formset, "engagement": engagement}
+    )
+
+
+def engagement_detail(request, pk):
+    engagement = _engagement_or_404(request, pk)
+    return render(
+        request,
+        "communications/engagement_detail.html",
+        {
+            "engagement": engagement,
+            "organizations": engagement.organizations.all(),
+            "contacts": engagement.contacts.select_related("organization"),
+            "staff": engagement.staff.all(),
+            "topics": engagement.topics.all(),
+            "key_factors": engagement.key_factors.all(),
+            "follow_ups": FollowUp.objects.filter(engagement=engagement).select_related("owner", "engagement"),
+            "commitments": commitment_list(user=request.user).filter(engagement=engagement),
+            "concerns": concern_list(user=request.user).filter(engagement=engagement),
+            "can_edit": request.user.has_perm("communications.edit_engagement", engagement),
+        },
+    )
+
+
+@require_POST
+def engagement_mark_held_view(request, pk):
+    engagement = _engagement_or_404(request, pk)
+    if not request.user.has_perm("communications.edit_engagement", engagement):
+        raise PermissionDenied
+    engagement_mark_held(engagement=engagement)
+    messages.success(request, _("Marked as held: the engagement now counts in figures."))
+    return redirect(engagement)
+
+
+@permission_required("communications.delete_engagement", raise_exception=True)
+def engagement_remove_view(request, pk):
+    engagement = _engagement_or_404(request, pk)
+    if request.method == "POST":
+        engagement_remove(engagement=engagement)
+        messages.success(request, _("The engagement was removed; its history is kept."))
+        return redirect("communications:engagement_list")
+    return render(request, "communications/engagement_remove.html", {"engagement": engagement})
+
+
+def engagement_history(request, pk):
+    engagement = get_object_or_404(Engagement, pk=pk)
+    return history_page(request, engagement, back_url=engagement.get_absolute_url())
+
+
+def contact_options(request):
+    """The people of the organizations typed so far (htmx, as the organizations field changes)."""
+    form = EngagementForm(request.GET, user=request.user)
+    return render(request, "communications/partials/contact_options.html", {"form": form})

@@ -1,0 +1,51 @@
+"""An officer at phone width, in French, logs a meeting with two organizations and a follow-up,
+finds it on both organizations' timelines and on the home page, and marks the follow-up done."""
+
+import pytest
+from django.utils import timezone
+
+from communications.models import FollowUp
+from crm.roles import Role
+from tests.factories import PASSWORD, ContactFactory, OrganizationFactory, UserFactory
+
+pytestmark = pytest.mark.browser
+
+
+def test_an_officer_logs_a_meeting_in_french_on_a_phone(visit, transactional_db):
+    officer = UserFactory(role=Role.OFFICER, email="awa@example.test", first_name="Awa", last_name="Traoré")
+    saloum = OrganizationFactory(name="Transit Saloum", registration_number="RC-SAL-1")
+    nere = OrganizationFactory(name="Union Néré", registration_number="RC-NER-2")
+    ContactFactory(organization=saloum, first_name="Fatoumata", last_name="Diallo")
+    tab = visit(viewport={"width": 360, "height": 780}, locale="fr-FR")
+    page = tab.page
+    tab.sign_in("awa@example.test", PASSWORD)
+
+    tab.goto(f"/stakeholders/organizations/{saloum.pk}/")
+    page.get_by_role("link", name="Consigner un échange").first.click()
+    page.wait_for_load_state()
+    assert page.input_value("#id_organizations") == "Transit Saloum · RC-SAL-1"  # prefilled
+    page.fill("#id_title", "Réunion sur les délais de mainlevée")
+    page.fill("#id_organizations", "Transit Saloum · RC-SAL-1; Union Néré · RC-NER-2")
+    page.locator("#id_organizations").dispatch_event("change")
+    page.get_by_label("Fatoumata Diallo", exact=False).check()  # offered from the organizations named
+    page.fill("#id_follow_ups-0-description", "Envoyer le compte rendu")
+    page.fill("#id_follow_ups-0-due_on", timezone.localdate().isoformat())
+    tab.shot("quick-log")
+    page.locator("form button[type=submit].btn-primary").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="Réunion sur les délais de mainlevée").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    tab.shot("engagement")
+
+    for organization in (saloum, nere):
+        tab.goto(f"/stakeholders/organizations/{organization.pk}/")
+        assert page.get_by_role("link", name="Réunion sur les délais de mainlevée").is_visible()
+
+    tab.goto("/")
+    assert page.get_by_text("Envoyer le compte rendu", exact=True).first.is_visible()
+    page.get_by_role("button", name="Fait").first.click()  # done in one click (htmx swaps the row's actions)
+    page.get_by_role("button", name="Rouvrir").wait_for()
+    tab.shot("follow-up-done")
+    follow_up = FollowUp.objects.get()
+    assert follow_up.status == "done" and follow_up.completed_on == timezone.localdate() and follow_up.owner == officer
+    assert tab.errors == [] and tab.external_requests == []
