@@ -238,3 +238,58 @@ def seed_engagements(*, count: int, seed: int, authors: list) -> dict:
         "commitments": len(commitment_rows),
         "concerns": len(concerns),
     }
+
+
+DEMO_CAMPAIGNS = [
+    # name, start (days ago), end (days ahead), audience, targets (reached, events, commitments), status
+    (
+        "International Anti-Corruption Day 2026",
+        60,
+        17,
+        "type=customs_broker&type=freight_forwarder",
+        (40, 12, 4),
+        "active",
+    ),
+    (
+        "AEO integrity pledge, Kayes–Sikasso corridor",
+        400,
+        -200,
+        "region=Kayes,Sikasso&influence_min=3",
+        (25, 8, 3),
+        "completed",
+    ),
+]
+
+
+@transaction.atomic
+def seed_campaigns(*, owner) -> int:
+    """Two campaigns, with the demo engagements of their period linked to them (one in five)."""
+    from communications.models import Campaign, KeyFactor
+
+    today = timezone.localdate()
+    added = 0
+    for name, start, end, query, (reached, events, commitments), status in DEMO_CAMPAIGNS:
+        if Campaign.objects.filter(name=name).exists():
+            continue
+        campaign = Campaign.objects.create(
+            name=name,
+            status=status,
+            starts_on=today - timedelta(days=start),
+            ends_on=today + timedelta(days=end),
+            owner=owner,
+            audience_query=query,
+            target_reached=reached,
+            target_events=events,
+            target_commitments=commitments,
+            channels="workshop,radio,whatsapp,poster",
+            objective="Fictional demo campaign: raise awareness of the integrity charter and the reporting channels.",
+            key_messages="Integrity is everyone's business.\nReport through the official channels.",
+        )
+        campaign.key_factors.set(KeyFactor.objects.filter(code__in=["private_sector_relationship", "transparency"]))
+        period = Engagement.objects.filter(
+            title__contains=TITLE_MARK, campaign__isnull=True, occurred_on__range=(campaign.starts_on, campaign.ends_on)
+        ).order_by("pk")
+        ids = list(period.values_list("pk", flat=True))[::5]
+        Engagement.objects.filter(pk__in=ids).update(campaign=campaign)
+        added += 1
+    return added

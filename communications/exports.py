@@ -110,3 +110,60 @@ CONCERNS = Dataset(
     extra_sources=["raised_on", "resolved_on"],
     order=["-raised_on", "-pk"],
 )
+
+
+def _progress_column(attribute: str):
+    """A campaign progress figure, computed per campaign (campaigns are few)."""
+
+    def derive(raw: pd.DataFrame) -> pd.Series:
+        from communications.campaigns import campaign_progress
+        from communications.models import Campaign
+
+        if "progress" not in raw.attrs:  # computed once per chunk, shared by the four columns
+            campaigns = Campaign.objects.in_bulk(raw["pk"].tolist())
+            raw.attrs["progress"] = {pk: campaign_progress(campaign) for pk, campaign in campaigns.items()}
+        values = []
+        for pk in raw["pk"]:
+            value = getattr(raw.attrs["progress"][pk], attribute)
+            values.append(value if isinstance(value, int) else value.done)
+        return pd.Series(values, index=raw.index, dtype="object")
+
+    return derive
+
+
+CAMPAIGNS = Dataset(
+    name="campaigns",
+    columns=[
+        Column("name", "name"),
+        Column("status", "status"),
+        Column("starts_on", "starts_on"),
+        Column("ends_on", "ends_on"),
+        Column("audience", derive=_progress_column("audience")),
+        Column("reached", derive=_progress_column("reached")),
+        Column("target_reached", "target_reached"),
+        Column("events", derive=_progress_column("events")),
+        Column("target_events", "target_events"),
+        Column("commitments", derive=_progress_column("commitments")),
+        Column("target_commitments", "target_commitments"),
+        Column("id", "pk"),
+        Column("owner", "owner__email"),
+        Column("channels", "channels"),
+        Column("audience_filter", "audience_query"),
+    ],
+    order=["-starts_on", "name", "pk"],
+)
+
+MAILING_LIST = Dataset(
+    name="mailing-list",
+    columns=[
+        Column("first_name", "first_name"),
+        Column("last_name", "last_name"),
+        Column("organization", "organization__name"),
+        Column("email", "email"),
+        Column("phone", "phone"),
+        Column("preferred_language", "preferred_language"),
+        Column("job_title", "job_title"),
+        Column("registration_number", "organization__registration_number"),
+    ],
+    order=["preferred_language", "organization__name", "last_name", "pk"],
+)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from communications.choices import (
     OPEN_FOLLOW_UP_STATUSES,
+    CampaignStatus,
     CommitmentStatus,
     CommitmentType,
     ConcernStatus,
@@ -229,3 +230,12 @@ class ConcernFilter(filters.FilterSet):
 
     def filter_referred(self, queryset, name, value):
         return queryset.filter(referred_to_internal_affairs=value == "yes")
+
+
+class CampaignFilter(filters.FilterSet):
+    q = filters.CharFilter(label=_("Search"), field_name="name", lookup_expr="icontains")
+    status = filters.MultipleChoiceFilter(label=_("Status"), choices=CampaignStatus.choices)
+
+    class Meta:
+        model = Campaign
+        fields = []

@@ -2,9 +2,9 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from communications.choices import CampaignStatus, FollowUpStatus, KeyFactorCode
+from communications.choices import CampaignStatus, Channel, FollowUpStatus, KeyFactorCode
 from communications.models import Campaign, Commitment, Concern, Engagement, KeyFactor, Topic
-from stakeholders.forms import CustomsOfficeField, OrganizationChoiceField, suggest_attrs
+from stakeholders.forms import CustomsOfficeField, OrganizationChoiceField, UserEmailField, suggest_attrs
 from stakeholders.models import Contact, Organization
 from stakeholders.normalize import registration_key
 
@@ -259,3 +259,55 @@ class ConcernForm(forms.ModelForm):
         if not cleaned.get("referred_to_internal_affairs") and not cleaned.get("summary") and not self.errors:
             self.add_error("summary", _("Say what was raised (or tick the referral box)."))
         return cleaned
+
+
+class CampaignForm(forms.ModelForm):
+    owner = UserEmailField(label=_("Owner"))
+    key_factors = forms.MultipleChoiceField(
+        label=_("Key factors (Revised Arusha Declaration)"),
+        required=False,
+        choices=KeyFactorCode.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    channels = forms.MultipleChoiceField(
+        label=_("Channels"), required=False, choices=Channel.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Campaign
+        fields = [
+            "name",
+            "status",
+            "objective",
+            "key_messages",
+            "starts_on",
+            "ends_on",
+            "owner",
+            "key_factors",
+            "channels",
+            "target_reached",
+            "target_events",
+            "target_commitments",
+        ]
+        widgets = {
+            "starts_on": DATE,
+            "ends_on": DATE,
+            "objective": forms.Textarea(attrs={"rows": 2}),
+            "key_messages": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["key_factors"] = list(self.instance.key_factors.values_list("code", flat=True))
+            self.initial["channels"] = self.instance.channel_codes
+
+    def clean(self):
+        cleaned = super().clean()
+        starts, ends = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if starts and ends and ends < starts:
+            self.add_error("ends_on", _("The campaign cannot end before it starts."))
+        return cleaned
+
+    def key_factor_objects(self):
+        return list(KeyFactor.objects.filter(code__in=self.cleaned_data.get("key_factors", [])))

@@ -8,6 +8,7 @@ from simple_history.models import HistoricalRecords
 from communications.choices import (
     OPEN_FOLLOW_UP_STATUSES,
     CampaignStatus,
+    Channel,
     CommitmentStatus,
     CommitmentType,
     ConcernStatus,
@@ -52,10 +53,21 @@ class KeyFactor(models.Model):
 
 
 class Campaign(models.Model):
-    """An integrity communication campaign; its pages and targets come with the campaign issue."""
+    """An integrity communication campaign: its audience is a saved organization filter, its
+    progress is counted from the engagements linked to it."""
 
     name = models.CharField(_("name"), max_length=200)
     objective = models.TextField(_("objective"), blank=True)
+    key_messages = models.TextField(_("key messages"), blank=True)
+    key_factors = models.ManyToManyField(
+        KeyFactor, verbose_name=_("key factors (RAD)"), blank=True, related_name="campaigns"
+    )
+    channels = models.CharField(_("channels"), max_length=300, blank=True, help_text=_("Codes separated by commas."))
+    # The organizations list's filters, as its query string (e.g. "type=customs_broker&region=Kayes").
+    audience_query = models.CharField(_("audience"), max_length=2000, blank=True)
+    target_reached = models.PositiveIntegerField(_("target: organizations reached"), null=True, blank=True)
+    target_events = models.PositiveIntegerField(_("target: events held"), null=True, blank=True)
+    target_commitments = models.PositiveIntegerField(_("target: commitments signed"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=12, choices=CampaignStatus.choices, default=CampaignStatus.PLANNED
     )
@@ -70,7 +82,7 @@ class Campaign(models.Model):
         related_name="owned_campaigns",
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[key_factors])
 
     class Meta:
         verbose_name = _("campaign")
@@ -79,6 +91,17 @@ class Campaign(models.Model):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("communications:campaign_detail", kwargs={"pk": self.pk})
+
+    @property
+    def channel_codes(self) -> list[str]:
+        return [code for code in self.channels.split(",") if code]
+
+    def get_channels_display(self) -> list[str]:
+        labels = dict(Channel.choices)
+        return [str(labels.get(code, code)) for code in self.channel_codes]
 
 
 class Engagement(models.Model):

@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from communications.models import Commitment, Concern, Engagement, FollowUp
+from communications.models import Campaign, Commitment, Concern, Engagement, FollowUp
 from stakeholders.tables import WIDE
 
 SOON_DAYS = 30
@@ -113,3 +113,17 @@ class ConcernTable(tables.Table):
 
     def render_days(self, record):
         return record.days_to_resolve if record.days_to_resolve is not None else "—"
+
+
+class CampaignTable(tables.Table):
+    name = tables.Column(verbose_name=_("Name"), linkify=True)
+    status = tables.Column(verbose_name=_("Status"))
+    starts_on = tables.DateColumn(verbose_name=_("Starts"), short=True)
+    ends_on = tables.DateColumn(verbose_name=_("Ends"), short=True, attrs=WIDE)
+    owner = tables.Column(verbose_name=_("Owner"), attrs=WIDE)
+
+    class Meta:
+        model = Campaign
+        fields = ("name", "status", "starts_on", "ends_on", "owner")
+        attrs = {"class": "table table-hover align-middle"}
+        empty_text = _("No campaign yet.")

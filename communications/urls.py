@@ -1,8 +1,6 @@
 from django.urls import path
-from django.utils.translation import gettext_lazy as _
 
-from communications.views import engagements, follow_ups, registers
-from crm.views import area_pending
+from communications.views import campaigns, engagements, follow_ups, registers
 
 app_name = "communications"
 
@@ -28,6 +26,13 @@ urlpatterns = [
     path("concerns/<int:pk>/", registers.concern_detail, name="concern_detail"),
     path("concerns/<int:pk>/edit/", registers.concern_edit, name="concern_edit"),
     path("concerns/<int:pk>/history/", registers.concern_history, name="concern_history"),
-    # Filled by the campaigns issue.
-    path("campaigns/", area_pending, {"title": _("Campaigns")}, name="campaign_list"),
+    path("campaigns/", campaigns.CampaignList.as_view(), name="campaign_list"),
+    path("campaigns/new/", campaigns.campaign_create, name="campaign_create"),
+    path("campaigns/audience-size/", campaigns.audience_size, name="campaign_audience_size"),
+    path("campaigns/<int:pk>/", campaigns.campaign_detail, name="campaign_detail"),
+    path("campaigns/<int:pk>/edit/", campaigns.campaign_edit, name="campaign_edit"),
+    path("campaigns/<int:pk>/report/", campaigns.campaign_report, name="campaign_report"),
+    path("campaigns/<int:pk>/mailing-list/", campaigns.campaign_mailing_list, name="campaign_mailing_list"),
+    path("campaigns/<int:pk>/not-reached/", campaigns.campaign_not_reached, name="campaign_not_reached"),
+    path("campaigns/<int:pk>/history/", campaigns.campaign_history, name="campaign_history"),
 ]

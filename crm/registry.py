@@ -20,6 +20,8 @@ def export_datasets() -> dict[str, ExportSpec]:
     from communications import exports as comms
     from communications import filters as comm_filters
     from communications import selectors as comm_selectors
+    from communications.filters import CampaignFilter
+    from communications.models import Campaign
     from stakeholders.exports import CONTACTS, ORGANIZATIONS
     from stakeholders.filters import ContactFilter, OrganizationFilter
     from stakeholders.selectors import contact_list, organization_list
@@ -32,4 +34,5 @@ def export_datasets() -> dict[str, ExportSpec]:
         "commitments": ExportSpec(comms.COMMITMENTS, comm_filters.CommitmentFilter, comm_selectors.commitment_list),
         # Without a signed-in user the command sees no referral (they are for those allowed only).
         "concerns": ExportSpec(comms.CONCERNS, comm_filters.ConcernFilter, comm_selectors.concern_list),
+        "campaigns": ExportSpec(comms.CAMPAIGNS, CampaignFilter, lambda user=None: Campaign.objects.all()),
     }

@@ -44,7 +44,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 }
 # Permissions a role never holds even when a pattern above matches them.
 ROLE_EXCLUSIONS: dict[str, list[str]] = {
-    Role.OFFICER: ["*.delete_*", "communications.view_referral"],
+    # Campaigns are planned by managers; officers link their engagements to them.
+    Role.OFFICER: [
+        "*.delete_*",
+        "communications.view_referral",
+        "communications.add_campaign",
+        "communications.change_campaign",
+    ],
     Role.MANAGER: ["stakeholders.delete_*"],
     # Referrals to Internal Affairs are for managers (need to know), not for IT administrators.
     Role.ADMINISTRATOR: ["communications.view_referral"],

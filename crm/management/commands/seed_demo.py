@@ -5,9 +5,8 @@ import secrets
 import time
 
 from django.core.management.base import BaseCommand
-from django.db import transaction
 
-from communications.demo import seed_engagements
+from communications.demo import seed_campaigns, seed_engagements
 from crm.roles import Role
 from crm.users import user_ensure_demo_account
 from stakeholders.demo import seed_stakeholders
@@ -34,7 +33,6 @@ class Command(BaseCommand):
             help="Password of the demo accounts (else $CRM_DEMO_PASSWORD, else a random one that is printed).",
         )
 
-    @transaction.atomic
     def handle(self, *args, seed, password, organizations, contacts_per_org, engagements, **options):
         password = password or os.environ.get("CRM_DEMO_PASSWORD") or secrets.token_urlsafe(9)
         accounts = [
@@ -53,6 +51,7 @@ class Command(BaseCommand):
         )
         started = time.monotonic()
         added = seed_engagements(count=engagements, seed=seed, authors=accounts[:2])
+        added["campaigns"] = seed_campaigns(owner=accounts[1])
         self.stdout.write(
             "Demo engagements: "
             + ", ".join(f"{n} {what}" for what, n in added.items())
