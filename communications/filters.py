@@ -173,7 +173,7 @@ class CommitmentFilter(filters.FilterSet):
         widget=forms.TextInput(attrs=suggest_attrs("stakeholders:suggest_organizations", "organization-options")),
     )
     due_within = filters.NumberFilter(
-        label=_("Review or expiry within (days)"), method="filter_due_within", min_value=0
+        label=_("Review or expiry within (days)"), method="filter_due_within", min_value=0, max_value=3650
     )
 
     class Meta:

@@ -9,6 +9,7 @@ from stakeholders.models import Contact, Organization
 from stakeholders.normalize import registration_key
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+MAX_ORGANIZATIONS = 30
 
 
 def active_users():
@@ -32,8 +33,11 @@ class OrganizationsField(forms.CharField):
 
     def clean(self, value):
         text = super().clean(value) or ""
+        parts = [p.strip() for p in text.split(";") if p.strip()]
+        if len(parts) > MAX_ORGANIZATIONS:
+            raise forms.ValidationError(_("At most %(n)s organizations.") % {"n": MAX_ORGANIZATIONS})
         found, unknown = [], []
-        for part in [p.strip() for p in text.split(";") if p.strip()]:
+        for part in parts:
             organization = _resolve(part)
             if organization is None:
                 unknown.append(part)
@@ -55,8 +59,11 @@ def _resolve(text: str):
         if match:
             return match
     name = text.rsplit(separator, 1)[0] if separator in text else text
-    matches = list(Organization.objects.filter(name__iexact=name.strip(), is_archived=False)[:2])
-    return matches[0] if len(matches) == 1 else None
+    for archived in (False, True):  # an active organization first; an archived one still resolves
+        matches = list(Organization.objects.filter(name__iexact=name.strip(), is_archived=archived)[:2])
+        if matches:
+            return matches[0] if len(matches) == 1 else None
+    return None
 
 
 class EngagementForm(forms.ModelForm):
@@ -66,7 +73,7 @@ class EngagementForm(forms.ModelForm):
     customs_office = CustomsOfficeField(label=_("Customs office"))
     contacts = forms.ModelMultipleChoiceField(
         label=_("People met"),
-        queryset=Contact.objects.filter(is_archived=False),
+        queryset=Contact.objects.all(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
@@ -112,7 +119,10 @@ class EngagementForm(forms.ModelForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["staff"].queryset = active_users()
+        staff = active_users()
+        if self.instance.pk:  # people who have left stay on what they attended
+            staff = staff | get_user_model().objects.filter(engagements_attended=self.instance)
+        self.fields["staff"].queryset = staff.distinct()
         self.fields["campaign"].queryset = Campaign.objects.exclude(status=CampaignStatus.CANCELLED)
         if self.instance.pk:
             self.initial.setdefault("organizations", list(self.instance.organizations.all()))
@@ -143,9 +153,10 @@ class EngagementForm(forms.ModelForm):
                 else [c.pk for c in self.initial.get("contacts", [])]
             )
         }
-        people = Contact.objects.filter(organization__in=organizations, is_archived=False).select_related(
-            "organization"
-        )
+        people = Contact.objects.filter(organization__in=organizations, is_archived=False)
+        if self.instance.pk:  # an archived person stays on the engagements they attended
+            people = people | Contact.objects.filter(engagements=self.instance)
+        people = people.distinct().select_related("organization")
         return [(c, str(c.pk) in chosen) for c in people.order_by("organization__name", "-is_key_contact", "last_name")]
 
     def key_factor_objects(self):

@@ -167,7 +167,7 @@ class Engagement(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     history = HistoricalRecords(
-        m2m_fields=[organizations, contacts, topics, key_factors], excluded_fields=["updated_at"]
+        m2m_fields=[organizations, contacts, staff, topics, key_factors], excluded_fields=["updated_at"]
     )
 
     class Meta:

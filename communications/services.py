@@ -62,8 +62,8 @@ def _derive(engagement: Engagement, organizations: list) -> None:
     engagement.is_held = engagement.occurred_on <= timezone.localdate()
     if engagement.customs_office_id:
         engagement.region_id = engagement.customs_office.region_id
-    elif organizations and not engagement.region_id:
-        engagement.region_id = organizations[0].region_id
+    else:
+        engagement.region_id = organizations[0].region_id if organizations else None
 
 
 @transaction.atomic
@@ -190,6 +190,13 @@ def commitment_save(*, commitment: Commitment, parties: list) -> Commitment:
 def concern_save(*, concern: Concern) -> Concern:
     """Record a concern. A referral to Internal Affairs keeps only its date, reference and organization:
     any narrative is dropped here, and from the concern's earlier history entries too."""
+    if (
+        concern.pk
+        and not concern.referred_to_internal_affairs
+        and Concern.objects.filter(pk=concern.pk, referred_to_internal_affairs=True).exists()
+    ):
+        # Undoing it would show the referral's reference and history to everyone.
+        raise ValidationError({"referred_to_internal_affairs": [_("A referral to Internal Affairs stays one.")]})
     if concern.referred_to_internal_affairs:
         concern.summary = concern.response = ""
         concern.topic = None

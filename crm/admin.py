@@ -19,3 +19,10 @@ class UserAdmin(BaseUserAdmin):
         (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Roles are given at /users/ (which keeps a record); only a superuser changes them here,
+        # so an Administrator cannot grant themselves, say, the right to see referrals.
+        if request.user.is_superuser:
+            return super().get_readonly_fields(request, obj)
+        return ["is_superuser", "is_staff", "groups", "last_login", "date_joined"]

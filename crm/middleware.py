@@ -1,6 +1,29 @@
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
+
+
+class RoleRequiredMiddleware:
+    """A signed-in account without a role sees only its home page (which says to ask an
+    administrator for one) and its own account pages: no list, page or export."""
+
+    OPEN_PREFIXES = ("/accounts/", "/static/", "/health/", "/i18n/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if (
+            user.is_authenticated
+            and not user.is_superuser
+            and not user.role
+            and request.path != "/"
+            and not request.path.startswith(self.OPEN_PREFIXES)
+        ):
+            raise PermissionDenied
+        return self.get_response(request)
 
 
 class TwoFactorRequiredMiddleware:

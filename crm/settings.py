@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "crm.middleware.TwoFactorRequiredMiddleware",
+    "crm.middleware.RoleRequiredMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 

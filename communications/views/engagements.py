@@ -162,7 +162,7 @@ def engagement_remove_view(request, pk):
 
 
 def engagement_history(request, pk):
-    engagement = get_object_or_404(Engagement, pk=pk)
+    engagement = _engagement_or_404(request, pk)
     return history_page(request, engagement, back_url=engagement.get_absolute_url())
 
 

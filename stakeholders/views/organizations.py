@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.db.models import Count, Q
+from django.db.models import Count, ProtectedError, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -208,7 +208,16 @@ def organization_delete_view(request, pk):
             messages.error(request, _("Move or delete its contacts first, or merge it into another organization."))
             return redirect(organization)
         name = organization.name
-        organization_delete(organization=organization)
+        try:
+            organization_delete(organization=organization)
+        except ProtectedError:
+            messages.error(
+                request,
+                _(
+                    "Other records refer to this organization (engagements, commitments or concerns): archive it, or merge it into another, instead."
+                ),
+            )
+            return redirect(organization)
         messages.success(request, _("“%(name)s” was deleted; its history is kept.") % {"name": name})
         return redirect("stakeholders:organization_list")
     return render(

@@ -14,10 +14,19 @@ TODAY = timezone.localdate()
 
 
 def _campaign(**extra):
-    return Campaign.objects.create(**{
-        "name": "Anti-Corruption Day", "status": "active", "starts_on": TODAY - timedelta(days=30),
-        "ends_on": TODAY + timedelta(days=10), "audience_query": "type=customs_broker&region=Kayes",
-        "target_reached": 4, "target_events": 2, "target_commitments": 1} | extra)
+    return Campaign.objects.create(
+        **{
+            "name": "Anti-Corruption Day",
+            "status": "active",
+            "starts_on": TODAY - timedelta(days=30),
+            "ends_on": TODAY + timedelta(days=10),
+            "audience_query": "type=customs_broker&region=Kayes",
+            "target_reached": 4,
+            "target_events": 2,
+            "target_commitments": 1,
+        }
+        | extra
+    )
 
 
 def test_progress_is_counted_from_the_linked_engagements(db):
@@ -25,9 +34,15 @@ def test_progress_is_counted_from_the_linked_engagements(db):
     brokers = [OrganizationFactory(type="customs_broker", region=kayes) for _ in range(3)]
     outsider = OrganizationFactory(type="bank", region=kayes)
     campaign = _campaign()
-    event = EngagementFactory(campaign=campaign, occurred_on=TODAY - timedelta(days=5), organizations=[brokers[0], outsider])
-    EngagementFactory(campaign=campaign, occurred_on=TODAY - timedelta(days=60), organizations=[brokers[1]])  # before the campaign
-    EngagementFactory(campaign=campaign, occurred_on=TODAY + timedelta(days=3), is_held=False, organizations=[brokers[2]])  # planned
+    event = EngagementFactory(
+        campaign=campaign, occurred_on=TODAY - timedelta(days=5), organizations=[brokers[0], outsider]
+    )
+    EngagementFactory(
+        campaign=campaign, occurred_on=TODAY - timedelta(days=60), organizations=[brokers[1]]
+    )  # before the campaign
+    EngagementFactory(
+        campaign=campaign, occurred_on=TODAY + timedelta(days=3), is_held=False, organizations=[brokers[2]]
+    )  # planned
     EngagementFactory(occurred_on=TODAY, organizations=[brokers[2]])  # not linked to the campaign
     signed = Commitment.objects.create(type="mou", title="MoU", status="signed", engagement=event, author=event.author)
     signed.parties.add(brokers[0])
@@ -40,14 +55,27 @@ def test_progress_is_counted_from_the_linked_engagements(db):
 
 def test_a_manager_creates_a_campaign_with_its_audience(manager_client, manager):
     RegionFactory(name="Kayes")
-    response = manager_client.post("/communications/campaigns/new/", {
-        "name": "Integrity week", "status": "planned", "starts_on": TODAY.isoformat(), "ends_on": (TODAY + timedelta(days=7)).isoformat(),
-        "owner": manager.email, "key_factors": ["transparency"], "channels": ["radio", "sms"],
-        "target_reached": "10", "audience-type": ["customs_broker", "freight_forwarder"], "audience-region": "kayes"})
+    response = manager_client.post(
+        "/communications/campaigns/new/",
+        {
+            "name": "Integrity week",
+            "status": "planned",
+            "starts_on": TODAY.isoformat(),
+            "ends_on": (TODAY + timedelta(days=7)).isoformat(),
+            "owner": manager.email,
+            "key_factors": ["transparency"],
+            "channels": ["radio", "sms"],
+            "target_reached": "10",
+            "audience-type": ["customs_broker", "freight_forwarder"],
+            "audience-region": "kayes",
+        },
+    )
     campaign = Campaign.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/communications/campaigns/{campaign.pk}/"
     assert campaign.audience_query == "type=customs_broker&type=freight_forwarder&region=kayes"
-    assert campaign.channel_codes == ["radio", "sms"] and [k.code for k in campaign.key_factors.all()] == ["transparency"]
+    assert campaign.channel_codes == ["radio", "sms"] and [k.code for k in campaign.key_factors.all()] == [
+        "transparency"
+    ]
     page = manager_client.get(f"/communications/campaigns/{campaign.pk}/edit/").content.decode()
     assert 'value="customs_broker" selected' in page or 'value="customs_broker"  selected' in page
 
@@ -63,8 +91,15 @@ def test_a_campaign_cannot_end_before_it_starts_and_officers_cannot_create_one(c
     client.force_login(officer)
     assert client.get("/communications/campaigns/new/").status_code == 403
     client.force_login(manager)
-    response = client.post("/communications/campaigns/new/", {
-        "name": "x", "status": "planned", "starts_on": TODAY.isoformat(), "ends_on": (TODAY - timedelta(days=1)).isoformat()})
+    response = client.post(
+        "/communications/campaigns/new/",
+        {
+            "name": "x",
+            "status": "planned",
+            "starts_on": TODAY.isoformat(),
+            "ends_on": (TODAY - timedelta(days=1)).isoformat(),
+        },
+    )
     assert "The campaign cannot end before it starts." in response.content.decode()
 
 
@@ -75,7 +110,9 @@ def test_the_mailing_list_holds_the_audience_contacts_who_consented(manager_clie
     ContactFactory(organization=broker, consent=False, last_name="No")
     ContactFactory(organization=OrganizationFactory(type="bank", region=kayes), consent=True, last_name="Outside")
     campaign = _campaign()
-    content = b"".join(manager_client.get(f"/communications/campaigns/{campaign.pk}/mailing-list/?_export=csv").streaming_content)
+    content = b"".join(
+        manager_client.get(f"/communications/campaigns/{campaign.pk}/mailing-list/?_export=csv").streaming_content
+    )
     rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
     assert [r["last_name"] for r in rows] == ["Yes"] and rows[0]["preferred_language"] == "fr"
     assert list(rows[0])[:6] == ["first_name", "last_name", "organization", "email", "phone", "preferred_language"]
@@ -89,7 +126,9 @@ def test_the_audience_not_reached_is_listed_and_exported(manager_client):
     EngagementFactory(campaign=campaign, occurred_on=TODAY, organizations=[reached])
     page = manager_client.get(f"/communications/campaigns/{campaign.pk}/").content.decode()
     assert "Waiting" in page and "1 of 4 (25%)" in page
-    content = b"".join(manager_client.get(f"/communications/campaigns/{campaign.pk}/not-reached/?_export=csv").streaming_content)
+    content = b"".join(
+        manager_client.get(f"/communications/campaigns/{campaign.pk}/not-reached/?_export=csv").streaming_content
+    )
     assert [r["name"] for r in csv.DictReader(io.StringIO(content.decode("utf-8-sig")))] == ["Waiting"]
     report = manager_client.get(f"/communications/campaigns/{campaign.pk}/report/")
     assert report.status_code == 200 and "Printed on" in report.content.decode()
@@ -99,6 +138,8 @@ def test_the_campaigns_export_has_the_contract_columns(manager_client):
     _campaign()
     content = b"".join(manager_client.get("/communications/campaigns/?_export=csv").streaming_content)
     row = next(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
-    columns = "name, status, starts_on, ends_on, audience, reached, target_reached, events, target_events, commitments, target_commitments".split(", ")
+    columns = "name, status, starts_on, ends_on, audience, reached, target_reached, events, target_events, commitments, target_commitments".split(
+        ", "
+    )
     assert list(row)[: len(columns)] == columns
     assert (row["target_reached"], row["reached"], row["events"]) == ("4", "0", "0")
