@@ -19,6 +19,7 @@ from communications.choices import (
     Sentiment,
 )
 from communications.models import Campaign, Commitment, Concern, Engagement, FollowUp, Topic
+from stakeholders.choices import OrganizationType
 from stakeholders.forms import suggest_attrs
 from stakeholders.normalize import fold
 
@@ -74,6 +75,9 @@ class EngagementFilter(filters.FilterSet):
         widget=forms.TextInput(attrs=suggest_attrs("stakeholders:suggest_owners", "owner-options")),
     )
     author = filters.CharFilter(label=_("Logged by"), method="filter_author", help_text=_("E-mail address, or “me”."))
+    organization_type = filters.ChoiceFilter(
+        label=_("Stakeholder type"), choices=OrganizationType.choices, method="filter_organization_type"
+    )
     held = filters.ChoiceFilter(
         label=_("Held or planned"), method="filter_held", choices=[("yes", _("Held")), ("no", _("Planned"))]
     )
@@ -112,6 +116,10 @@ class EngagementFilter(filters.FilterSet):
 
     def filter_author(self, queryset, name, value):
         return _person(queryset, "author", value, self.request)
+
+    def filter_organization_type(self, queryset, name, value):
+        through = Engagement.organizations.through.objects.filter(organization__type=value)
+        return queryset.filter(pk__in=through.values("engagement_id"))
 
     def filter_held(self, queryset, name, value):
         return queryset.filter(is_held=value == "yes")
@@ -172,6 +180,8 @@ class CommitmentFilter(filters.FilterSet):
         method="filter_organization",
         widget=forms.TextInput(attrs=suggest_attrs("stakeholders:suggest_organizations", "organization-options")),
     )
+    signed_from = filters.DateFilter(label=_("Signed from"), field_name="signed_on", lookup_expr="gte", widget=DATE)
+    signed_to = filters.DateFilter(label=_("Signed until"), field_name="signed_on", lookup_expr="lte", widget=DATE)
     due_within = filters.NumberFilter(
         label=_("Review or expiry within (days)"), method="filter_due_within", min_value=0, max_value=3650
     )

@@ -5,7 +5,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
-from crm import user_views, views
+from crm import dashboard_views, user_views, views
 
 # The Django admin is a back office for administrators; its sign-in goes through allauth's,
 # so it gets the same rate limits and two-factor.
@@ -15,7 +15,7 @@ admin.site.site_header = _("Customs CRM back office")
 urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
-    path("dashboard/", views.area_pending, {"title": _("Dashboard")}, name="dashboard"),
+    path("dashboard/", dashboard_views.dashboard_page, name="dashboard"),
     path("users/", user_views.user_list, name="user_list"),
     path("users/invite/", user_views.user_invite_view, name="user_invite"),
     path("users/<int:pk>/", user_views.user_edit, name="user_edit"),

@@ -69,6 +69,12 @@ class OrganizationFilter(ArchivedFilterMixin, filters.FilterSet):
     not_engaged_since = filters.DateFilter(
         label=_("Not engaged since"), method="filter_not_engaged_since", widget=forms.DateInput(attrs={"type": "date"})
     )
+    engaged_from = filters.DateFilter(
+        label=_("Engaged from"), method="filter_engaged", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    engaged_to = filters.DateFilter(
+        label=_("Engaged until"), method="filter_engaged", widget=forms.DateInput(attrs={"type": "date"})
+    )
     influence = filters.NumberFilter(label=_("Influence"), min_value=1, max_value=5)
     interest = filters.NumberFilter(label=_("Interest"), min_value=1, max_value=5)
     influence_min = filters.NumberFilter(
@@ -112,6 +118,19 @@ class OrganizationFilter(ArchivedFilterMixin, filters.FilterSet):
         if value.strip().lower() in ("me", "moi") and self.request and self.request.user.is_authenticated:
             return queryset.filter(owner=self.request.user)
         return queryset.filter(owner__email__iexact=value.strip())
+
+    def filter_engaged(self, queryset, name, value):
+        """Organizations met at a held engagement in the period (both ends applied together)."""
+        if getattr(self, "_engaged_applied", False):
+            return queryset
+        self._engaged_applied = True
+        links = Organization.engagements.through.objects.filter(engagement__is_held=True, engagement__is_removed=False)
+        start, end = self.form.cleaned_data.get("engaged_from"), self.form.cleaned_data.get("engaged_to")
+        if start:
+            links = links.filter(engagement__occurred_on__gte=start)
+        if end:
+            links = links.filter(engagement__occurred_on__lte=end)
+        return queryset.filter(pk__in=links.values("organization_id"))
 
     def filter_not_engaged_since(self, queryset, name, value):
         return queryset.filter(Q(last_engaged_on__lt=value) | Q(last_engaged_on__isnull=True))
