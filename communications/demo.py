@@ -293,3 +293,29 @@ def seed_campaigns(*, owner) -> int:
         Engagement.objects.filter(pk__in=ids).update(campaign=campaign)
         added += 1
     return added
+
+
+def seed_survey() -> int:
+    """Two fictional CIPS waves (aggregates only, groups of 5 respondents or more)."""
+    from communications.choices import KeyFactorCode
+    from communications.models import SurveyResult
+
+    if SurveyResult.objects.exists():
+        return 0
+    rng = random.Random(2024)
+    rows = []
+    for wave, year, lift in (("CIPS 2022", 2022, 0), ("CIPS 2024", 2024, 6)):
+        for group, size in (("customs brokers", 120), ("importers", 90), ("customs officers", 200)):
+            for code in KeyFactorCode.values:
+                rows.append(
+                    SurveyResult(
+                        wave=wave,
+                        year=year,
+                        respondent_group=group,
+                        key_factor=code,
+                        score=rng.randint(35, 70) + lift,
+                        respondents=size + rng.randint(-20, 20),
+                    )
+                )
+    SurveyResult.objects.bulk_create(rows)
+    return len(rows)

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -309,3 +310,33 @@ class Concern(models.Model):
         if self.resolved_on and self.raised_on:
             return (self.resolved_on - self.raised_on).days
         return None
+
+
+class SurveyResult(models.Model):
+    """An aggregate result of a Customs Integrity Perception Survey (CIPS) wave: the score of one
+    respondent group on one key factor. Groups under 5 respondents are never stored or shown."""
+
+    MIN_RESPONDENTS = 5
+
+    wave = models.CharField(_("wave"), max_length=100)
+    year = models.PositiveSmallIntegerField(_("year"))
+    respondent_group = models.CharField(_("respondent group"), max_length=100)
+    key_factor = models.CharField(_("key factor"), max_length=40, choices=KeyFactorCode.choices)
+    score = models.DecimalField(
+        _("score (0–100)"), max_digits=5, decimal_places=2, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    respondents = models.PositiveIntegerField(_("respondents"), validators=[MinValueValidator(MIN_RESPONDENTS)])
+    imported_at = models.DateTimeField(_("imported"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("survey result")
+        verbose_name_plural = _("survey results")
+        ordering = ["year", "wave", "key_factor", "respondent_group"]
+        constraints = [
+            models.UniqueConstraint(fields=["wave", "respondent_group", "key_factor"], name="survey_result_unique"),
+            models.CheckConstraint(condition=models.Q(respondents__gte=5), name="survey_result_min_respondents"),
+        ]
+
+    def __str__(self):
+        return f"{self.wave} · {self.respondent_group} · {self.key_factor}"

@@ -3,11 +3,18 @@
 from datetime import timedelta
 from urllib.parse import urlencode
 
-from django.shortcuts import render
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
+from communications.choices import KeyFactorCode
+from communications.surveys import import_survey, survey_panel
 from crm import dashboard, dashboard_charts
 from stakeholders.filters import region_names
+from stakeholders.imports.reading import ImportFileError
 
 
 def _url(name, query) -> str:
@@ -86,6 +93,7 @@ def dashboard_page(request):
         {"label": "referrals", "value": now.referrals, "change": dashboard.change(now.referrals, before.referrals)},
     ]
     since, neglected = dashboard.key_stakeholders_not_engaged(scope)
+    waves, survey_lines = survey_panel(dashboard.engagements(scope))
     nonce = str(request.csp_nonce)
     return render(
         request,
@@ -101,5 +109,35 @@ def dashboard_page(request):
             "neglected_since": since,
             "region_names": region_names(),
             "own_only": scope.own_user is not None,
+            "waves": waves,
+            "survey_lines": survey_lines,
         },
+    )
+
+
+class SurveyUploadForm(forms.Form):
+    file = forms.FileField(label=_("Survey results (.csv or .xlsx)"))
+
+
+@permission_required("communications.add_surveyresult", raise_exception=True)
+def survey_import(request):
+    """Import aggregate CIPS results: all rows checked, nothing written while one is wrong."""
+    form = SurveyUploadForm(request.POST or None, request.FILES or None)
+    problems = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = import_survey(upload.read(), upload.name)
+        except ImportFileError as error:
+            form.add_error("file", str(error))
+        else:
+            if result.problems:
+                problems = result.problems
+            else:
+                messages.success(request, _("%(n)s survey results imported.") % {"n": len(result.rows)})
+                return redirect("dashboard")
+    return render(
+        request,
+        "crm/survey_import.html",
+        {"form": form, "problems": problems, "key_factor_choices": KeyFactorCode.choices},
     )

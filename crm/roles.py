@@ -50,6 +50,8 @@ ROLE_EXCLUSIONS: dict[str, list[str]] = {
         "communications.view_referral",
         "communications.add_campaign",
         "communications.change_campaign",
+        "communications.add_surveyresult",
+        "communications.change_surveyresult",
     ],
     Role.MANAGER: ["stakeholders.delete_*"],
     # Referrals to Internal Affairs are for managers (need to know), not for IT administrators.

@@ -19,22 +19,55 @@ def _data(officer, manager):
     broker = OrganizationFactory(type="customs_broker", region=kayes, influence=5)
     bank = OrganizationFactory(type="bank", region=dakar, influence=4)
     OrganizationFactory(type="bank", region=dakar, influence=5)  # a key stakeholder never engaged
-    recent = EngagementFactory(author=officer, occurred_on=TODAY - timedelta(days=3), organizations=[broker, bank],
-                               region=kayes, participants=10, women_participants=4)
-    EngagementFactory(author=manager, occurred_on=TODAY - timedelta(days=20), organizations=[bank], region=dakar,
-                      participants=6, women_participants=3)
-    EngagementFactory(author=officer, occurred_on=TODAY - timedelta(days=100), organizations=[broker], region=kayes)  # previous period
-    EngagementFactory(author=officer, occurred_on=TODAY + timedelta(days=5), organizations=[broker], is_held=False)  # planned
+    recent = EngagementFactory(
+        author=officer,
+        occurred_on=TODAY - timedelta(days=3),
+        organizations=[broker, bank],
+        region=kayes,
+        participants=10,
+        women_participants=4,
+    )
+    EngagementFactory(
+        author=manager,
+        occurred_on=TODAY - timedelta(days=20),
+        organizations=[bank],
+        region=dakar,
+        participants=6,
+        women_participants=3,
+    )
+    EngagementFactory(
+        author=officer, occurred_on=TODAY - timedelta(days=100), organizations=[broker], region=kayes
+    )  # previous period
+    EngagementFactory(
+        author=officer, occurred_on=TODAY + timedelta(days=5), organizations=[broker], is_held=False
+    )  # planned
     EngagementFactory(author=officer, occurred_on=TODAY - timedelta(days=2), organizations=[broker], is_removed=True)
     FollowUpFactory(engagement=recent, due_on=TODAY - timedelta(days=1))  # overdue
     FollowUpFactory(engagement=recent, due_on=TODAY + timedelta(days=9))
     FollowUpFactory(engagement=recent, status="done")
-    Commitment.objects.create(type="mou", title="MoU", status="signed", signed_on=TODAY - timedelta(days=3), engagement=recent, author=officer)
-    ConcernFactory(organization=broker, raised_on=TODAY - timedelta(days=10), resolved_on=TODAY - timedelta(days=4), status="resolved")
-    ConcernFactory(organization=broker, raised_on=TODAY - timedelta(days=9), resolved_on=TODAY - timedelta(days=1), status="resolved")
+    Commitment.objects.create(
+        type="mou", title="MoU", status="signed", signed_on=TODAY - timedelta(days=3), engagement=recent, author=officer
+    )
+    ConcernFactory(
+        organization=broker,
+        raised_on=TODAY - timedelta(days=10),
+        resolved_on=TODAY - timedelta(days=4),
+        status="resolved",
+    )
+    ConcernFactory(
+        organization=broker,
+        raised_on=TODAY - timedelta(days=9),
+        resolved_on=TODAY - timedelta(days=1),
+        status="resolved",
+    )
     ConcernFactory(organization=bank, raised_on=TODAY - timedelta(days=5), status="open")
-    ConcernFactory(organization=bank, raised_on=TODAY - timedelta(days=5), referred_to_internal_affairs=True,
-                   referral_reference="IA-1", summary="")
+    ConcernFactory(
+        organization=bank,
+        raised_on=TODAY - timedelta(days=5),
+        referred_to_internal_affairs=True,
+        referral_reference="IA-1",
+        summary="",
+    )
     refresh_last_engaged([broker.pk, bank.pk])
 
 

@@ -6,7 +6,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from communications.demo import seed_campaigns, seed_engagements
+from communications.demo import seed_campaigns, seed_engagements, seed_survey
 from crm.roles import Role
 from crm.users import user_ensure_demo_account
 from stakeholders.demo import seed_stakeholders
@@ -52,6 +52,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         added = seed_engagements(count=engagements, seed=seed, authors=accounts[:2])
         added["campaigns"] = seed_campaigns(owner=accounts[1])
+        added["survey results"] = seed_survey()
         self.stdout.write(
             "Demo engagements: "
             + ", ".join(f"{n} {what}" for what, n in added.items())

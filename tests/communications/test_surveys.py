@@ -1,0 +1,66 @@
+"""CIPS survey results: all-or-nothing import, the 5-respondent rule, the dashboard panel."""
+
+from decimal import Decimal
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+
+from communications.models import Engagement, SurveyResult
+from communications.surveys import survey_panel
+
+HEADER = "wave,year,respondent_group,key_factor,score,respondents"
+GOOD = [
+    "CIPS 2022,2022,brokers,transparency,48,40",
+    "CIPS 2022,2022,importers,transparency,52,60",
+    "CIPS 2024,2024,brokers,transparency,58,50",
+    "CIPS 2024,2024,importers,Transparence,62,50",
+    "CIPS 2024,2024,brokers,code_of_conduct,70.5,30",
+]
+
+
+def upload(client, lines):
+    content = ("\n".join([HEADER, *lines]) + "\n").encode()
+    return client.post("/dashboard/survey/", {"file": SimpleUploadedFile("cips.csv", content)})
+
+
+def test_a_manager_imports_survey_results_and_the_dashboard_compares_waves(manager_client):
+    response = upload(manager_client, GOOD)
+    assert response.status_code == 302 and SurveyResult.objects.count() == 5
+    waves, lines = survey_panel(Engagement.objects.none())
+    assert waves == ["CIPS 2022", "CIPS 2024"]
+    transparency = next(line for line in lines if line.code == "transparency")
+    assert transparency.scores == [50.4, 60.0]  # (48×40 + 52×60) / 100, then (58×50 + 62×50) / 100
+    assert transparency.change == 9.6
+    body = manager_client.get("/dashboard/").content.decode()
+    assert "CIPS 2024" in body and "+9.6" in body
+
+
+def test_a_group_under_5_respondents_or_a_score_over_100_refuses_the_whole_file(manager_client):
+    response = upload(
+        manager_client,
+        [GOOD[0], "CIPS 2024,2024,carriers,transparency,55,3", "CIPS 2024,2024,brokers,automation,120,30"],
+    )
+    body = response.content.decode()
+    assert "row 3: respondents: 3 respondents: a group under 5 is never stored or shown" in body
+    assert "row 4: score: «120» must be a number from 0 to 100." in body
+    assert SurveyResult.objects.count() == 0
+
+
+def test_importing_a_wave_again_replaces_its_figures(db, tmp_path):
+    path = tmp_path / "cips.csv"
+    path.write_text("\n".join([HEADER, GOOD[0]]))
+    call_command("import_survey", str(path))
+    path.write_text("\n".join([HEADER, GOOD[0].replace(",48,", ",49,")]))
+    call_command("import_survey", str(path))
+    assert SurveyResult.objects.get().score == Decimal("49")
+    path.write_text("\n".join([HEADER, "w,2024,g,not_a_factor,50,10"]))
+    try:
+        call_command("import_survey", str(path))
+    except CommandError as error:
+        assert "key_factor" in str(error)
+    else:
+        raise AssertionError("a bad key factor must be refused")
+
+
+def test_officers_do_not_import_survey_results(officer_client):
+    assert officer_client.get("/dashboard/survey/").status_code == 403
