@@ -3,6 +3,7 @@
 import django_filters as filters
 from django import forms
 from django.db.models import Q
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -220,6 +221,12 @@ class ConcernFilter(filters.FilterSet):
     )
     raised_from = filters.DateFilter(label=_("Raised from"), field_name="raised_on", lookup_expr="gte", widget=DATE)
     raised_to = filters.DateFilter(label=_("Raised until"), field_name="raised_on", lookup_expr="lte", widget=DATE)
+    resolved_from = filters.DateFilter(
+        label=_("Resolved from"), field_name="resolved_on", lookup_expr="gte", widget=DATE
+    )
+    resolved_to = filters.DateFilter(
+        label=_("Resolved until"), field_name="resolved_on", lookup_expr="lte", widget=DATE
+    )
     referred = filters.ChoiceFilter(
         label=_("Referred to Internal Affairs"), method="filter_referred", choices=[("yes", _("Yes")), ("no", _("No"))]
     )
@@ -249,3 +256,67 @@ class CampaignFilter(filters.FilterSet):
     class Meta:
         model = Campaign
         fields = []
+
+
+# The engagement filters other lists accept, prefixed, so that a dashboard figure about
+# follow-ups, commitments, concerns or organizations links to a list that counts the same rows.
+ENGAGEMENT_SCOPE = {
+    "engagement_region": "region",
+    "engagement_office": "customs_office",
+    "engagement_author": "author",
+    "engagement_campaign": "campaign",
+    "engagement_type": "organization_type",
+    "engagement_from": "date_from",
+    "engagement_to": "date_to",
+    "engagement_held": "held",
+}
+
+
+def engagements_in_scope(params: dict, request=None):
+    """The engagements (not removed) that the engagement list would show for these filters, or
+    None when no filter is given. `params` uses the engagement list's own filter names."""
+    given = {name: value for name, value in params.items() if value not in (None, "", [])}
+    if not given:
+        return None
+    data = QueryDict(mutable=True)
+    for name, value in given.items():
+        data.setlist(name, value if isinstance(value, list) else [str(value)])
+    filterset = EngagementFilter(data, queryset=Engagement.objects.filter(is_removed=False), request=request)
+    return filterset.qs if filterset.is_valid() else Engagement.objects.none()
+
+
+def add_engagement_scope(filterset_class):
+    """Give a FilterSet of rows tied to an engagement the engagement_* filters (class decorator)."""
+    labels = {
+        "engagement_region": _("Engagement region"),
+        "engagement_office": _("Engagement customs office"),
+        "engagement_author": _("Engagement logged by"),
+        "engagement_campaign": _("Engagement campaign"),
+        "engagement_type": _("Engagement stakeholder type"),
+        "engagement_from": _("Engagement from"),
+        "engagement_to": _("Engagement until"),
+        "engagement_held": _("Engagement held"),
+    }
+    for name in ENGAGEMENT_SCOPE:
+        widget = DATE if name in ("engagement_from", "engagement_to") else forms.HiddenInput
+        field = filters.DateFilter if name in ("engagement_from", "engagement_to") else filters.CharFilter
+        declared = field(label=labels[name], method="filter_engagement_scope", widget=widget)
+        declared.model = filterset_class._meta.model
+        filterset_class.base_filters[name] = declared
+
+    def filter_engagement_scope(self, queryset, name, value):
+        if getattr(self, "_engagement_scope_applied", False):
+            return queryset
+        self._engagement_scope_applied = True
+        params = {target: self.form.cleaned_data.get(source) for source, target in ENGAGEMENT_SCOPE.items()}
+        params = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in params.items()}
+        engagements = engagements_in_scope(params, getattr(self, "request", None))
+        return queryset if engagements is None else queryset.filter(engagement__in=engagements)
+
+    filterset_class.filter_engagement_scope = filter_engagement_scope
+    return filterset_class
+
+
+FollowUpFilter = add_engagement_scope(FollowUpFilter)
+CommitmentFilter = add_engagement_scope(CommitmentFilter)
+ConcernFilter = add_engagement_scope(ConcernFilter)

@@ -48,6 +48,7 @@ def check_survey_file(data: bytes, filename: str) -> SurveyImport:
         return SurveyImport([], [_("Missing columns: %(columns)s.") % {"columns": ", ".join(missing)}])
     factors = _key_factors()
     rows, problems = [], []
+    first_row, years = {}, {}
     for number, cells in table.rows:
 
         def cell(name, cells=cells):
@@ -57,8 +58,12 @@ def check_survey_file(data: bytes, filename: str) -> SurveyImport:
         row = {"wave": cell("wave"), "respondent_group": cell("respondent_group")}
         try:
             row["year"] = int(cell("year"))
+            if not 1990 <= row["year"] <= 2100:
+                raise ValueError
         except ValueError:
             problems.append(f"row {number}: year: " + _("«%(value)s» is not a year.") % {"value": cell("year")})
+        if len(row["wave"]) > 100 or len(row["respondent_group"]) > 100:
+            problems.append(f"row {number}: wave: " + _("the wave and the group are at most 100 characters."))
         row["key_factor"] = factors.get(fold(cell("key_factor")))
         if row["key_factor"] is None:
             problems.append(
@@ -90,6 +95,21 @@ def check_survey_file(data: bytes, filename: str) -> SurveyImport:
             )
         if not row["wave"] or not row["respondent_group"]:
             problems.append(f"row {number}: wave: " + _("the wave and the respondent group are required."))
+        key = (row["wave"], row["respondent_group"], row.get("key_factor"))
+        if key in first_row:
+            problems.append(
+                f"row {number}: key_factor: "
+                + _("the same wave, group and key factor as row %(row)s.") % {"row": first_row[key]}
+            )
+        first_row.setdefault(key, number)
+        if row["wave"] in years and row.get("year") is not None and years[row["wave"]] != row["year"]:
+            problems.append(
+                f"row {number}: year: "
+                + _("a wave has one year; «%(wave)s» has %(year)s above.")
+                % {"wave": row["wave"], "year": years[row["wave"]]}
+            )
+        if row.get("year") is not None:
+            years.setdefault(row["wave"], row["year"])
         rows.append(row)
     return SurveyImport(rows, problems)
 
@@ -100,13 +120,21 @@ def import_survey(data: bytes, filename: str) -> SurveyImport:
     checked = check_survey_file(data, filename)
     if checked.problems:
         return checked
-    for row in checked.rows:
-        SurveyResult.objects.update_or_create(
-            wave=row["wave"],
-            respondent_group=row["respondent_group"],
-            key_factor=row["key_factor"],
-            defaults={"year": row["year"], "score": row["score"], "respondents": row["respondents"]},
-        )
+    # A wave imported again is replaced whole: groups left out of the new file go too.
+    SurveyResult.objects.filter(wave__in={row["wave"] for row in checked.rows}).delete()
+    SurveyResult.objects.bulk_create(
+        [
+            SurveyResult(
+                wave=row["wave"],
+                year=row["year"],
+                respondent_group=row["respondent_group"],
+                key_factor=row["key_factor"],
+                score=row["score"],
+                respondents=row["respondents"],
+            )
+            for row in checked.rows
+        ]
+    )
     return checked
 
 

@@ -5,21 +5,23 @@ pass over values(); none row by row. The number of queries is fixed, whatever th
 Officers see the same dashboard limited to their own work (engagements they logged).
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pandas as pd
 from django import forms
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from communications.choices import OPEN_FOLLOW_UP_STATUSES, CommitmentStatus, ConcernStatus
-from communications.models import Campaign, Commitment, Concern, Engagement, FollowUp
+from communications.choices import CommitmentStatus, ConcernStatus
+from communications.models import Campaign, Concern
 from crm.roles import Role
 from stakeholders.choices import HIGH_SCORE, OrganizationType
-from stakeholders.models import CustomsOffice, Organization
+from stakeholders.models import CustomsOffice, Organization, Region
 from stakeholders.normalize import fold
 
 PERIODS = [
@@ -30,6 +32,8 @@ PERIODS = [
 ]
 SIGNED = [CommitmentStatus.SIGNED, CommitmentStatus.ACTIVE, CommitmentStatus.EXPIRED]
 KEY_STAKEHOLDER_DAYS = 90
+MAX_DAYS = 3660
+EARLIEST = date(2000, 1, 1)
 
 
 class DashboardForm(forms.Form):
@@ -50,6 +54,18 @@ class DashboardForm(forms.Form):
         label=_("Stakeholder type"), choices=[("", "—")] + OrganizationType.choices, required=False
     )
 
+    def clean_region(self):
+        name = self.cleaned_data["region"].strip()
+        if name and not Region.objects.filter(key=fold(name)).exists():
+            raise forms.ValidationError(_("No region has this name."))
+        return name
+
+    def clean_officer(self):
+        email = self.cleaned_data["officer"].strip()
+        if email and not get_user_model().objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(_("No user has this e-mail address."))
+        return email
+
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
@@ -58,6 +74,8 @@ class DashboardForm(forms.Form):
                 raise forms.ValidationError(_("Give both dates of the period."))
             if end < start:
                 self.add_error("date_to", _("The end of the period is before its start."))
+            elif (end - start).days > MAX_DAYS or start < EARLIEST:
+                self.add_error("date_from", _("A period covers at most ten years, from 2000 on."))
         return cleaned
 
 
@@ -70,7 +88,7 @@ class Scope:
     officer: str = ""
     campaign: object = None
     type: str = ""
-    own_user: object = None  # an officer sees their own work only
+    own: bool = False  # an officer sees their own work only
 
     @property
     def days(self) -> int:
@@ -80,33 +98,67 @@ class Scope:
         length = timedelta(days=self.days)
         return Scope(**{**self.__dict__, "start": self.start - length, "end": self.start - timedelta(days=1)})
 
-    def list_query(self) -> dict:
-        """The engagements list's filters for the same scope (drill-down)."""
-        query = {"date_from": self.start.isoformat(), "date_to": self.end.isoformat(), "held": "yes"}
-        if self.region:
-            query["region"] = self.region
-        if self.customs_office:
-            query["customs_office"] = self.customs_office.name
-        if self.officer:
-            query["author"] = self.officer
-        if self.own_user is not None:
-            query["author"] = "me"
-        if self.campaign:
-            query["campaign"] = self.campaign.pk
-        if self.type:
-            query["organization_type"] = self.type
-        return query
+    @property
+    def author(self) -> str:
+        return "me" if self.own else self.officer
+
+    def engagement_query(self, *, dated: bool = True) -> dict:
+        """The engagement list's filters for this scope: figures are counted on exactly the rows
+        their drill-down link shows."""
+        query = {
+            "held": "yes",
+            "region": self.region,
+            "author": self.author,
+            "customs_office": self.customs_office.name if self.customs_office else "",
+            "campaign": self.campaign.pk if self.campaign else "",
+            "organization_type": self.type,
+        }
+        if dated:
+            query |= {"date_from": self.start.isoformat(), "date_to": self.end.isoformat()}
+        return _clean(query)
+
+    def scope_of_engagements(self, *, dated: bool = False) -> dict:
+        """The same scope as the engagement_* filters of the follow-up, commitment and concern lists."""
+        query = {
+            "engagement_region": self.region,
+            "engagement_author": self.author,
+            "engagement_office": self.customs_office.name if self.customs_office else "",
+            "engagement_campaign": self.campaign.pk if self.campaign else "",
+            "engagement_type": self.type,
+        }
+        if dated:
+            query |= {"engagement_from": self.start.isoformat(), "engagement_to": self.end.isoformat()}
+        return _clean(query)
+
+    def reached_query(self, start: date | None = None, end: date | None = None) -> dict:
+        """The organizations list's filters for the organizations met in this scope."""
+        return _clean(
+            {
+                "engaged_from": (start or self.start).isoformat(),
+                "engaged_to": (end or self.end).isoformat(),
+                "engaged_region": self.region,
+                "engaged_by": self.author,
+                "engaged_office": self.customs_office.name if self.customs_office else "",
+                "engaged_campaign": self.campaign.pk if self.campaign else "",
+                "type": self.type,
+                "archived": "all",
+            }
+        )
+
+
+def _clean(query: dict) -> dict:
+    return {key: value for key, value in query.items() if value not in (None, "", [])}
 
 
 def scope_from(form: DashboardForm, user) -> Scope:
     today = timezone.localdate()
     data = form.cleaned_data if form.is_valid() else {}
     period = data.get("period") or "90"
-    if period == "custom":
+    if period == "custom" and data.get("date_from") and data.get("date_to"):
         start, end = data["date_from"], data["date_to"]
     else:
-        start, end = today - timedelta(days=int(period) - 1), today
-    own = user if user.role == Role.OFFICER else None
+        days = int(period) if period.isdigit() else 90
+        start, end = today - timedelta(days=days - 1), today
     return Scope(
         start=start,
         end=end,
@@ -115,38 +167,34 @@ def scope_from(form: DashboardForm, user) -> Scope:
         officer=data.get("officer", ""),
         campaign=data.get("campaign"),
         type=data.get("type", ""),
-        own_user=own,
+        own=user.role == Role.OFFICER,
     )
 
 
-def engagements(scope: Scope, *, dated: bool = True):
-    rows = Engagement.objects.filter(is_held=True, is_removed=False)
-    if dated:
-        rows = rows.filter(occurred_on__range=(scope.start, scope.end))
-    if scope.region:
-        rows = rows.filter(region__key=fold(scope.region))
-    if scope.customs_office:
-        rows = rows.filter(customs_office=scope.customs_office)
-    if scope.officer:
-        rows = rows.filter(author__email__iexact=scope.officer)
-    if scope.own_user is not None:
-        rows = rows.filter(author=scope.own_user)
-    if scope.campaign:
-        rows = rows.filter(campaign=scope.campaign)
-    if scope.type:
-        through = Engagement.organizations.through.objects.filter(
-            engagement=OuterRef("pk"), organization__type=scope.type
-        )
-        rows = rows.filter(Exists(through))
-    return rows
+def list_rows(filterset_class, query: dict, queryset, request):
+    """What the list page would show for these filters (the same FilterSet, the same rows)."""
+    data = QueryDict(mutable=True)
+    for key, value in query.items():
+        data.setlist(key, [str(v) for v in value] if isinstance(value, (list, tuple)) else [str(value)])
+    filterset = filterset_class(data, queryset=queryset, request=request)
+    return filterset.qs if filterset.is_valid() else queryset.none()
 
 
-def _links(scope: Scope, *, dated: bool = True):
-    """Engagement–organization links in scope (one row per organization met at each engagement)."""
-    links = Engagement.organizations.through.objects.filter(engagement__in=engagements(scope, dated=dated))
-    if scope.type:
-        links = links.filter(organization__type=scope.type)
-    return links
+def engagements(scope: Scope, request, *, dated: bool = True):
+    from communications.filters import EngagementFilter
+    from communications.selectors import engagement_list
+
+    return list_rows(EngagementFilter, scope.engagement_query(dated=dated), engagement_list(user=request.user), request)
+
+
+def reached(scope: Scope, request, start=None, end=None):
+    from stakeholders.filters import OrganizationFilter
+
+    return list_rows(OrganizationFilter, scope.reached_query(start, end), Organization.objects.all(), request)
+
+
+def key_stakeholders(scope: Scope) -> dict:
+    return _clean({"influence_min": HIGH_SCORE, "type": scope.type, "region": scope.region})
 
 
 @dataclass
@@ -163,7 +211,6 @@ class Figures:
     concerns_open: int = 0
     median_days: float | None = None
     referrals: int = 0
-    extra: dict = field(default_factory=dict)
 
     @property
     def women_share(self) -> int | None:
@@ -174,81 +221,93 @@ class Figures:
         return round(100 * self.key_engaged / self.key_total) if self.key_total else None
 
 
-def figures(scope: Scope) -> Figures:
+def figure_queries(scope: Scope) -> dict:
+    """For each figure: the list it drills down to and that list's filters."""
+    recent_start = scope.end - timedelta(days=KEY_STAKEHOLDER_DAYS - 1)
+    owner = {"owner": "all"}
+    return {
+        "engagements": ("communications:engagement_list", scope.engagement_query()),
+        "organizations": ("stakeholders:organization_list", scope.reached_query()),
+        "coverage": (
+            "stakeholders:organization_list",
+            key_stakeholders(scope)
+            | _clean(
+                {
+                    "engaged_from": recent_start.isoformat(),
+                    "engaged_to": scope.end.isoformat(),
+                    "engaged_by": scope.author,
+                    "engaged_campaign": scope.campaign.pk if scope.campaign else "",
+                    "engaged_office": scope.customs_office.name if scope.customs_office else "",
+                }
+            ),
+        ),
+        "follow_ups": ("communications:followup_list", owner | scope.scope_of_engagements()),
+        "follow_ups_overdue": (
+            "communications:followup_list",
+            owner | {"overdue": "on"} | scope.scope_of_engagements(),
+        ),
+        "commitments": (
+            "communications:commitment_list",
+            {"signed_from": scope.start.isoformat(), "signed_to": scope.end.isoformat(), "status": SIGNED}
+            | scope.scope_of_engagements(),
+        ),
+        "concerns": (
+            "communications:concern_list",
+            {"status": [ConcernStatus.OPEN, ConcernStatus.IN_PROGRESS], "referred": "no"}
+            | scope.scope_of_engagements(),
+        ),
+    }
+
+
+def figures(scope: Scope, request) -> Figures:
+    """Every figure counted on the rows of the list it links to. A fixed number of queries."""
+    from communications.filters import CommitmentFilter, ConcernFilter, FollowUpFilter
+    from communications.selectors import commitment_list, concern_list, follow_up_list
+    from stakeholders.filters import OrganizationFilter
+
+    queries = figure_queries(scope)
     result = Figures()
-    totals = engagements(scope).aggregate(
+    totals = engagements(scope, request).aggregate(
         n=Count("pk"), participants=Sum("participants"), women=Sum("women_participants")
     )
     result.engagements = totals["n"]
     result.participants = totals["participants"] or 0
     result.women = totals["women"] or 0
-    result.organizations = _links(scope).values("organization_id").distinct().count()
-
-    key = Organization.objects.filter(is_archived=False, influence__gte=HIGH_SCORE)
-    if scope.type:
-        key = key.filter(type=scope.type)
-    if scope.region:
-        key = key.filter(region__key=fold(scope.region))
-    recent = Scope(**{**scope.__dict__, "start": scope.end - timedelta(days=KEY_STAKEHOLDER_DAYS - 1)})
-    counts = key.aggregate(
-        total=Count("pk"),
-        engaged=Count("pk", filter=Q(pk__in=_links(recent).values("organization_id"))),
+    result.organizations = reached(scope, request).count()
+    organizations = Organization.objects.all()
+    result.key_total = list_rows(OrganizationFilter, key_stakeholders(scope), organizations, request).count()
+    result.key_engaged = list_rows(OrganizationFilter, queries["coverage"][1], organizations, request).count()
+    follow_ups = list_rows(FollowUpFilter, queries["follow_ups"][1], follow_up_list(user=request.user), request)
+    counts = follow_ups.aggregate(open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=timezone.localdate())))
+    result.follow_ups_open, result.follow_ups_overdue = counts["open"], counts["overdue"]
+    result.commitments = list_rows(
+        CommitmentFilter, queries["commitments"][1], commitment_list(user=request.user), request
+    ).count()
+    concerns = concern_list(user=request.user)
+    result.concerns_open = list_rows(ConcernFilter, queries["concerns"][1], concerns, request).count()
+    resolved = list_rows(
+        ConcernFilter,
+        {"referred": "no", "resolved_from": scope.start.isoformat(), "resolved_to": scope.end.isoformat()}
+        | scope.scope_of_engagements(),
+        concerns,
+        request,
     )
-    result.key_total, result.key_engaged = counts["total"], counts["engaged"]
-
-    follow_ups = FollowUp.objects.filter(
-        engagement__in=engagements(scope, dated=False), status__in=OPEN_FOLLOW_UP_STATUSES
+    frame = pd.DataFrame.from_records(
+        list(resolved.values_list("raised_on", "resolved_on")), columns=["raised", "resolved"]
     )
-    open_counts = follow_ups.aggregate(open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=timezone.localdate())))
-    result.follow_ups_open, result.follow_ups_overdue = open_counts["open"], open_counts["overdue"]
-
-    result.commitments = commitments(scope).count()
-
-    concern_rows = concerns(scope, dated=False)
-    concern_counts = concern_rows.aggregate(
-        open=Count(
-            "pk",
-            filter=Q(status__in=[ConcernStatus.OPEN, ConcernStatus.IN_PROGRESS], referred_to_internal_affairs=False),
-        ),
-        referrals=Count("pk", filter=Q(referred_to_internal_affairs=True, raised_on__range=(scope.start, scope.end))),
-    )
-    result.concerns_open, result.referrals = concern_counts["open"], concern_counts["referrals"]
-    resolved = pd.DataFrame.from_records(
-        concern_rows.filter(
-            resolved_on__range=(scope.start, scope.end), referred_to_internal_affairs=False
-        ).values_list("raised_on", "resolved_on"),
-        columns=["raised", "resolved"],
-    )
-    if len(resolved):
+    if len(frame):
         result.median_days = float(
-            (pd.to_datetime(resolved["resolved"]) - pd.to_datetime(resolved["raised"])).dt.days.median()
+            (pd.to_datetime(frame["resolved"]) - pd.to_datetime(frame["raised"])).dt.days.median()
         )
+    # Referrals: a count only, of all of them in scope (nobody is shown a row).
+    result.referrals = list_rows(
+        ConcernFilter,
+        {"referred": "yes", "raised_from": scope.start.isoformat(), "raised_to": scope.end.isoformat()}
+        | scope.scope_of_engagements(),
+        Concern.objects.all(),
+        request,
+    ).count()
     return result
-
-
-def commitments(scope: Scope):
-    rows = Commitment.objects.filter(status__in=SIGNED, signed_on__range=(scope.start, scope.end))
-    if scope.region or scope.customs_office or scope.officer or scope.own_user or scope.campaign or scope.type:
-        rows = rows.filter(engagement__in=engagements(scope, dated=False))
-    return rows
-
-
-def concerns(scope: Scope, *, dated: bool = True):
-    """Concerns in scope. Referrals appear only as a count (see figures); never as rows here."""
-    rows = Concern.objects.all()
-    if dated:
-        rows = rows.filter(raised_on__range=(scope.start, scope.end))
-    if scope.region:
-        rows = rows.filter(organization__region__key=fold(scope.region))
-    if scope.type:
-        rows = rows.filter(organization__type=scope.type)
-    if scope.own_user is not None:
-        rows = rows.filter(author=scope.own_user)
-    if scope.officer:
-        rows = rows.filter(author__email__iexact=scope.officer)
-    if scope.campaign or scope.customs_office:
-        rows = rows.filter(engagement__in=engagements(scope, dated=False))
-    return rows
 
 
 def months(scope: Scope) -> list[date]:
@@ -279,9 +338,9 @@ def counts_by(rows, field_name: str) -> list[tuple]:
     return list(rows.values_list(field_name).annotate(n=Count("pk")).order_by("-n"))
 
 
-def key_stakeholders_not_engaged(scope: Scope, limit: int = 20):
-    """Influence 4 or 5, not engaged for 90 days or more, with their owner."""
-    since = timezone.localdate() - timedelta(days=KEY_STAKEHOLDER_DAYS)
+def key_stakeholders_not_engaged(scope: Scope, request, limit: int = 20):
+    """Influence 4 or 5, not engaged in the last 90 days (the coverage figure's complement), with their owner."""
+    since = timezone.localdate() - timedelta(days=KEY_STAKEHOLDER_DAYS - 1)
     rows = Organization.objects.filter(is_archived=False, influence__gte=HIGH_SCORE).filter(
         Q(last_engaged_on__lt=since) | Q(last_engaged_on__isnull=True)
     )
@@ -289,8 +348,8 @@ def key_stakeholders_not_engaged(scope: Scope, limit: int = 20):
         rows = rows.filter(type=scope.type)
     if scope.region:
         rows = rows.filter(region__key=fold(scope.region))
-    if scope.own_user is not None:
-        rows = rows.filter(owner=scope.own_user)
+    if scope.own:
+        rows = rows.filter(owner=request.user)
     return since, rows.select_related("owner", "region").order_by("last_engaged_on", "-influence", "name")[:limit]
 
 

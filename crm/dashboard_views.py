@@ -1,6 +1,5 @@
 """/dashboard/: figures for a period against the previous one, charts, and what needs attention."""
 
-from datetime import timedelta
 from urllib.parse import urlencode
 
 from django import forms
@@ -23,96 +22,72 @@ def _url(name, query) -> str:
 
 def dashboard_page(request):
     form = dashboard.DashboardForm(request.GET or None, initial={"period": "90"})
+    valid = not form.is_bound or form.is_valid()
     scope = dashboard.scope_from(form, request.user)
-    now, before = dashboard.figures(scope), dashboard.figures(scope.previous())
-    engagements_url = _url("communications:engagement_list", scope.list_query())
-    period = {"start": scope.start.isoformat(), "end": scope.end.isoformat()}
+    context = {"form": form, "scope": scope, "valid": valid, "own_only": scope.own, "region_names": region_names()}
+    if not valid:  # no figure for filters that could not be read: say so, show nothing misleading
+        return render(request, "crm/dashboard.html", context)
+    now, before = dashboard.figures(scope, request), dashboard.figures(scope.previous(), request)
+    links = {key: _url(name, query) for key, (name, query) in dashboard.figure_queries(scope).items()}
     cards = [
         {
             "label": "engagements",
             "value": now.engagements,
             "change": dashboard.change(now.engagements, before.engagements),
-            "url": engagements_url,
+            "url": links["engagements"],
         },
         {
             "label": "organizations",
             "value": now.organizations,
             "change": dashboard.change(now.organizations, before.organizations),
-            "url": _url(
-                "stakeholders:organization_list",
-                {
-                    "engaged_from": period["start"],
-                    "engaged_to": period["end"],
-                    **({"type": scope.type} if scope.type else {}),
-                    **({"region": scope.region} if scope.region else {}),
-                },
-            ),
+            "url": links["organizations"],
         },
         {
             "label": "coverage",
             "value": now.key_coverage,
             "suffix": "%",
-            "change": dashboard.change(now.key_coverage, before.key_coverage),
             "detail": (now.key_engaged, now.key_total),
-            "url": _url(
-                "stakeholders:organization_list",
-                {"influence_min": 4, "not_engaged_since": (scope.end - timedelta(days=89)).isoformat()},
-            ),
+            "change": dashboard.change(now.key_coverage, before.key_coverage),
+            "url": links["coverage"],
         },
         {
             "label": "participants",
             "value": now.participants,
-            "change": dashboard.change(now.participants, before.participants),
             "detail": now.women_share,
-            "url": engagements_url,
+            "change": dashboard.change(now.participants, before.participants),
+            "url": links["engagements"],
         },
         {
             "label": "follow_ups",
             "value": now.follow_ups_open,
             "detail": now.follow_ups_overdue,
-            "url": _url("communications:followup_list", {"owner": "me" if scope.own_user else "all"}),
-            "overdue_url": _url(
-                "communications:followup_list", {"owner": "me" if scope.own_user else "all", "overdue": "on"}
-            ),
+            "url": links["follow_ups"],
+            "overdue_url": links["follow_ups_overdue"],
         },
         {
             "label": "commitments",
             "value": now.commitments,
             "change": dashboard.change(now.commitments, before.commitments),
-            "url": _url(
-                "communications:commitment_list",
-                {"signed_from": period["start"], "signed_to": period["end"], "status": ["signed", "active", "expired"]},
-            ),
+            "url": links["commitments"],
         },
-        {
-            "label": "concerns",
-            "value": now.concerns_open,
-            "detail": now.median_days,
-            "url": _url("communications:concern_list", {"status": ["open", "in_progress"], "referred": "no"}),
-        },
+        {"label": "concerns", "value": now.concerns_open, "detail": now.median_days, "url": links["concerns"]},
         {"label": "referrals", "value": now.referrals, "change": dashboard.change(now.referrals, before.referrals)},
     ]
-    since, neglected = dashboard.key_stakeholders_not_engaged(scope)
-    waves, survey_lines = survey_panel(dashboard.engagements(scope))
+    since, neglected = dashboard.key_stakeholders_not_engaged(scope, request)
+    waves, survey_lines = survey_panel(dashboard.engagements(scope, request))
     nonce = str(request.csp_nonce)
-    return render(
-        request,
-        "crm/dashboard.html",
-        {
-            "form": form,
-            "scope": scope,
-            "cards": cards,
-            "figures": now,
-            "charts": dashboard_charts.build(scope, nonce),
-            "recency_map": dashboard_charts.recency_map(scope),
-            "neglected": neglected,
-            "neglected_since": since,
-            "region_names": region_names(),
-            "own_only": scope.own_user is not None,
-            "waves": waves,
-            "survey_lines": survey_lines,
-        },
-    )
+    context |= {
+        "cards": cards,
+        "figures": now,
+        "charts": dashboard_charts.build(scope, request, nonce),
+        "recency_map": dashboard_charts.recency_map(scope, request),
+        "neglected": neglected,
+        "neglected_since": since,
+        "waves": waves,
+        "survey_lines": survey_lines,
+        "survey_query": urlencode(scope.engagement_query()),
+    }
+    return render(request, "crm/dashboard.html", context)
 
 
 class SurveyUploadForm(forms.Form):

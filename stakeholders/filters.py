@@ -75,6 +75,14 @@ class OrganizationFilter(ArchivedFilterMixin, filters.FilterSet):
     engaged_to = filters.DateFilter(
         label=_("Engaged until"), method="filter_engaged", widget=forms.DateInput(attrs={"type": "date"})
     )
+    engaged_region = filters.CharFilter(label=_("Engaged in region"), method="filter_engaged", widget=forms.HiddenInput)
+    engaged_office = filters.CharFilter(
+        label=_("Engaged at customs office"), method="filter_engaged", widget=forms.HiddenInput
+    )
+    engaged_by = filters.CharFilter(label=_("Engaged by"), method="filter_engaged", widget=forms.HiddenInput)
+    engaged_campaign = filters.CharFilter(
+        label=_("Engaged in campaign"), method="filter_engaged", widget=forms.HiddenInput
+    )
     influence = filters.NumberFilter(label=_("Influence"), min_value=1, max_value=5)
     interest = filters.NumberFilter(label=_("Interest"), min_value=1, max_value=5)
     influence_min = filters.NumberFilter(
@@ -120,16 +128,26 @@ class OrganizationFilter(ArchivedFilterMixin, filters.FilterSet):
         return queryset.filter(owner__email__iexact=value.strip())
 
     def filter_engaged(self, queryset, name, value):
-        """Organizations met at a held engagement in the period (both ends applied together)."""
+        """Organizations met at a held engagement matching the engaged_* filters (applied once)."""
         if getattr(self, "_engaged_applied", False):
             return queryset
         self._engaged_applied = True
-        links = Organization.engagements.through.objects.filter(engagement__is_held=True, engagement__is_removed=False)
-        start, end = self.form.cleaned_data.get("engaged_from"), self.form.cleaned_data.get("engaged_to")
-        if start:
-            links = links.filter(engagement__occurred_on__gte=start)
-        if end:
-            links = links.filter(engagement__occurred_on__lte=end)
+        # The engagement log answers which engagements match (imported here: the registry itself
+        # does not depend on it).
+        from communications.filters import engagements_in_scope
+
+        data = self.form.cleaned_data
+        params = {
+            "held": "yes",
+            "region": data.get("engaged_region"),
+            "customs_office": data.get("engaged_office"),
+            "author": data.get("engaged_by"),
+            "campaign": data.get("engaged_campaign"),
+            "date_from": data["engaged_from"].isoformat() if data.get("engaged_from") else None,
+            "date_to": data["engaged_to"].isoformat() if data.get("engaged_to") else None,
+        }
+        engagements = engagements_in_scope(params, self.request)
+        links = Organization.engagements.through.objects.filter(engagement__in=engagements)
         return queryset.filter(pk__in=links.values("organization_id"))
 
     def filter_not_engaged_since(self, queryset, name, value):

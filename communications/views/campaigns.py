@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from communications.campaigns import (
     audience,
+    audience_filter,
     campaign_events,
     campaign_progress,
     campaign_save,
@@ -43,12 +44,15 @@ class CampaignList(ListPage):
         return Campaign.objects.select_related("owner")
 
 
-def _audience_query(data) -> str:
-    """The audience fields of the form (prefixed) as the organizations list's query string."""
+def _audience_query(data, user=None) -> str:
+    """The audience fields of the form (prefixed) as the organizations list's query string.
+    "me" as the owner becomes the user's address: the audience must not change with who looks."""
     start = f"{AUDIENCE_PREFIX}-"
     pairs = [
         (key[len(start) :], value) for key, values in data.lists() if key.startswith(start) for value in values if value
     ]
+    if user is not None:
+        pairs = [(k, user.email if k == "owner" and v.strip().lower() in ("me", "moi") else v) for k, v in pairs]
     return urlencode(pairs)
 
 
@@ -62,7 +66,7 @@ def _prefixed_audience_filter(campaign_query: str, request):
 
 def _campaign_form(request, campaign: Campaign):
     form = CampaignForm(request.POST or None, instance=campaign, initial={"owner": campaign.owner or request.user})
-    query = _audience_query(request.POST) if request.method == "POST" else campaign.audience_query
+    query = _audience_query(request.POST, request.user) if request.method == "POST" else campaign.audience_query
     audience_form = _prefixed_audience_filter(query, request)
     if request.method == "POST" and form.is_valid():
         if not audience_form.is_valid():
@@ -114,6 +118,7 @@ def audience_size(request):
 def _context(request, campaign):
     progress = campaign_progress(campaign)
     return {
+        "audience_valid": audience_filter(campaign.audience_query).is_valid(),
         "campaign": campaign,
         "progress": progress,
         "measures": [

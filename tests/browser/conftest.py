@@ -52,8 +52,14 @@ class Visit:
         self.page, self.base_url, self.name = page, base_url, name
         self.errors: list[str] = []
         self.external_requests: list[str] = []
-        page.on("pageerror", lambda error: self.errors.append(str(error)))
-        page.on("console", lambda message: message.type == "error" and self.errors.append(message.text))
+        # Each error with the page it came from, to tell which page broke a rule.
+        page.on("pageerror", lambda error: self.errors.append(f"{page.url}: {error}"))
+        page.on(
+            "console",
+            lambda message: (
+                message.type == "error" and self.errors.append(f"{page.url}: {message.text} {message.location}")
+            ),
+        )
         page.on("request", self._check_request)
 
     def _check_request(self, request):

@@ -20,9 +20,21 @@ def test_a_manager_reads_the_dashboard_and_drills_down(visit, transactional_db):
     kayes, dakar = RegionFactory(name="Kayes"), RegionFactory(name="Dakar")
     brokers = [OrganizationFactory(name=f"Transit Kayes {i}", type="customs_broker", region=kayes) for i in range(3)]
     other = OrganizationFactory(name="Banque Dakar", type="bank", region=dakar)
-    campaign = Campaign.objects.create(name="Journée anti-corruption", status="active", starts_on=TODAY - timedelta(days=30),
-                                       ends_on=TODAY + timedelta(days=20), audience_query="region=Kayes", target_reached=3)
-    EngagementFactory(occurred_on=TODAY - timedelta(days=5), organizations=brokers[:2], region=kayes, depth="consult", campaign=campaign)
+    campaign = Campaign.objects.create(
+        name="Journée anti-corruption",
+        status="active",
+        starts_on=TODAY - timedelta(days=30),
+        ends_on=TODAY + timedelta(days=20),
+        audience_query="region=Kayes",
+        target_reached=3,
+    )
+    EngagementFactory(
+        occurred_on=TODAY - timedelta(days=5),
+        organizations=brokers[:2],
+        region=kayes,
+        depth="consult",
+        campaign=campaign,
+    )
     EngagementFactory(occurred_on=TODAY - timedelta(days=8), organizations=[other], region=dakar, depth="inform")
     refresh_last_engaged([o.pk for o in [*brokers, other]])
 

@@ -143,3 +143,22 @@ def test_the_campaigns_export_has_the_contract_columns(manager_client):
     )
     assert list(row)[: len(columns)] == columns
     assert (row["target_reached"], row["reached"], row["events"]) == ("4", "0", "0")
+
+
+def test_an_audience_of_my_organizations_is_saved_with_my_address(manager_client, manager):
+    OrganizationFactory(owner=manager)
+    manager_client.post(
+        "/communications/campaigns/new/",
+        {"name": "Mine", "status": "planned", "owner": manager.email, "audience-owner": "me"},
+    )
+    campaign = Campaign.objects.get()
+    assert campaign.audience_query == f"owner={manager.email.replace('@', '%40')}"
+    assert campaign_progress(campaign).audience == 1
+
+
+def test_an_audience_that_became_invalid_is_flagged(manager_client):
+    campaign = _campaign(audience_query="type=nonsense")
+    assert (
+        "The saved audience filters are no longer valid"
+        in manager_client.get(f"/communications/campaigns/{campaign.pk}/").content.decode()
+    )

@@ -64,3 +64,28 @@ def test_importing_a_wave_again_replaces_its_figures(db, tmp_path):
 
 def test_officers_do_not_import_survey_results(officer_client):
     assert officer_client.get("/dashboard/survey/").status_code == 403
+
+
+def test_duplicates_two_years_for_one_wave_and_odd_years_are_refused(manager_client):
+    body = upload(
+        manager_client,
+        [
+            GOOD[0],
+            GOOD[0].replace(",48,", ",90,"),
+            "CIPS 2022,2023,importers,automation,50,10",
+            "CIPS 2030,-1,importers,automation,50,10",
+        ],
+    ).content.decode()
+    assert "the same wave, group and key factor as row 2" in body
+    assert "a wave has one year" in body
+    assert "«-1» is not a year." in body
+    assert SurveyResult.objects.count() == 0
+
+
+def test_a_wave_imported_again_is_replaced_whole(manager_client):
+    upload(manager_client, GOOD)
+    upload(manager_client, [GOOD[2]])  # CIPS 2024 again, brokers/transparency only
+    assert list(SurveyResult.objects.filter(wave="CIPS 2024").values_list("respondent_group", "key_factor")) == [
+        ("brokers", "transparency")
+    ]
+    assert SurveyResult.objects.filter(wave="CIPS 2022").count() == 2  # other waves untouched

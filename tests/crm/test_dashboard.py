@@ -71,12 +71,16 @@ def _data(officer, manager):
     refresh_last_engaged([broker.pk, bank.pk])
 
 
+def _request(rf, user):
+    request = rf.get("/dashboard/")
+    request.user = user
+    return request
+
+
 def test_the_figures_match_the_hand_count(manager, officer, rf):
     _data(officer, manager)
-    request = rf.get("/dashboard/")
-    request.user = manager
     scope = scope_from(DashboardForm({"period": "30"}), manager)
-    now = figures(scope)
+    now = figures(scope, _request(rf, manager))
     assert now.engagements == 2  # not the planned, the removed or the one 100 days ago
     assert now.organizations == 2
     assert (now.participants, now.women, now.women_share) == (16, 7, 44)
@@ -85,21 +89,21 @@ def test_the_figures_match_the_hand_count(manager, officer, rf):
     assert now.commitments == 1
     assert now.concerns_open == 1 and now.median_days == 7.0  # 6 and 8 days
     assert now.referrals == 1
-    before = figures(scope.previous())
+    before = figures(scope.previous(), _request(rf, manager))
     assert before.engagements == 0
 
 
-def test_filters_narrow_every_figure(manager, officer):
+def test_filters_narrow_every_figure(manager, officer, rf):
     _data(officer, manager)
-    kayes = figures(scope_from(DashboardForm({"period": "30", "region": "kayes"}), manager))
+    kayes = figures(scope_from(DashboardForm({"period": "30", "region": "kayes"}), manager), _request(rf, manager))
     assert (kayes.engagements, kayes.participants) == (1, 10)
-    banks = figures(scope_from(DashboardForm({"period": "30", "type": "bank"}), manager))
+    banks = figures(scope_from(DashboardForm({"period": "30", "type": "bank"}), manager), _request(rf, manager))
     assert banks.engagements == 2 and banks.organizations == 1 and banks.key_total == 2
 
 
-def test_officers_see_their_own_work(manager, officer):
+def test_officers_see_their_own_work(manager, officer, rf):
     _data(officer, manager)
-    own = figures(scope_from(DashboardForm({"period": "30"}), officer))
+    own = figures(scope_from(DashboardForm({"period": "30"}), officer), _request(rf, officer))
     assert own.engagements == 1 and own.participants == 10
 
 
@@ -140,3 +144,46 @@ def test_the_dashboard_costs_the_same_queries_whatever_the_data(manager_client, 
     for _ in range(20):
         EngagementFactory(occurred_on=TODAY - timedelta(days=40), organizations=[OrganizationFactory()])
     assert queries() == small
+
+
+def _listed(client, url):
+    response = client.get(url)
+    return response.context["table"].paginator.count
+
+
+COUNTED = {"engagements", "organizations", "follow_ups", "commitments", "concerns"}
+
+
+def test_every_figure_opens_a_list_of_exactly_its_rows(client, manager, officer):
+    _data(officer, manager)
+    for user, query in [
+        (manager, "period=30"),
+        (manager, "period=30&region=Kayes"),
+        (manager, "period=30&type=bank"),
+        (manager, f"period=30&officer={officer.email}"),
+        (officer, "period=30"),
+        (manager, "period=365"),
+    ]:
+        client.force_login(user)
+        response = client.get(f"/dashboard/?{query}")
+        assert response.status_code == 200
+        for card in response.context["cards"]:
+            if card["label"] in COUNTED:
+                assert _listed(client, card["url"]) == card["value"], (user.email, query, card["label"])
+            if card["label"] == "coverage" and card["detail"][1]:
+                assert _listed(client, card["url"]) == card["detail"][0], (query, "coverage")
+        for chart in response.context["charts"]:
+            if chart.title in ("Engagements by region", "Organizations reached, by stakeholder type"):
+                for label, url, values in chart.rows:
+                    assert _listed(client, url) == values[0], (query, chart.title, label)
+
+
+def test_an_unknown_region_or_officer_is_named_and_no_figure_shown(manager_client):
+    body = manager_client.get("/dashboard/?period=30&region=Atlantis&officer=nobody@x.test").content.decode()
+    assert "No region has this name." in body and "No user has this e-mail address." in body
+    assert "Correct the filters above to see the figures." in body
+
+
+def test_a_period_is_bounded(manager_client):
+    body = manager_client.get("/dashboard/?period=custom&date_from=0001-01-01&date_to=2026-01-01").content.decode()
+    assert "A period covers at most ten years" in body
