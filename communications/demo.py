@@ -64,6 +64,82 @@ def _title(kind_label: str, subject: str, index: int) -> str:
     return f"{kind_label.capitalize()} on {subject}{TITLE_MARK}{index}"
 
 
+CHUNK = 50_000
+
+
+def _buffers() -> dict[str, list]:
+    names = [
+        "engagements",
+        "org_links",
+        "contact_links",
+        "staff_links",
+        "topic_links",
+        "factor_links",
+        "follow_ups",
+        "commitments",
+        "concerns",
+    ]
+    return {name: [] for name in names}
+
+
+def _flush(buffers: dict, totals: dict, now) -> None:
+    """Write the rows gathered so far (with their history) and empty the buffers."""
+    insert_rows(Engagement, buffers["engagements"], history_reason="Demo data")
+    for through, rows in [
+        (Engagement.organizations.through, buffers["org_links"]),
+        (Engagement.contacts.through, buffers["contact_links"]),
+        (Engagement.staff.through, buffers["staff_links"]),
+        (Engagement.topics.through, buffers["topic_links"]),
+        (Engagement.key_factors.through, buffers["factor_links"]),
+    ]:
+        insert_rows(through, rows)
+    follow_up_defaults = field_defaults(FollowUp)
+    insert_rows(
+        FollowUp,
+        [
+            follow_up_defaults | row | {"id": pk}
+            for row, pk in zip(buffers["follow_ups"], next_ids(FollowUp, len(buffers["follow_ups"])), strict=True)
+        ],
+        history_reason="Demo data",
+    )
+    commitment_defaults = field_defaults(Commitment)
+    commitment_rows, parties = [], []
+    for row, pk in zip(buffers["commitments"], next_ids(Commitment, len(buffers["commitments"])), strict=True):
+        commitment_rows.append(
+            commitment_defaults
+            | {
+                "id": pk,
+                "type": "mou" if row["kind"] == "mou_signing" else "integrity_charter",
+                "title": f"Integrity commitment {pk}",
+                "engagement_id": row["pk_engagement"],
+                "status": "signed",
+                "signed_on": row["signed_on"],
+                "valid_until": row["signed_on"] + timedelta(days=730),
+                "review_on": row["signed_on"] + timedelta(days=365),
+                "author_id": row["author_id"],
+                "created_at": now,
+            }
+        )
+        parties += [{"commitment_id": pk, "organization_id": o} for o in row["organizations"]]
+    insert_rows(Commitment, commitment_rows, history_reason="Demo data")
+    insert_rows(Commitment.parties.through, parties)
+    concern_defaults = field_defaults(Concern)
+    insert_rows(
+        Concern,
+        [
+            concern_defaults | row | {"id": pk}
+            for row, pk in zip(buffers["concerns"], next_ids(Concern, len(buffers["concerns"])), strict=True)
+        ],
+        history_reason="Demo data",
+    )
+    totals["engagements"] += len(buffers["engagements"])
+    totals["follow-ups"] += len(buffers["follow_ups"])
+    totals["commitments"] += len(commitment_rows)
+    totals["concerns"] += len(buffers["concerns"])
+    for rows in buffers.values():
+        rows.clear()
+
+
 @transaction.atomic
 def seed_engagements(*, count: int, seed: int, authors: list) -> dict:
     """Create the first `count` demo engagements (and what came of them); return what was added."""
@@ -89,10 +165,16 @@ def seed_engagements(*, count: int, seed: int, authors: list) -> dict:
     today = timezone.localdate()
     now = timezone.now()
     defaults = field_defaults(Engagement)
-    engagements, org_links, contact_links, staff_links, topic_links, factor_links = [], [], [], [], [], []
-    follow_ups, commitments, parties, concerns = [], [], [], []
+    buffers = _buffers()
+    engagements, org_links, contact_links = buffers["engagements"], buffers["org_links"], buffers["contact_links"]
+    staff_links, topic_links, factor_links = buffers["staff_links"], buffers["topic_links"], buffers["factor_links"]
+    follow_ups, commitments, concerns = buffers["follow_ups"], buffers["commitments"], buffers["concerns"]
+    totals = {"engagements": 0, "follow-ups": 0, "commitments": 0, "concerns": 0}
+    touched: set[int] = set()
     ids = iter(next_ids(Engagement, max(0, count - existing)))
     for index in range(count):
+        if len(engagements) >= CHUNK:  # memory stays flat: write what is ready, then go on
+            _flush(buffers, totals, now)
         kind = rng.choice(KINDS)
         offset = rng.randint(-30, DAYS) if rng.random() > 0.03 else -rng.randint(1, 30)  # a few planned ones
         occurred_on = today - timedelta(days=offset)
@@ -131,6 +213,7 @@ def seed_engagements(*, count: int, seed: int, authors: list) -> dict:
             }
         )
         org_links += [{"engagement_id": pk, "organization_id": o[0]} for o in chosen]
+        touched.update(o[0] for o in chosen)
         people = [c for o in chosen for c in contacts_of.get(o[0], [])[:1]]
         contact_links += [{"engagement_id": pk, "contact_id": c} for c in people]
         staff_links.append({"engagement_id": pk, "user_id": author.pk})
@@ -182,62 +265,10 @@ def seed_engagements(*, count: int, seed: int, authors: list) -> dict:
                     "created_at": now,
                 }
             )
-    insert_rows(Engagement, engagements, history_reason="Demo data")
-    for through, rows in [
-        (Engagement.organizations.through, org_links),
-        (Engagement.contacts.through, contact_links),
-        (Engagement.staff.through, staff_links),
-        (Engagement.topics.through, topic_links),
-        (Engagement.key_factors.through, factor_links),
-    ]:
-        insert_rows(through, rows)
-    follow_up_defaults = field_defaults(FollowUp)
-    insert_rows(
-        FollowUp,
-        [
-            follow_up_defaults | row | {"id": pk}
-            for row, pk in zip(follow_ups, next_ids(FollowUp, len(follow_ups)), strict=True)
-        ],
-        history_reason="Demo data",
-    )
-    commitment_defaults = field_defaults(Commitment)
-    commitment_rows = []
-    for row, pk in zip(commitments, next_ids(Commitment, len(commitments)), strict=True):
-        commitment_rows.append(
-            commitment_defaults
-            | {
-                "id": pk,
-                "type": "mou" if row["kind"] == "mou_signing" else "integrity_charter",
-                "title": f"Integrity commitment {pk}",
-                "engagement_id": row["pk_engagement"],
-                "status": "signed",
-                "signed_on": row["signed_on"],
-                "valid_until": row["signed_on"] + timedelta(days=730),
-                "review_on": row["signed_on"] + timedelta(days=365),
-                "author_id": row["author_id"],
-                "created_at": now,
-            }
-        )
-        parties += [{"commitment_id": pk, "organization_id": o} for o in row["organizations"]]
-    insert_rows(Commitment, commitment_rows, history_reason="Demo data")
-    insert_rows(Commitment.parties.through, parties)
-    concern_defaults = field_defaults(Concern)
-    insert_rows(
-        Concern,
-        [
-            concern_defaults | row | {"id": pk}
-            for row, pk in zip(concerns, next_ids(Concern, len(concerns)), strict=True)
-        ],
-        history_reason="Demo data",
-    )
+    _flush(buffers, totals, now)
     reset_sequences(Engagement, FollowUp, Commitment, Concern)
-    refresh_last_engaged({link["organization_id"] for link in org_links})
-    return {
-        "engagements": len(engagements),
-        "follow-ups": len(follow_ups),
-        "commitments": len(commitment_rows),
-        "concerns": len(concerns),
-    }
+    refresh_last_engaged(touched)
+    return totals
 
 
 DEMO_CAMPAIGNS = [

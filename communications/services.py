@@ -129,8 +129,9 @@ def engagement_remove(*, engagement: Engagement) -> None:
 
 
 def refresh_last_engaged(organization_ids: Iterable[int]) -> None:
-    """Keep Organization.last_engaged_on (what lists sort and filter by) in step, in one UPDATE."""
-    ids = list(organization_ids)
+    """Keep Organization.last_engaged_on (what lists sort and filter by) in step: one UPDATE per
+    batch of 5 000 organizations (a database takes only so many parameters)."""
+    ids = sorted(set(organization_ids))
     if not ids:
         return
     through = Engagement.organizations.through
@@ -140,7 +141,8 @@ def refresh_last_engaged(organization_ids: Iterable[int]) -> None:
         .annotate(latest=Max("engagement__occurred_on"))
         .values("latest")
     )
-    Organization.objects.filter(pk__in=ids).update(last_engaged_on=Subquery(latest))
+    for start in range(0, len(ids), 5000):
+        Organization.objects.filter(pk__in=ids[start : start + 5000]).update(last_engaged_on=Subquery(latest))
 
 
 @transaction.atomic

@@ -1,0 +1,125 @@
+"""The measures of make bench, each run against the seeded scratch database."""
+
+import csv
+import json
+import random
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _probe(bench, *args) -> list[dict]:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "probe.py"), *args],
+        cwd=ROOT,
+        env=bench.env(),
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+
+
+def pages(bench, runs: int):
+    for row in _probe(bench, "pages", str(runs)):
+        note = f"{row['kb']:.0f} KB"
+        if row["largest_select"] > 500:
+            note += f", a <select> of {row['largest_select']} options"
+        if row["status"] != 200:
+            note += f", HTTP {row['status']}"
+        bench.add(row["measure"], f"{row['ms']:.0f} ms", row["queries"], note)
+
+
+def _floor_seconds(bench) -> float | None:
+    """The database's own CSV dump of the engagement table: no export can beat it."""
+    started = time.monotonic()
+    if bench.database_url.startswith("sqlite"):
+        path = bench.database_url.removeprefix("sqlite:///")
+        command = ["sqlite3", "-csv", "-header", path, "SELECT * FROM communications_engagement"]
+    else:
+        command = ["psql", bench.database_url, "-c", "\\copy communications_engagement TO STDOUT WITH CSV HEADER"]
+    try:
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    except (FileNotFoundError, subprocess.CalledProcessError):
+        return None
+    return time.monotonic() - started
+
+
+def export(bench):
+    [row] = _probe(bench, "export")
+    floor = _floor_seconds(bench)
+    ratio = f"{row['seconds'] / floor:.1f}× the database's dump ({floor:.1f} s)" if floor else "no dump tool found"
+    bench.add(
+        f"export of {row['rows']:,} engagements to CSV",
+        f"{row['seconds']:.1f} s",
+        "",
+        f"{ratio}; first byte {row['first_byte']:.2f} s; peak {row['peak_mb']:.0f} MB; {row['mb']:.0f} MB",
+    )
+
+
+def import_file(bench, folder: Path, rows: int = 100_000):
+    path = folder / "organizations-100k.csv"
+    rng = random.Random(6)
+    with path.open("w", newline="", encoding="utf-8") as file:
+        writer = csv.writer(file)
+        writer.writerow(
+            [
+                "name",
+                "acronym",
+                "type",
+                "sector",
+                "region",
+                "city",
+                "email",
+                "phone",
+                "registration_number",
+                "aeo_status",
+                "influence",
+                "interest",
+                "preferred_language",
+                "tags",
+            ]
+        )
+        for i in range(rows):
+            writer.writerow(
+                [
+                    f"Entreprise Importée {i} SARL",
+                    "EI",
+                    rng.choice(["customs_broker", "importer", "carrier"]),
+                    "transport_logistics",
+                    rng.choice(["Kayes", "Sikasso", "Dakar"]),
+                    "Kayes",
+                    f"contact{i}@importee{i}.example",
+                    "+223 20 00 00 00",
+                    f"RC-IMPORT-{i:06d}",
+                    "none",
+                    rng.randint(1, 5),
+                    rng.randint(1, 5),
+                    "fr",
+                    "AEO pilot",
+                ]
+            )
+    started = time.monotonic()
+    result = bench.manage("import_stakeholders", str(path))
+    bench.add(
+        f"import of a {rows:,}-row organizations CSV",
+        f"{time.monotonic() - started:.1f} s",
+        "",
+        result.stdout.strip().split(";")[0],
+    )
+
+
+def load(bench, seconds: int):
+    from bench import load as load_test
+
+    summary = load_test.run(bench, seconds)
+    bench.add(
+        f"load: {summary['users']} officers for {seconds} s, gunicorn 4 workers",
+        f"p95 {summary['p95']:.0f} ms",
+        "",
+        f"{summary['requests']} requests, {summary['failures']} failed {summary['statuses'] or ''}, "
+        f"{summary['locked']} 'database is locked', median {summary['median']:.0f} ms",
+    )

@@ -1,0 +1,136 @@
+"""Measurements that run inside Django (started by bench/run.py with the scratch database's
+environment); each prints one JSON object per measure."""
+
+import json
+import os
+import re
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from crm.models import User  # noqa: E402
+
+SELECT = re.compile(r"<select\b.*?</select>", re.DOTALL)
+
+
+def client(email="officer@demo.test") -> Client:
+    browser = Client(HTTP_HOST="127.0.0.1")
+    browser.force_login(User.objects.get(email=email))
+    return browser
+
+
+def largest_select(html: str) -> int:
+    return max((block.count("<option") for block in SELECT.findall(html)), default=0)
+
+
+def pages(runs: int):
+    from communications.models import Engagement
+    from stakeholders.models import Organization
+
+    busiest = (
+        Engagement.organizations.through.objects.values("organization_id")
+        .order_by()
+        .annotate(n=django.db.models.Count("pk"))
+        .order_by("-n")
+        .first()
+    )
+    organization = busiest["organization_id"] if busiest else Organization.objects.values_list("pk", flat=True).first()
+    region = Organization.objects.exclude(region=None).values_list("region__name", flat=True).first()
+    urls = [
+        ("organizations list", "/stakeholders/organizations/", "officer@demo.test"),
+        (
+            "organizations list, q + type + region",
+            f"/stakeholders/organizations/?q=sahel&type=customs_broker&region={region}",
+            "officer@demo.test",
+        ),
+        (
+            "organizations list, name descending, page 500",
+            "/stakeholders/organizations/?sort=-name&page=500",
+            "officer@demo.test",
+        ),
+        ("engagements list", "/communications/engagements/", "officer@demo.test"),
+        ("engagements list, by kind", "/communications/engagements/?kind=workshop", "officer@demo.test"),
+        (
+            "engagements list, by date range",
+            "/communications/engagements/?date_from=2025-01-01&date_to=2025-03-31",
+            "officer@demo.test",
+        ),
+        (
+            f"organization page ({busiest['n'] if busiest else 0} engagements)",
+            f"/stakeholders/organizations/{organization}/",
+            "officer@demo.test",
+        ),
+        ("home page", "/", "officer@demo.test"),
+        ("dashboard, 365 days", "/dashboard/?period=365", "manager@demo.test"),
+    ]
+    for label, url, email in urls:
+        browser = client(email)
+        browser.get(url)  # warm up
+        times, queries, size, options = [], 0, 0, 0
+        for _ in range(runs):
+            started = time.perf_counter()
+            with CaptureQueriesContext(connection) as context:
+                response = browser.get(url)
+            times.append((time.perf_counter() - started) * 1000)
+            queries, size = len(context), len(response.content)
+            options = largest_select(response.content.decode())
+        print(
+            json.dumps(
+                {
+                    "measure": label,
+                    "ms": statistics.median(times),
+                    "queries": queries,
+                    "kb": size / 1024,
+                    "status": response.status_code,
+                    "largest_select": options,
+                }
+            ),
+            flush=True,
+        )
+
+
+def export():
+    browser = client("manager@demo.test")
+    started = time.perf_counter()
+    response = browser.get("/communications/engagements/?_export=csv")
+    first_byte, size, rows = None, 0, 0
+    for chunk in response.streaming_content:
+        if first_byte is None:
+            first_byte = time.perf_counter() - started
+        size += len(chunk)
+        rows += chunk.count(b"\n")
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        json.dumps(
+            {
+                "measure": "export",
+                "seconds": seconds,
+                "first_byte": first_byte,
+                "mb": size / 1e6,
+                "rows": rows - 1,
+                "peak_mb": peak,
+            }
+        ),
+        flush=True,
+    )
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "pages":
+        pages(int(sys.argv[2]))
+    elif sys.argv[1] == "export":
+        export()

@@ -1,0 +1,127 @@
+"""make bench: seed a scratch database at national scale and print the benchmark table.
+
+    python bench/run.py [--organizations 100000] [--engagements 1000000] [--runs 7] [--load-seconds 60]
+
+SQLite in a temporary folder (removed at the end, also when the run is cut short); PostgreSQL too
+when DATABASE_URL names one (its database must be an empty scratch database). The table is printed
+and written to docs/performance.md. Timings are medians of several runs; query counts come from
+Django's own counter. Nothing here is asserted: speed lives in the bench, not in the tests.
+"""
+
+import argparse
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+
+
+class Bench:
+    def __init__(self, database_url: str, folder: Path, label: str):
+        self.database_url, self.folder, self.label = database_url, folder, label
+        self.rows: list[tuple] = []  # (measure, value, queries, note)
+
+    def env(self, **extra) -> dict:
+        env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+        return (
+            env
+            | {
+                "DATABASE_URL": self.database_url,
+                "CRM_VAR_DIR": str(self.folder),
+                "DEBUG": "0",
+                "SECRET_KEY": "bench-" + "x" * 50,
+                "SECURE_SSL_REDIRECT": "0",
+                "SESSION_COOKIE_SECURE": "0",
+                "CSRF_COOKIE_SECURE": "0",
+                "MFA_REQUIRED_ROLES": "",
+                "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+                "LOG_LEVEL": "WARNING",
+            }
+            | extra
+        )
+
+    def manage(self, *args, **env):
+        return subprocess.run(
+            [PYTHON, "manage.py", *args], cwd=ROOT, env=self.env(**env), check=True, capture_output=True, text=True
+        )
+
+    def add(self, measure, value, queries="", note=""):
+        self.rows.append((measure, value, queries, note))
+        print(f"  {measure:<58} {value:>14} {queries!s:>8}  {note}", flush=True)
+
+
+def seed(bench: Bench, organizations: int, engagements: int):
+    bench.manage("migrate", "--no-input")
+    bench.manage("createcachetable")
+    bench.manage("collectstatic", "--no-input")
+    started = time.monotonic()
+    bench.manage(
+        "seed_demo",
+        "--organizations",
+        str(organizations),
+        "--contacts-per-org",
+        "2",
+        "--engagements",
+        str(engagements),
+        "--password",
+        "bench-password-1",
+    )
+    seconds = time.monotonic() - started
+    bench.add(
+        f"seed {organizations:,} organizations, {2 * organizations:,} contacts, {engagements:,} engagements",
+        f"{seconds:.0f} s",
+        note="target < 120 s",
+    )
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--organizations", type=int, default=100_000)
+    parser.add_argument("--engagements", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--load-seconds", type=int, default=60)
+    parser.add_argument("--output", default=str(ROOT / "docs" / "performance.md"))
+    options = parser.parse_args()
+
+    targets = [("sqlite", None)]
+    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        targets.append(("postgresql", os.environ["DATABASE_URL"]))
+    elif os.environ.get("DATABASE_URL"):
+        print(f"DATABASE_URL is not PostgreSQL ({os.environ['DATABASE_URL'].split(':')[0]}); SQLite only.")
+    else:
+        print("No PostgreSQL named (DATABASE_URL): SQLite only.")
+
+    folder = Path(tempfile.mkdtemp(prefix="crm-bench-"))
+    cleanup = lambda *_: (shutil.rmtree(folder, ignore_errors=True), sys.exit(1))  # noqa: E731
+    signal.signal(signal.SIGINT, cleanup)
+    signal.signal(signal.SIGTERM, cleanup)
+    results = []
+    try:
+        for label, url in targets:
+            print(f"\n== {label}", flush=True)
+            database_url = url or f"sqlite:///{folder / 'bench.sqlite3'}"
+            bench = Bench(database_url, folder, label)
+            seed(bench, options.organizations, options.engagements)
+            from bench import measures
+
+            measures.pages(bench, options.runs)
+            measures.export(bench)
+            measures.import_file(bench, folder)
+            measures.load(bench, options.load_seconds)
+            results.append(bench)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    from bench import report
+
+    report.write(results, options, Path(options.output))
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    main()
