@@ -177,6 +177,21 @@ class Engagement(models.Model):
         ordering = ["-occurred_on", "-pk"]
         indexes = [
             models.Index(fields=["is_removed", "occurred_on"], name="engagement_date"),
+            # Lists read the live engagements newest first: partial indexes serve them without sorting.
+            models.Index(
+                fields=["-occurred_on", "-id"], condition=models.Q(is_removed=False), name="engagement_live_date"
+            ),
+            models.Index(
+                fields=["kind", "-occurred_on", "-id"],
+                condition=models.Q(is_removed=False),
+                name="engagement_live_kind",
+            ),
+            # The few planned ones ("Upcoming" on the home page), found without reading the held ones.
+            models.Index(
+                fields=["author", "occurred_on"],
+                condition=models.Q(is_held=False, is_removed=False),
+                name="engagement_planned",
+            ),
             models.Index(fields=["kind", "occurred_on"], name="engagement_kind_date"),
             models.Index(fields=["author", "occurred_on"], name="engagement_author_date"),
             models.Index(fields=["region", "occurred_on"], name="engagement_region_date"),

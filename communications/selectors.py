@@ -4,10 +4,8 @@ A concern referred to Internal Affairs is visible only to its author and to user
 referrals: every list, page, export and search goes through concern_list().
 """
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
-from django.utils import timezone
+from django.db.models import Q, QuerySet
 
-from communications.choices import OPEN_FOLLOW_UP_STATUSES
 from communications.models import Commitment, Concern, Engagement, FollowUp
 
 
@@ -16,18 +14,11 @@ def engagement_list(*, user=None) -> QuerySet:
 
 
 def follow_up_list(*, user=None) -> QuerySet:
-    """Overdue first, then by due date."""
-    today = timezone.localdate()
-    overdue = Case(
-        When(Q(status__in=OPEN_FOLLOW_UP_STATUSES) & Q(due_on__lt=today), then=Value(0)),
-        default=Value(1),
-        output_field=IntegerField(),
-    )
+    """By due date: among open follow-ups, the overdue ones come first (index on owner, status, due)."""
     return (
         FollowUp.objects.filter(engagement__is_removed=False)
         .select_related("owner", "engagement")
-        .annotate(overdue_rank=overdue)
-        .order_by("overdue_rank", "due_on", "pk")
+        .order_by("due_on", "pk")
     )
 
 

@@ -49,9 +49,9 @@ def _pivot(frame: pd.DataFrame, group: str, months) -> pd.DataFrame:
     return table.reindex(months, fill_value=0)
 
 
-def _monthly(scope, rows, *, group, labels: dict, title, list_query):
+def _monthly(scope, facts, *, group, labels: dict, title, list_query):
     months = dashboard.months(scope)
-    table = _pivot(dashboard.by_month(rows, date_field="occurred_on", group=group), group, months)
+    table = _pivot(facts[["month", group, "n"]] if not facts.empty else facts, group, months)
     groups = [code for code in labels if code in table.columns]
     graph = chart("stacked", title=title)
     graph.x_labels = [date_format(m, "M Y") for m in months]
@@ -97,21 +97,28 @@ def _counts(data, labels, *, title, list_name, list_query, param, kind="bar"):
     return graph, table_rows
 
 
-def build(scope, request, nonce: str) -> list[Chart]:
+def _facts_counts(facts, field) -> list[tuple]:
+    if facts.empty:
+        return []
+    totals = facts.groupby(field, dropna=True)["n"].sum().sort_values(ascending=False)
+    return [(code, int(n)) for code, n in totals.items()]
+
+
+def build(scope, request, nonce: str, facts=None) -> list[Chart]:
     charts = []
-    engagements = dashboard.engagements(scope, request)
+    facts = dashboard.engagement_facts(scope, request) if facts is None else facts
     query = scope.engagement_query()
     name = "communications:engagement_list"
 
     title = _("Engagements per month, by kind")
     graph, headers, rows = _monthly(
-        scope, engagements, group="kind", labels=dict(EngagementKind.choices), title=title, list_query=query
+        scope, facts, group="kind", labels=dict(EngagementKind.choices), title=title, list_query=query
     )
     charts.append(Chart(title, render(graph, nonce), headers, rows))
 
     title = _("Engagements by region")
     graph, rows = _counts(
-        dashboard.counts_by(engagements, "region__name"),
+        _facts_counts(facts, "region__name"),
         {},
         title=title,
         list_name=name,
@@ -135,7 +142,7 @@ def build(scope, request, nonce: str) -> list[Chart]:
 
     title = _("Depth of engagement (IAP2)")
     graph, rows = _counts(
-        dashboard.counts_by(engagements, "depth"),
+        _facts_counts(facts, "depth"),
         dict(Depth.choices),
         title=title,
         list_name=name,
@@ -147,7 +154,7 @@ def build(scope, request, nonce: str) -> list[Chart]:
 
     title = _("Sentiment over time")
     graph, headers, rows = _monthly(
-        scope, engagements, group="sentiment", labels=dict(Sentiment.choices), title=title, list_query=query
+        scope, facts, group="sentiment", labels=dict(Sentiment.choices), title=title, list_query=query
     )
     charts.append(Chart(title, render(graph, nonce), headers, rows))
 

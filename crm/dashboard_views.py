@@ -27,7 +27,8 @@ def dashboard_page(request):
     context = {"form": form, "scope": scope, "valid": valid, "own_only": scope.own, "region_names": region_names()}
     if not valid:  # no figure for filters that could not be read: say so, show nothing misleading
         return render(request, "crm/dashboard.html", context)
-    now, before = dashboard.figures(scope, request), dashboard.figures(scope.previous(), request)
+    facts = dashboard.engagement_facts(scope, request)
+    now, before = dashboard.figures(scope, request, facts), dashboard.figures(scope.previous(), request)
     links = {key: _url(name, query) for key, (name, query) in dashboard.figure_queries(scope).items()}
     cards = [
         {
@@ -79,7 +80,7 @@ def dashboard_page(request):
     context |= {
         "cards": cards,
         "figures": now,
-        "charts": dashboard_charts.build(scope, request, nonce),
+        "charts": dashboard_charts.build(scope, request, nonce, facts),
         "recency_map": dashboard_charts.recency_map(scope, request),
         "neglected": neglected,
         "neglected_since": since,

@@ -19,9 +19,11 @@ class ListPage(SingleTableMixin, FilterView):
     """Subclasses set table_class, filterset_class, dataset (crm.exports.Dataset), template_name,
     partial_template_name, and get_queryset() from a selector."""
 
-    paginate_by = 50
+    # Paged by the table only (a second paginator would count the rows a second time).
+    table_pagination = {"per_page": 50}
     dataset = None
     partial_template_name = None
+    exact_count = True  # lists of a million rows set False: no COUNT, pages shown without a total
 
     def get(self, request, *args, **kwargs):
         fmt = request.GET.get("_export")
@@ -63,5 +65,6 @@ class ListPage(SingleTableMixin, FilterView):
         for key in [key for key, values in query.lists() if not any(values)]:
             query.pop(key)
         context["filter_query"] = query.urlencode()
+        context["exact_count"] = self.exact_count
         context["filters_active"] = any(k != "sort" for k in query)
         return context

@@ -7,6 +7,7 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_tables2.paginators import LazyPaginator
 
 from communications.exports import ENGAGEMENTS
 from communications.filters import EngagementFilter
@@ -22,6 +23,9 @@ from stakeholders.models import Organization
 
 
 class EngagementList(ListPage):
+    # A million rows: pages are found without counting them all (LazyPaginator).
+    table_pagination = {"per_page": 50, "paginator_class": LazyPaginator}
+    exact_count = False
     table_class = EngagementTable
     filterset_class = EngagementFilter
     dataset = ENGAGEMENTS

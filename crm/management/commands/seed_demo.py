@@ -5,6 +5,7 @@ import secrets
 import time
 
 from django.core.management.base import BaseCommand
+from django.db import connection
 
 from communications.demo import seed_campaigns, seed_engagements, seed_survey
 from crm.roles import Role
@@ -58,6 +59,8 @@ class Command(BaseCommand):
             + ", ".join(f"{n} {what}" for what, n in added.items())
             + f" added ({time.monotonic() - started:.1f} s)."
         )
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # fresh statistics, so the database plans queries on the new rows well
         self.stdout.write(self.style.SUCCESS("Demo accounts (sign in at http://127.0.0.1:8000/accounts/login/):"))
         for email, role, _first, _last in DEMO_ACCOUNTS:
             self.stdout.write(f"  {email:<20} {role.label:<18} password: {password}")
