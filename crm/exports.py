@@ -17,7 +17,7 @@ import pandas as pd
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 
-CHUNK = 2000
+CHUNK = 20_000  # rows per frame; the database is read 2 000 rows at a time
 BOM = "\ufeff"
 # A cell starting with one of these is read as a formula by spreadsheet programs.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -94,7 +94,7 @@ def frames(dataset: Dataset, queryset) -> Iterator[pd.DataFrame]:
     """The rows of `queryset` as successive DataFrames of at most CHUNK rows, ready to write."""
     if dataset.annotate:
         queryset = queryset.annotate(**dataset.annotate)
-    rows = queryset.order_by(*dataset.order).values_list(*dataset.sources).iterator(chunk_size=CHUNK)
+    rows = queryset.order_by(*dataset.order).values_list(*dataset.sources).iterator(chunk_size=2000)
     chunk = []
     for row in rows:
         chunk.append(row)
@@ -106,31 +106,55 @@ def frames(dataset: Dataset, queryset) -> Iterator[pd.DataFrame]:
 
 
 def _frame(dataset: Dataset, chunk: list[tuple]) -> pd.DataFrame:
+    """One chunk of rows, ready to write: column by column, vectorised (no Python call per cell
+    except for the few converted columns)."""
     raw = pd.DataFrame.from_records(chunk, columns=dataset.sources)
     out = pd.DataFrame(index=raw.index)
     joined = {r.header: _joined(r, raw[r.row_key].dropna().unique().tolist()) for r in dataset.related}
     keys = {r.header: r.row_key for r in dataset.related}
     for column in dataset.columns:
         if column.header in joined:
-            out[column.header] = raw[keys[column.header]].map(
-                lambda key, values=joined[column.header]: values.get(key, "")
-            )
+            out[column.header] = raw[keys[column.header]].map(joined[column.header]).astype(object).fillna("")
             continue
         if column.derive:
-            out[column.header] = column.derive(raw).map(_plain)
+            out[column.header] = column.derive(raw)
             continue
         values = raw[column.source]
         if column.fallback:
             values = values.where(values.notna() & (values != ""), raw[column.fallback])
         if column.convert:
-            values = values.map(lambda v, f=column.convert: "" if v is None else f(v))
-        out[column.header] = values.map(_plain)
+            values = values.map(lambda v, f=column.convert: None if v is None else f(v))
+        out[column.header] = _tidy(values)
     for related in dataset.related:
         if related.header not in out:
-            out[related.header] = raw[related.row_key].map(
-                lambda key, values=joined[related.header]: values.get(key, "")
-            )
-    return out.map(safe_cell)
+            out[related.header] = raw[related.row_key].map(joined[related.header]).astype(object).fillna("")
+    for header in out.columns:
+        out[header] = _protect(out[header])
+    return out
+
+
+def _tidy(values: pd.Series) -> pd.Series:
+    """Whole numbers stay whole when some are missing (not 12.0); aware times in local time."""
+    if values.dtype == float and values.dropna().mod(1).eq(0).all():
+        return values.astype("Int64")
+    if pd.api.types.is_object_dtype(values):
+        sample = values.dropna()
+        if len(sample) and isinstance(sample.iloc[0], datetime):
+            return values.map(_plain)
+    return values
+
+
+def _protect(values: pd.Series) -> pd.Series:
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe (vectorised)."""
+    if not pd.api.types.is_string_dtype(values):
+        return values  # numbers, booleans: nothing to protect
+    try:
+        risky = values.str.startswith(FORMULA_START, na=False)
+    except AttributeError:  # a column of dates or mixed objects: only its strings can be risky
+        risky = values.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_START))
+    if not risky.any():
+        return values
+    return values.mask(risky, "'" + values.astype(str))
 
 
 def _joined(related: Related, ids: list) -> dict:
@@ -167,7 +191,7 @@ def write_xlsx(dataset: Dataset, queryset, target) -> None:
     sheet.append(dataset.headers)
     for frame in frames(dataset, queryset):
         for row in frame.itertuples(index=False, name=None):
-            sheet.append([None if value == "" else value for value in row])
+            sheet.append([None if value is None or value is pd.NA or value == "" or value != value else value for value in row])
     workbook.save(target)
 
 
