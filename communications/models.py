@@ -223,7 +223,15 @@ class FollowUp(models.Model):
         verbose_name = _("follow-up")
         verbose_name_plural = _("follow-ups")
         ordering = ["due_on", "pk"]
-        indexes = [models.Index(fields=["owner", "status", "due_on"], name="followup_owner_due")]
+        indexes = [
+            models.Index(fields=["owner", "status", "due_on"], name="followup_owner_due"),
+            # Someone's open follow-ups by due date (the home page), however many are done.
+            models.Index(
+                fields=["owner", "due_on"],
+                condition=models.Q(status__in=["open", "in_progress"]),
+                name="followup_open_owner_due",
+            ),
+        ]
 
     def __str__(self):
         return self.description

@@ -191,7 +191,9 @@ def write_xlsx(dataset: Dataset, queryset, target) -> None:
     sheet.append(dataset.headers)
     for frame in frames(dataset, queryset):
         for row in frame.itertuples(index=False, name=None):
-            sheet.append([None if value is None or value is pd.NA or value == "" or value != value else value for value in row])
+            sheet.append(
+                [None if value is None or value is pd.NA or value == "" or value != value else value for value in row]
+            )
     workbook.save(target)
 
 

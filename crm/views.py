@@ -7,6 +7,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from communications.choices import OPEN_FOLLOW_UP_STATUSES
+
 
 @login_not_required
 @never_cache
@@ -27,10 +29,22 @@ def email_managed_by_administrators(request):
     return redirect("account_change_password")
 
 
+def _open_follow_ups(user, limit: int = 10) -> list:
+    """The user's open follow-ups, earliest due (overdue) first. Read through the open-follow-up
+    index alone; the rare ones of a removed engagement are dropped here rather than by a join."""
+    from communications.models import FollowUp
+
+    candidates = (
+        FollowUp.objects.filter(owner=user, status__in=OPEN_FOLLOW_UP_STATUSES)
+        .select_related("engagement", "owner")
+        .order_by("due_on")[: limit * 2]
+    )
+    return [follow_up for follow_up in candidates if not follow_up.engagement.is_removed][:limit]
+
+
 def home(request):
     """The signed-in user's own work: open follow-ups (overdue first), upcoming and recent engagements."""
-    from communications.choices import OPEN_FOLLOW_UP_STATUSES
-    from communications.selectors import engagement_list, follow_up_list
+    from communications.selectors import engagement_list
 
     user = request.user
     # What they logged (index on author and date): cheap at a million engagements.
@@ -40,9 +54,7 @@ def home(request):
         "crm/home.html",
         {
             "role": user.role,
-            "follow_ups": follow_up_list(user=user)
-            .filter(owner=user, status__in=OPEN_FOLLOW_UP_STATUSES)
-            .order_by("due_on")[:10],
+            "follow_ups": _open_follow_ups(user),
             "upcoming": mine.filter(is_held=False).order_by("occurred_on", "pk")[:10],
             "recent": mine.filter(is_held=True).order_by("-occurred_on")[:10],
         },
