@@ -1,0 +1,92 @@
+"""Data-protection requests about one person (a contact), found by e-mail address.
+
+export: everything held on them, as JSON-ready data (their record, its history, the engagements
+they attended). erase: they are anonymised (name, e-mail, phone, job title, gender, consent) in
+their record and in its history; the engagements stay, so counts do not change.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+
+from stakeholders.models import Contact
+
+PERSONAL_FIELDS = [
+    "first_name",
+    "last_name",
+    "job_title",
+    "email",
+    "phone",
+    "preferred_language",
+    "gender",
+    "consent",
+    "consent_date",
+    "consent_source",
+    "is_key_contact",
+]
+
+
+def contacts_for(email: str):
+    return Contact.objects.filter(email__iexact=email.strip()).select_related("organization").order_by("pk")
+
+
+def export_person(email: str) -> dict:
+    people = []
+    for contact in contacts_for(email):
+        people.append(
+            {
+                "id": contact.pk,
+                **{field: _plain(getattr(contact, field)) for field in PERSONAL_FIELDS},
+                "organization": contact.organization.name if contact.organization else None,
+                "archived": contact.is_archived,
+                "created": _plain(contact.created_at),
+                "history": [
+                    {
+                        "when": _plain(entry.history_date),
+                        "type": entry.history_type,
+                        "by": str(entry.history_user or ""),
+                        "reason": entry.history_change_reason or "",
+                        **{field: _plain(getattr(entry, field)) for field in PERSONAL_FIELDS},
+                    }
+                    for entry in contact.history.select_related("history_user").order_by("history_date")
+                ],
+                "engagements": [
+                    {"date": _plain(e.occurred_on), "kind": e.kind, "title": e.title}
+                    for e in contact.engagements.filter(is_removed=False).order_by("occurred_on")
+                ],
+            }
+        )
+    return {"email": email, "exported": _plain(timezone.now()), "contacts": people}
+
+
+def _plain(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+@transaction.atomic
+def erase_person(email: str) -> dict:
+    """Anonymise every contact with this address, and their history. Returns what was done."""
+    today = timezone.localdate().isoformat()
+    done = {"contacts": 0, "history_entries": 0, "engagements_kept": 0}
+    for contact in contacts_for(email):
+        anonymous = {
+            "first_name": "",
+            "last_name": f"Erased person {contact.pk}",
+            "job_title": "",
+            "email": "",
+            "phone": "",
+            "gender": "",
+            "consent": False,
+            "consent_date": None,
+            "is_key_contact": False,
+            "consent_source": f"Erased on request, {today}",
+        }
+        done["history_entries"] += contact.history.update(**anonymous)
+        for field, value in anonymous.items():
+            setattr(contact, field, value)
+        contact.is_archived = True
+        contact._change_reason = f"Personal data erased on request, {today}"
+        contact.save()
+        # The entry just written for the erasure holds no personal data either.
+        done["contacts"] += 1
+        done["engagements_kept"] += contact.engagements.count()
+    return done
