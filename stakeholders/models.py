@@ -194,6 +194,11 @@ class Organization(models.Model):
     def preferred_language_name(self) -> str:
         return language_name(self.preferred_language)
 
+    @property
+    def merge_label(self) -> str:
+        """How the merge page lists this organization among possible duplicates."""
+        return " · ".join(str(part) for part in (self.name, self.registration_number, self.region) if part)
+
 
 class Contact(models.Model):
     first_name = models.CharField(_("first name"), max_length=100, blank=True)
@@ -269,6 +274,11 @@ class Contact(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def merge_label(self) -> str:
+        """How the merge page lists this person among possible duplicates."""
+        return " · ".join(str(part) for part in (self.full_name, self.organization, self.email) if part)
 
     @property
     def preferred_language_name(self) -> str:

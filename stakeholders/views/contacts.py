@@ -12,11 +12,12 @@ from crm.history import history_page
 from crm.listing import ListPage
 from stakeholders.exports import CONTACTS
 from stakeholders.filters import ContactFilter
-from stakeholders.forms import ContactForm, MergeForm
+from stakeholders.forms import ContactForm
 from stakeholders.models import Contact, Organization
 from stakeholders.selectors import contact_list
-from stakeholders.services import MergeRefused, contact_merge, contact_save, contact_set_archived
+from stakeholders.services import contact_merge, contact_save, contact_set_archived
 from stakeholders.tables import ContactTable
+from stakeholders.views.merging import comparison, merge_page
 
 
 class ContactList(ListPage):
@@ -77,51 +78,29 @@ def contact_archive(request, pk):
     return redirect(contact)
 
 
+CONTACT_COMPARED = ["first_name", "last_name", "organization", "job_title", "email", "phone", "consent"]
+
+
+def _contact_candidates(contact, q: str) -> list:
+    if q:
+        found = Contact.objects.filter(Q(last_name__icontains=q) | Q(first_name__icontains=q) | Q(email__iexact=q))
+    else:
+        found = Contact.objects.filter(last_name__iexact=contact.last_name)
+    return list(found.exclude(pk=contact.pk).select_related("organization").order_by("last_name")[:20])
+
+
 @permission_required("stakeholders.merge_contact", raise_exception=True)
 def contact_merge_view(request, pk):
-    contact = get_object_or_404(Contact, pk=pk)
-    other_pk = request.POST.get("other") or request.GET.get("other")
-    other = get_object_or_404(Contact, pk=other_pk) if other_pk and str(other_pk).isdigit() else None
-    if other is not None and other.pk == contact.pk:
-        other = None
-    form = MergeForm(request.POST or None, initial={"other": other.pk if other else None})
-    if request.method == "POST" and other is not None and form.is_valid():
-        survivor, duplicate = (contact, other) if form.cleaned_data["keep"] == "this" else (other, contact)
-        try:
-            contact_merge(survivor=survivor, duplicate=duplicate)
-        except MergeRefused as refusal:
-            messages.error(request, str(refusal))
-            return redirect(contact)
-        messages.success(
-            request,
-            _("“%(duplicate)s” was merged into “%(survivor)s” and archived.")
-            % {"duplicate": duplicate.full_name, "survivor": survivor.full_name},
-        )
-        return redirect(survivor)
-    q = request.GET.get("q", "").strip()
-    candidates = []
-    if other is None:
-        found = Contact.objects.filter(last_name__iexact=contact.last_name)
-        if q:
-            found = Contact.objects.filter(Q(last_name__icontains=q) | Q(first_name__icontains=q) | Q(email__iexact=q))
-        candidates = list(found.exclude(pk=contact.pk).select_related("organization").order_by("last_name")[:20])
-    fields = ["first_name", "last_name", "organization", "job_title", "email", "phone", "consent"]
-    comparison = (
-        [(Contact._meta.get_field(f).verbose_name, getattr(contact, f) or "", getattr(other, f) or "") for f in fields]
-        if other
-        else []
-    )
-    return render(
+    return merge_page(
         request,
-        "stakeholders/contact_merge.html",
-        {
-            "contact": contact,
-            "other": other,
-            "form": form,
-            "q": q,
-            "candidates": candidates,
-            "comparison": comparison,
-        },
+        get_object_or_404(Contact, pk=pk),
+        merge=contact_merge,
+        candidates=_contact_candidates,
+        compare=lambda contact, other: comparison(contact, other, CONTACT_COMPARED),
+        search_hint=_("Name or e-mail"),
+        intro=_(
+            "Engagements of the one not kept move to the one kept; empty fields of the one kept are filled from the other. The one not kept is archived and points to the one kept. Both histories record the merge."
+        ),
     )
 
 

@@ -15,11 +15,10 @@ from stakeholders import extensions
 from stakeholders.choices import MapQuadrant, quadrant
 from stakeholders.exports import ORGANIZATIONS
 from stakeholders.filters import OrganizationFilter, region_names
-from stakeholders.forms import MergeForm, OrganizationForm
+from stakeholders.forms import OrganizationForm
 from stakeholders.models import Organization
 from stakeholders.selectors import organization_list
 from stakeholders.services import (
-    MergeRefused,
     organization_delete,
     organization_merge,
     organization_save,
@@ -28,6 +27,7 @@ from stakeholders.services import (
     tags_from_names,
 )
 from stakeholders.tables import OrganizationTable
+from stakeholders.views.merging import comparison, merge_page
 
 
 class OrganizationList(ListPage):
@@ -128,52 +128,7 @@ def organization_archive(request, pk):
     return redirect(organization)
 
 
-@permission_required("stakeholders.merge_organization", raise_exception=True)
-def organization_merge_view(request, pk):
-    """Pick the duplicate (search), compare both side by side, choose which one is kept, merge."""
-    organization = get_object_or_404(Organization, pk=pk)
-    other_pk = request.POST.get("other") or request.GET.get("other")
-    other = get_object_or_404(Organization, pk=other_pk) if other_pk and str(other_pk).isdigit() else None
-    if other is not None and other.pk == organization.pk:
-        other = None
-    form = MergeForm(request.POST or None, initial={"other": other.pk if other else None})
-    if request.method == "POST" and other is not None and form.is_valid():
-        survivor, duplicate = (organization, other) if form.cleaned_data["keep"] == "this" else (other, organization)
-        try:
-            organization_merge(survivor=survivor, duplicate=duplicate)
-        except MergeRefused as refusal:
-            messages.error(request, str(refusal))
-            return redirect(organization)
-        messages.success(
-            request,
-            _("“%(duplicate)s” was merged into “%(survivor)s” and archived.")
-            % {"duplicate": duplicate.name, "survivor": survivor.name},
-        )
-        return redirect(survivor)
-    q = request.GET.get("q", "").strip()
-    candidates = []
-    if other is None:
-        candidates = similar_organizations(organization.name, exclude_pk=organization.pk, limit=10)
-        if q:
-            found = Organization.objects.filter(Q(name__icontains=q) | Q(registration_number__iexact=q)).exclude(
-                pk=organization.pk
-            )
-            candidates = list(found.select_related("region").order_by("name")[:20])
-    return render(
-        request,
-        "stakeholders/organization_merge.html",
-        {
-            "organization": organization,
-            "other": other,
-            "form": form,
-            "q": q,
-            "candidates": candidates,
-            "comparison": _comparison(organization, other) if other else [],
-        },
-    )
-
-
-COMPARED_FIELDS = [
+ORGANIZATION_COMPARED = [
     "name",
     "acronym",
     "type",
@@ -187,17 +142,32 @@ COMPARED_FIELDS = [
 ]
 
 
-def _comparison(a, b) -> list[tuple]:
-    rows = []
-    for name in COMPARED_FIELDS:
-        field = Organization._meta.get_field(name)
-        values = []
-        for organization in (a, b):
-            display = getattr(organization, f"get_{name}_display", None)
-            values.append(display() if display else (getattr(organization, name) or ""))
-        rows.append((field.verbose_name, *values))
-    rows.append((_("contacts"), a.contacts.count(), b.contacts.count()))
+def _organization_candidates(organization, q: str) -> list:
+    if q:
+        found = Organization.objects.filter(Q(name__icontains=q) | Q(registration_number__iexact=q))
+        return list(found.exclude(pk=organization.pk).select_related("region").order_by("name")[:20])
+    return similar_organizations(organization.name, exclude_pk=organization.pk, limit=10)
+
+
+def _organization_comparison(organization, other) -> list[tuple]:
+    rows = comparison(organization, other, ORGANIZATION_COMPARED)
+    rows.append((_("contacts"), organization.contacts.count(), other.contacts.count()))
     return rows
+
+
+@permission_required("stakeholders.merge_organization", raise_exception=True)
+def organization_merge_view(request, pk):
+    return merge_page(
+        request,
+        get_object_or_404(Organization, pk=pk),
+        merge=organization_merge,
+        candidates=_organization_candidates,
+        compare=_organization_comparison,
+        search_hint=_("Name or registration number"),
+        intro=_(
+            "Contacts, tags and engagements of the one not kept move to the one kept; empty fields of the one kept are filled from the other. The one not kept is archived and points to the one kept. Both histories record the merge."
+        ),
+    )
 
 
 @permission_required("stakeholders.delete_organization", raise_exception=True)
