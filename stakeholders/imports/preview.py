@@ -57,6 +57,8 @@ class ImportPreview:
     rows: list[RowPreview] = field(default_factory=list)
     new_regions: list[str] = field(default_factory=list)
     new_tags: list[str] = field(default_factory=list)
+    # Duplicate keys seen so far → first row number; shared by the batches of a streamed file.
+    seen: dict = field(default_factory=dict, repr=False)
 
     @property
     def problems(self) -> list[Problem]:
@@ -71,9 +73,13 @@ class ImportPreview:
         return not self.file_errors and not any(row.status == ERROR for row in self.rows)
 
 
-def build_preview(table: Table, kind: str | None = None) -> ImportPreview:
+def build_preview(table: Table, kind: str | None = None, seen: dict | None = None) -> ImportPreview:
+    """Classify the rows of `table`. A file read in batches passes the same `seen` to every batch,
+    so a row repeating one of an earlier batch is still a duplicate."""
     kind = kind or col.guess_kind(table.header)
     preview = ImportPreview(kind=kind, notices=list(table.notices))
+    if seen is not None:
+        preview.seen = seen
     mapping, preview.ignored, preview.file_errors = col.recognise(table.header, kind)
     preview.columns = {fieldname: table.header[position] for position, fieldname in mapping.items()}
     if preview.file_errors:
@@ -153,6 +159,7 @@ def _organizations(preview: ImportPreview) -> None:
             "email": _("same e-mail as row %(row)s"),
             "name": _("same name as row %(row)s"),
         },
+        first_row=preview.seen,
     )
     candidates = [row for row in preview.rows if row.status == NEW]
     found = _existing_organizations(candidates)
@@ -180,8 +187,7 @@ def _organizations(preview: ImportPreview) -> None:
     preview.new_tags = sorted(new_tags.values())
 
 
-def _mark_file_duplicates(rows: list[RowPreview], key_of, notes: dict) -> None:
-    first_row: dict[tuple, int] = {}
+def _mark_file_duplicates(rows: list[RowPreview], key_of, notes: dict, first_row: dict) -> None:
     for row in rows:
         if row.status == ERROR:
             continue
@@ -282,7 +288,10 @@ def _contacts(preview: ImportPreview) -> None:
         _parse(row, CONTACT_PARSERS, required="last_name")
     _resolve_organizations(preview.rows)
     _mark_file_duplicates(
-        preview.rows, _contact_key, {"email": _("same e-mail as row %(row)s"), "name": _("same person as row %(row)s")}
+        preview.rows,
+        _contact_key,
+        {"email": _("same e-mail as row %(row)s"), "name": _("same person as row %(row)s")},
+        first_row=preview.seen,
     )
     candidates = [row for row in preview.rows if row.status == NEW]
     by_email, by_name = {}, {}

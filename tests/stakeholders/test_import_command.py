@@ -85,3 +85,22 @@ def test_a_dry_run_writes_nothing(db, capsys):
 def test_a_missing_file_is_a_clear_error(db):
     with pytest.raises(CommandError, match="no such file"):
         run("/nonexistent/file.csv")
+
+
+def test_a_file_is_checked_and_written_batch_by_batch_all_or_nothing(db, tmp_path):
+    from stakeholders.imports.service import import_path
+
+    lines = ["name,registration_number,influence"] + [f"Org {i},RC-{i},3" for i in range(10)]
+    path = tmp_path / "orgs.csv"
+    path.write_text("\n".join(lines + ["Org again,RC-1,3"]) + "\n")  # repeats row 3, three batches later
+    result = import_path(path, batch=3)
+    assert (result.summary.created, result.summary.duplicates) == (10, 1)
+    assert Organization.objects.count() == 10
+
+    path.write_text(
+        "\n".join(["name,registration_number,influence"] + [f"New {i},RN-{i},3" for i in range(8)] + ["Bad,RN-9,9"])
+        + "\n"
+    )
+    result = import_path(path, batch=3)
+    assert not result.is_valid and result.problems == ["row 10: influence: «9» must be a whole number from 1 to 5."]
+    assert Organization.objects.count() == 10  # the first batches, although valid, were not written

@@ -1,11 +1,15 @@
-"""import_stakeholders PATH [--kind organizations|contacts] [--dry-run] (CONTRACT.md)."""
+"""import_stakeholders PATH [--kind organizations|contacts] [--dry-run] (CONTRACT.md).
+
+The file is read in batches, twice (every row checked, then written in one transaction), so a file
+of any size imports in bounded memory; there is no size or row limit here.
+"""
 
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from stakeholders.imports.reading import ImportFileError
-from stakeholders.imports.service import import_file, preview_file
+from stakeholders.imports.service import import_path
 
 
 class Command(BaseCommand):
@@ -22,26 +26,26 @@ class Command(BaseCommand):
         file = Path(path)
         if not file.is_file():
             raise CommandError(f"{path}: no such file")
-        data = file.read_bytes()
         try:
-            if dry_run:
-                preview, summary = preview_file(data, file.name, kind), None
-            else:
-                preview, summary = import_file(data, file.name, kind=kind)
+            result = import_path(file, kind=kind, write=not dry_run)
         except ImportFileError as error:
             raise CommandError(f"{file.name}: {error}") from error
-        for notice in preview.notices:
+        for notice in result.notices:
             self.stderr.write(f"notice: {notice}")
-        if preview.ignored:
-            self.stderr.write("notice: columns ignored: " + ", ".join(preview.ignored))
-        if not preview.is_valid:
-            lines = [f"{file.name}: {error}" for error in preview.file_errors] + [str(p) for p in preview.problems]
-            raise CommandError(f"{len(lines)} problem(s), nothing was written:\n" + "\n".join(lines))
+        if result.ignored:
+            self.stderr.write("notice: columns ignored: " + ", ".join(result.ignored))
+        if not result.is_valid:
+            lines = [f"{file.name}: {error}" for error in result.file_errors] + result.problems
+            more = result.problem_count - len(result.problems)
+            if more > 0:
+                lines.append(f"… and {more} more")
+            count = len(result.file_errors) + result.problem_count
+            raise CommandError(f"{count} problem(s), nothing was written:\n" + "\n".join(lines))
         if dry_run:
-            counts = preview.counts
+            counts = result.counts
             self.stdout.write(
                 f"dry run, nothing written: would create {counts['new']}, update {counts['update']}, "
                 f"duplicates {counts['duplicate']}"
             )
         else:
-            self.stdout.write(str(summary))
+            self.stdout.write(str(result.summary))
