@@ -197,6 +197,19 @@ def write_xlsx(dataset: Dataset, queryset, target) -> None:
     workbook.save(target)
 
 
+def log_export(*, user, dataset: Dataset, fmt: str, filters: str, queryset) -> None:
+    """Record who exported what (one COUNT); the export log is for managers to read."""
+    from crm.models import ExportLog
+
+    ExportLog.objects.create(
+        user=user if user is not None and user.is_authenticated else None,
+        dataset=dataset.name,
+        format=fmt,
+        filters=filters[:2000],
+        rows=queryset.count(),
+    )
+
+
 def filename(dataset: Dataset, extension: str) -> str:
     return f"{dataset.name}-{timezone.localdate().isoformat()}.{extension}"
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
-from crm.exports import export_response
+from crm.exports import export_response, log_export
 
 EXPORT_FORMATS = ("csv", "xlsx")
 
@@ -36,6 +36,11 @@ class ListPage(SingleTableMixin, FilterView):
                 query = request.GET.copy()
                 query.pop("_export", None)
                 return redirect(f"{request.path}?{query.urlencode()}")
+            query = request.GET.copy()
+            query.pop("_export", None)
+            log_export(
+                user=request.user, dataset=self.dataset, fmt=fmt, filters=query.urlencode(), queryset=filterset.qs
+            )
             return export_response(self.dataset, filterset.qs, fmt)
         return super().get(request, *args, **kwargs)
 

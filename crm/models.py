@@ -67,3 +67,24 @@ class User(AbstractUser):
 
     def has_role(self, *roles: str) -> bool:
         return self.role in roles
+
+
+class ExportLog(models.Model):
+    """Who exported which list, with which filters, how many rows, when (managers read it)."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="exports"
+    )
+    dataset = models.CharField(_("list"), max_length=50)
+    format = models.CharField(_("format"), max_length=10)
+    filters = models.CharField(_("filters"), max_length=2000, blank=True)
+    rows = models.PositiveIntegerField(_("rows"))
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("export")
+        verbose_name_plural = _("export log")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.dataset} ({self.rows})"

@@ -34,6 +34,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "stakeholders.archive_*",
         "stakeholders.merge_*",
         "communications.*",
+        "crm.view_exportlog",
     ],
     Role.ADMINISTRATOR: [
         "crm.*",

@@ -17,6 +17,7 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("dashboard/", dashboard_views.dashboard_page, name="dashboard"),
     path("dashboard/survey/", dashboard_views.survey_import, name="survey_import"),
+    path("exports/", views.export_log, name="export_log"),
     path("users/", user_views.user_list, name="user_list"),
     path("users/invite/", user_views.user_invite_view, name="user_invite"),
     path("users/<int:pk>/", user_views.user_edit, name="user_edit"),

@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.decorators import login_not_required, permission_required
 from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -64,3 +64,14 @@ def home(request):
 def area_pending(request, *, title):
     """An area named in the navigation whose pages are not built yet."""
     return render(request, "crm/area_pending.html", {"title": title})
+
+
+@permission_required("crm.view_exportlog", raise_exception=True)
+def export_log(request):
+    """Who exported which list, with which filters, how many rows, when."""
+    from django.core.paginator import Paginator
+
+    from crm.models import ExportLog
+
+    page = Paginator(ExportLog.objects.select_related("user"), 50).get_page(request.GET.get("page"))
+    return render(request, "crm/export_log.html", {"page_obj": page})

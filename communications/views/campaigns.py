@@ -23,7 +23,7 @@ from communications.filters import CampaignFilter
 from communications.forms import CampaignForm
 from communications.models import Campaign
 from communications.tables import CampaignTable
-from crm.exports import export_response
+from crm.exports import export_response, log_export
 from crm.history import history_page
 from crm.listing import EXPORT_FORMATS, ListPage
 from stakeholders.exports import ORGANIZATIONS
@@ -149,6 +149,7 @@ def _export(request, dataset, queryset):
     fmt = request.GET.get("_export", "csv")
     if fmt not in EXPORT_FORMATS:
         raise Http404
+    log_export(user=request.user, dataset=dataset, fmt=fmt, filters=request.path, queryset=queryset)
     return export_response(dataset, queryset, fmt)
 
 

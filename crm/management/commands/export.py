@@ -5,7 +5,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 from django.http import QueryDict
 
-from crm.exports import csv_chunks, write_xlsx
+from crm.exports import csv_chunks, log_export, write_xlsx
 from crm.registry import export_datasets
 
 
@@ -43,6 +43,9 @@ class Command(BaseCommand):
             problems = "; ".join(f"{k}: {' '.join(v)}" for k, v in filterset.errors.items())
             raise CommandError(f"invalid filter value: {problems}")
         queryset = filterset.qs
+        log_export(
+            user=None, dataset=spec.dataset, fmt=format, filters="command: " + query.urlencode(), queryset=queryset
+        )
         if format == "xlsx":
             if not output:
                 write_xlsx(spec.dataset, queryset, sys.stdout.buffer)
