@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -9,9 +10,12 @@ class CrmConfig(AppConfig):
 
     def ready(self):
         from crm import checks  # noqa: F401  (registers the deployment checks)
+        from crm.middleware import start_session_clock
         from crm.roles import sync_role_permissions
 
         # Django creates each app's permissions in its post_migrate step, app by app; once the
         # last app's are made, the roles receive theirs from the table in crm/roles.py (the one
         # place that says what each role holds).
         post_migrate.connect(sync_role_permissions)
+        # A session's clocks start at sign-in (crm.middleware.SessionTimeoutMiddleware).
+        user_logged_in.connect(start_session_clock)

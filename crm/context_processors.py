@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -61,3 +62,12 @@ def navigation(request):
             }
         )
     return {"navigation": items}
+
+
+def session(request):
+    """What crm/js/session.js needs: the idle limit, and a form to put back after signing in again
+    (crm.middleware.SessionTimeoutMiddleware)."""
+    return {
+        "session_idle_seconds": settings.SESSION_IDLE_SECONDS,
+        "restored_form": getattr(request, "restored_form", None),
+    }

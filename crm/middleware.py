@@ -1,7 +1,15 @@
+import time
+from urllib.parse import urlencode
+
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect
+from django.middleware.csrf import CsrfViewMiddleware
+from django.shortcuts import redirect, resolve_url
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django_htmx.http import HttpResponseClientRedirect
 
 
 class RoleRequiredMiddleware:
@@ -59,3 +67,82 @@ class TwoFactorRequiredMiddleware:
             request.session[self.SESSION_KEY] = True  # checked once per session
             return False
         return True
+
+
+class SessionTimeoutMiddleware:
+    """End a session after SESSION_IDLE_SECONDS without a request, or SESSION_MAX_AGE_SECONDS
+    after sign-in, whatever the user does.
+
+    A form posted after its session ended is not lost: what was typed (never passwords, tokens or
+    files) is kept in the new anonymous session, the user signs in again and comes back to the same
+    page, where `restored_form` (context processor) puts it back in the form (crm/js/restore.js).
+    Pages in use keep the session alive: the same script pings /session/ while someone types.
+    """
+
+    STARTED = "crm_session_started"
+    LAST_SEEN = "crm_session_last_seen"
+    PENDING_FORM = "crm_pending_form"
+    WRITE_EVERY = 60  # seconds: refresh "last seen" at most once a minute (one session write)
+    SKIPPED_FIELDS = ("csrfmiddlewaretoken",)
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated and not request.path.startswith("/static/"):
+            now = int(time.time())
+            session = request.session
+            started = session.setdefault(self.STARTED, now)
+            last_seen = session.get(self.LAST_SEEN, now)
+            if now - last_seen > settings.SESSION_IDLE_SECONDS or now - started > settings.SESSION_COOKIE_AGE:
+                return self._expire(request)
+            if now - last_seen >= self.WRITE_EVERY or self.LAST_SEEN not in session:
+                session[self.LAST_SEEN] = now
+            self._restore_pending_form(request)
+        return self.get_response(request)
+
+    def _expire(self, request):
+        kept = self._typed_values(request) if request.method == "POST" else None
+        logout(request)
+        if kept:
+            request.session[self.PENDING_FORM] = {"path": request.path, "data": kept}
+        messages.info(
+            request,
+            _("Your session ended. Sign in again: what you typed is kept.")
+            if kept
+            else _("Your session ended. Sign in again to continue."),
+        )
+        next_url = request.path if request.method == "POST" else request.get_full_path()
+        if request.htmx and not request.htmx.boosted:
+            next_url = request.htmx.current_url_abs_path or next_url
+        login_url = f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': next_url})}"
+        if request.htmx:
+            return HttpResponseClientRedirect(login_url)
+        return redirect(login_url)
+
+    def _typed_values(self, request) -> dict[str, list[str]]:
+        # Only from this site's own forms: a cross-site post must not plant text in the user's form.
+        if CsrfViewMiddleware(self.get_response).process_view(request, None, (), {}) is not None:
+            return {}
+        return {
+            name: values
+            for name, values in request.POST.lists()
+            if name not in self.SKIPPED_FIELDS and "password" not in name and any(values)
+        }
+
+    def _restore_pending_form(self, request):
+        pending = request.session.get(self.PENDING_FORM)
+        if pending and request.method == "GET" and pending["path"] == request.path and not request.htmx:
+            del request.session[self.PENDING_FORM]
+            request.restored_form = pending["data"]
+            messages.info(
+                request, _("What you typed before your session ended is back in the form: check it and save.")
+            )
+
+
+def start_session_clock(sender, request, user, **kwargs):
+    """At sign-in (the user_logged_in signal): both clocks start now, written with the login."""
+    if hasattr(request, "session"):
+        now = int(time.time())
+        request.session[SessionTimeoutMiddleware.STARTED] = now
+        request.session[SessionTimeoutMiddleware.LAST_SEEN] = now

@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Sessions end after SESSION_IDLE_SECONDS idle or SESSION_MAX_AGE_SECONDS in all (typed forms kept).
+    "crm.middleware.SessionTimeoutMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "crm.middleware.TwoFactorRequiredMiddleware",
     "crm.middleware.RoleRequiredMiddleware",
@@ -99,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "crm.context_processors.navigation",
+                "crm.context_processors.session",
             ],
         },
     },
@@ -225,7 +228,8 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", True)
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = envint("SESSION_MAX_AGE_SECONDS", 12 * 3600)
+SESSION_COOKIE_AGE = envint("SESSION_MAX_AGE_SECONDS", 12 * 3600)  # in all, from sign-in
+SESSION_IDLE_SECONDS = envint("SESSION_IDLE_SECONDS", 30 * 60)  # without a request
 X_FRAME_OPTIONS = "DENY"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -15,6 +15,7 @@ admin.site.site_header = _("Customs CRM back office")
 urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
+    path("session/", views.session_keepalive, name="session_keepalive"),
     path("dashboard/", dashboard_views.dashboard_page, name="dashboard"),
     path("dashboard/survey/", dashboard_views.survey_import, name="survey_import"),
     path("exports/", views.export_log, name="export_log"),

@@ -5,7 +5,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_GET, require_safe
 
 from communications.choices import OPEN_FOLLOW_UP_STATUSES
 
@@ -22,6 +22,13 @@ def health(request):
     except DatabaseError:
         return HttpResponse("database unavailable", status=503, content_type="text/plain")
     return HttpResponse("ok", content_type="text/plain")
+
+
+@never_cache
+@require_GET
+def session_keepalive(request):
+    """Someone is typing in a form (crm/js/session.js): the request itself keeps the session alive."""
+    return HttpResponse(status=204)
 
 
 def email_managed_by_administrators(request):
