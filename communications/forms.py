@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from communications.choices import CampaignStatus, Channel, FollowUpStatus, KeyFactorCode
 from communications.models import Campaign, Commitment, Concern, Engagement, KeyFactor, Topic
+from crm.collisions import EditCollisionMixin
 from stakeholders.forms import CustomsOfficeField, OrganizationChoiceField, UserEmailField, suggest_attrs
 from stakeholders.models import Contact, Organization
 from stakeholders.normalize import registration_key
@@ -66,7 +67,7 @@ def _resolve(text: str):
     return None
 
 
-class EngagementForm(forms.ModelForm):
+class EngagementForm(EditCollisionMixin, forms.ModelForm):
     """The quick log: what is always known first (date, kind, organizations, title), the rest after."""
 
     organizations = OrganizationsField(label=_("Organizations met"))

@@ -31,12 +31,35 @@ def _m2m_ids(field, value) -> list:
 
 def history_entries(instance, page_number) -> tuple:
     """A page of history entries (newest first), each with its list of changes."""
-    model = type(instance)
     records = instance.history.select_related("history_user").order_by("-history_date", "-history_id")
     page = Paginator(records, PER_PAGE).get_page(page_number)
     items = list(page.object_list)
     # The entry just before this page, to show what the page's oldest entry changed.
     older = next(iter(records[page.end_index() : page.end_index() + 1]), None) if items else None
+    return page, _entries(type(instance), items, older)
+
+
+def changes_since(instance, version: str) -> list[dict]:
+    """The history entries saved after `version` (from version_of), oldest first, each with its
+    changes: what someone else did while a form was open."""
+    try:
+        seen = int(version)
+    except ValueError:
+        return []
+    records = instance.history.select_related("history_user").order_by("-history_id")
+    newer = list(records.filter(history_id__gt=seen))
+    base = records.filter(history_id=seen).first()
+    return list(reversed(_entries(type(instance), newer, base)))
+
+
+def version_of(instance) -> str:
+    """The version a form was opened at: the id of the record's latest history entry."""
+    latest = instance.history.order_by("-history_id").values_list("history_id", flat=True).first()
+    return str(latest or 0)
+
+
+def _entries(model, items: list, older) -> list[dict]:
+    """Entries for history records (newest first); `older` is the record before the last item."""
     chain = items + ([older] if older else [])
     diffs = []
     wanted = {}
@@ -63,7 +86,7 @@ def history_entries(instance, page_number) -> tuple:
         for related_model, ids in wanted.items()
         for obj in related_model._default_manager.filter(pk__in=ids)
     }
-    entries = [
+    return [
         {
             "when": record.history_date,
             "who": record.history_user,
@@ -80,7 +103,6 @@ def history_entries(instance, page_number) -> tuple:
         }
         for record, changes in diffs
     ]
-    return page, entries
 
 
 def history_page(request, instance, *, back_url: str):

@@ -4,6 +4,7 @@ from django.urls import reverse_lazy
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from crm.collisions import EditCollisionMixin
 from stakeholders.choices import SCORE_CHOICES, language_choices
 from stakeholders.imports.columns import split_tags
 from stakeholders.models import Contact, CustomsOffice, Organization
@@ -119,7 +120,7 @@ class OrganizationChoiceField(forms.CharField):
         raise forms.ValidationError(_("No organization has this name or registration number."))
 
 
-class OrganizationForm(forms.ModelForm):
+class OrganizationForm(EditCollisionMixin, forms.ModelForm):
     tag_names = forms.CharField(
         label=_("Tags"),
         required=False,
