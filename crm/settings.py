@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.usersessions",  # each user sees their sessions and can end the others
     "django_htmx",
     "django_tables2",
     "django_filters",
