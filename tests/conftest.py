@@ -47,3 +47,12 @@ def manager_client(client, manager):
 def admin_client_(client, administrator):
     client.force_login(administrator)
     return client
+
+
+def pytest_terminal_summary(terminalreporter):
+    """How many hostile inputs the property-based tests tried (tests/crm/test_hostile_input.py)."""
+    from tests.crm.test_hostile_input import TRIED
+
+    if TRIED:
+        counts = ", ".join(f"{surface} {count}" for surface, count in sorted(TRIED.items()))
+        terminalreporter.write_line(f"hostile-input tests tried {sum(TRIED.values())} inputs: {counts}")
