@@ -9,13 +9,14 @@ class CommunicationsConfig(AppConfig):
 
     def ready(self):
         from communications import services
-        from communications.views.organization_panels import organization_panels
+        from communications.views.organization_panels import contact_panels, organization_panels
         from stakeholders import extensions
 
         for hooks, hook in [
             (extensions.ORGANIZATION_MERGE_HOOKS, services.move_engagements_on_merge),
             (extensions.CONTACT_MERGE_HOOKS, services.move_contact_engagements_on_merge),
             (extensions.ORGANIZATION_PAGE_CONTEXT, organization_panels),
+            (extensions.CONTACT_PAGE_CONTEXT, contact_panels),
         ]:
             if hook not in hooks:
                 hooks.append(hook)

@@ -4,6 +4,7 @@
   records are merged (the engagement log moves engagements, commitments and concerns).
 - ORGANIZATION_PAGE_CONTEXT: called with (request, organization); each returns extra template
   context for the organization's page (the engagement log adds the timeline and its registers).
+- CONTACT_PAGE_CONTEXT: the same for a contact's page (the engagements they attended).
 """
 
 from collections.abc import Callable
@@ -11,3 +12,4 @@ from collections.abc import Callable
 ORGANIZATION_MERGE_HOOKS: list[Callable] = []
 CONTACT_MERGE_HOOKS: list[Callable] = []
 ORGANIZATION_PAGE_CONTEXT: list[Callable] = []
+CONTACT_PAGE_CONTEXT: list[Callable] = []

@@ -29,9 +29,21 @@ def contacts_for(email: str):
     return Contact.objects.filter(email__iexact=email.strip()).select_related("organization").order_by("pk")
 
 
+def person_of(contact: Contact):
+    """The records of the person behind a contact: every contact with the same e-mail address
+    (duplicates included), or this contact alone when it has none."""
+    if contact.email:
+        return contacts_for(contact.email)
+    return Contact.objects.filter(pk=contact.pk).select_related("organization")
+
+
 def export_person(email: str) -> dict:
+    return export_contacts(contacts_for(email), email=email)
+
+
+def export_contacts(contacts, *, email: str) -> dict:
     people = []
-    for contact in contacts_for(email):
+    for contact in contacts:
         people.append(
             {
                 "id": contact.pk,
@@ -62,12 +74,17 @@ def _plain(value):
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
-@transaction.atomic
 def erase_person(email: str) -> dict:
     """Anonymise every contact with this address, and their history. Returns what was done."""
+    return erase_contacts(contacts_for(email))
+
+
+@transaction.atomic
+def erase_contacts(contacts) -> dict:
+    """Anonymise these contacts and their history; their engagements stay. Returns what was done."""
     today = timezone.localdate().isoformat()
     done = {"contacts": 0, "history_entries": 0, "engagements_kept": 0}
-    for contact in contacts_for(email):
+    for contact in contacts:
         anonymous = {
             "first_name": "",
             "last_name": f"Erased person {contact.pk}",

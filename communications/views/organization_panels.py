@@ -20,3 +20,9 @@ def organization_panels(request, organization) -> dict:
         .order_by("-signed_on", "-pk")[:20],
         "concerns": concern_list(user=request.user).filter(organization=organization)[:20],
     }
+
+
+def contact_panels(request, contact) -> dict:
+    """The engagements a person attended, newest first, for their page."""
+    engagements = engagement_list(user=request.user).filter(contacts=contact).order_by("-occurred_on", "-pk")
+    return {"timeline": Paginator(engagements, TIMELINE_PAGE).get_page(request.GET.get("timeline"))}

@@ -1,15 +1,20 @@
-"""People: list (filters, export), page, create, edit, archive, merge, delete, history."""
+"""People: list (filters, export), page, create, edit, archive, merge, delete, history, data-protection requests."""
+
+import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from crm.history import history_page
 from crm.listing import ListPage
+from crm.models import ExportLog
+from stakeholders import extensions, personal_data
 from stakeholders.exports import CONTACTS
 from stakeholders.filters import ContactFilter
 from stakeholders.forms import ContactForm
@@ -33,7 +38,10 @@ class ContactList(ListPage):
 
 def contact_detail(request, pk):
     contact = get_object_or_404(contact_list(user=request.user).select_related("merged_into"), pk=pk)
-    return render(request, "stakeholders/contact_detail.html", {"contact": contact})
+    extra = {}
+    for add_context in extensions.CONTACT_PAGE_CONTEXT:
+        extra.update(add_context(request, contact))
+    return render(request, "stakeholders/contact_detail.html", {"contact": contact, **extra})
 
 
 @permission_required("stakeholders.add_contact", raise_exception=True)
@@ -120,3 +128,41 @@ def contact_delete(request, pk):
 def contact_history(request, pk):
     contact = get_object_or_404(Contact, pk=pk)
     return history_page(request, contact, back_url=contact.get_absolute_url())
+
+
+@permission_required("stakeholders.delete_contact", raise_exception=True)
+def contact_personal_data(request, pk):
+    """A data-protection request, from the contact's page: everything held on the person, as JSON."""
+    contact = get_object_or_404(Contact, pk=pk)
+    people = personal_data.person_of(contact)
+    data = personal_data.export_contacts(people, email=contact.email)
+    ExportLog.objects.create(
+        user=request.user, dataset="personal-data", format="json", filters=f"contact={contact.pk}", rows=len(people)
+    )
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="personal-data-contact-{contact.pk}.json"'
+    return response
+
+
+@permission_required("stakeholders.delete_contact", raise_exception=True)
+def contact_erase(request, pk):
+    """A data-protection request, from the contact's page: anonymise the person (after a confirmation)."""
+    contact = get_object_or_404(Contact, pk=pk)
+    people = personal_data.person_of(contact)
+    if request.method == "POST":
+        done = personal_data.erase_contacts(people)
+        messages.success(
+            request,
+            _(
+                "Personal data erased from %(contacts)s record(s) and %(history)s history entries; %(engagements)s engagement(s) kept."
+            )
+            % {
+                "contacts": done["contacts"],
+                "history": done["history_entries"],
+                "engagements": done["engagements_kept"],
+            },
+        )
+        return redirect(contact)
+    return render(request, "stakeholders/contact_erase.html", {"contact": contact, "people": people})

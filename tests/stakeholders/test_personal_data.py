@@ -39,3 +39,44 @@ def test_erase_says_what_it_would_do_then_anonymises_and_keeps_counts(db, capsys
 def test_erasing_an_unknown_address_is_an_error(db):
     with pytest.raises(CommandError, match="no contact"):
         call_command("personal_data", "erase", "nobody@x.example", "--yes")
+
+
+def test_an_administrator_downloads_a_persons_data_from_their_page_and_it_is_logged(admin_client_, administrator):
+    from crm.models import ExportLog
+
+    contact = ContactFactory(first_name="Awa", last_name="Koné", email="awa.kone@x.example")
+    ContactFactory(first_name="Awa", last_name="Kone", email="AWA.KONE@x.example", is_archived=True)  # an old duplicate
+    page = admin_client_.get(f"/stakeholders/contacts/{contact.pk}/").content.decode()
+    assert "Download their personal data" in page and "Erase their personal data" in page
+
+    response = admin_client_.get(f"/stakeholders/contacts/{contact.pk}/personal-data/")
+    assert response["Content-Disposition"] == f'attachment; filename="personal-data-contact-{contact.pk}.json"'
+    data = json.loads(response.content)
+    assert sorted(person["last_name"] for person in data["contacts"]) == ["Kone", "Koné"]
+    entry = ExportLog.objects.get()
+    assert (entry.user, entry.dataset, entry.rows) == (administrator, "personal-data", 2)
+
+
+def test_an_administrator_erases_a_person_from_their_page_after_confirming(admin_client_):
+    contact = ContactFactory(first_name="Awa", last_name="Koné", email="awa.kone@x.example")
+    engagement = EngagementFactory(organizations=[contact.organization])
+    engagement.contacts.add(contact)
+    url = f"/stakeholders/contacts/{contact.pk}/erase/"
+    assert "This cannot be undone" in admin_client_.get(url).content.decode()
+    assert Contact.objects.get().first_name == "Awa"  # the confirmation page changes nothing
+
+    response = admin_client_.post(url, follow=True)
+    assert "Personal data erased from 1 record(s)" in response.content.decode()
+    contact.refresh_from_db()
+    assert (contact.first_name, contact.email, contact.is_archived) == ("", "", True)
+    assert engagement.contacts.count() == 1
+
+
+@pytest.mark.parametrize("client_fixture", ["officer_client", "manager_client"])
+def test_only_administrators_may_make_these_requests(request, client_fixture):
+    client = request.getfixturevalue(client_fixture)
+    contact = ContactFactory(email="awa.kone@x.example")
+    assert "Erase their personal data" not in client.get(f"/stakeholders/contacts/{contact.pk}/").content.decode()
+    assert client.get(f"/stakeholders/contacts/{contact.pk}/personal-data/").status_code == 403
+    assert client.post(f"/stakeholders/contacts/{contact.pk}/erase/").status_code == 403
+    assert Contact.objects.get().email == "awa.kone@x.example"
