@@ -71,3 +71,23 @@ def test_the_page_states_its_limits_in_french(officer_client):
     body = officer_client.get("/stakeholders/import/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "5 Mo" in body or "5 MB" in body
     assert "20000" in body or "20 000" in body or "20\u00a0000" in body
+
+
+def test_a_zip_bomb_posing_as_a_workbook_is_refused_before_it_is_unpacked(
+    officer_client, settings, tmp_path, monkeypatch
+):
+    import io
+    import zipfile
+
+    from stakeholders.imports import reading
+
+    settings.VAR_DIR = tmp_path
+    monkeypatch.setattr(reading, "MAX_XLSX_UNCOMPRESSED", 1024 * 1024)
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (2 * 1024 * 1024))  # 2 MB of zeros: a few KB packed
+    assert len(bomb.getvalue()) < 20_000
+    body = upload(officer_client, "bomb.xlsx", bomb.getvalue()).content.decode()
+    assert "This workbook is too large once uncompressed." in body
+    assert Organization.objects.count() == 0
