@@ -104,3 +104,27 @@ def test_a_file_is_checked_and_written_batch_by_batch_all_or_nothing(db, tmp_pat
     result = import_path(path, batch=3)
     assert not result.is_valid and result.problems == ["row 10: influence: «9» must be a whole number from 1 to 5."]
     assert Organization.objects.count() == 10  # the first batches, although valid, were not written
+
+
+def test_an_import_that_fails_halfway_through_writing_leaves_nothing(db, tmp_path, monkeypatch):
+    from stakeholders.imports import writing
+    from stakeholders.imports.service import import_path
+    from stakeholders.models import Tag
+
+    insert = writing._insert_new
+    calls = []
+
+    def insert_then_fail(*args, **kwargs):
+        insert(*args, **kwargs)  # the rows are in the database
+        calls.append(1)
+        if len(calls) == 2:
+            raise OSError("disk full")
+
+    monkeypatch.setattr(writing, "_insert_new", insert_then_fail)
+    path = tmp_path / "orgs.csv"
+    lines = ["name,registration_number,influence,tags"] + [f"Org {i},RC-{i},3,corridor" for i in range(9)]
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(OSError):
+        import_path(path, batch=3)
+    assert calls == [1, 1]  # it did write before failing
+    assert (Organization.objects.count(), Organization.history.count(), Tag.objects.count()) == (0, 0, 0)
