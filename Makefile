@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 export PIP_CONSTRAINT := $(CURDIR)/constraints-build.txt
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install run test bench lint messages clean-var
+.PHONY: install axe run test bench lint messages clean-var
 
 install: $(VENV)/.installed
 
@@ -26,7 +26,13 @@ run: install
 	$(BIN)/python manage.py seed_demo --password "$${CRM_DEMO_PASSWORD:-$$(cat var/demo-password)}"
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: install
+# axe-core (npm) for the accessibility checks of the browser tests; test-only, never served.
+axe:
+	@if command -v npm >/dev/null; then \
+	  test -f node_modules/axe-core/axe.min.js || npm ci --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: the accessibility checks will be skipped (CI installs it)"; fi
+
+test: install axe
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
