@@ -75,7 +75,7 @@ class SessionTimeoutMiddleware:
 
     A form posted after its session ended is not lost: what was typed (never passwords, tokens or
     files) is kept in the new anonymous session, the user signs in again and comes back to the same
-    page, where `restored_form` (context processor) puts it back in the form (crm/js/restore.js).
+    page, where `restored_form` (context processor) puts it back in the form (crm/static/crm/js/session.js).
     Pages in use keep the session alive: the same script pings /session/ while someone types.
     """
 
