@@ -25,23 +25,23 @@ class EditCollisionMixin:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.collision: list[dict] = []
+        # The record's version now: shown in a new form, compared with the posted one on save.
+        self.current_version = version_of(self.instance) if self.instance.pk else ""
         if self.instance.pk:
             self.fields["version"] = forms.CharField(
-                widget=forms.HiddenInput, required=False, initial=version_of(self.instance)
+                widget=forms.HiddenInput, required=False, initial=self.current_version
             )
 
     def clean(self):
         cleaned = super().clean()
         key = self.add_prefix("version")
         posted = self.data.get(key, "") if self.instance.pk else ""
-        if posted:
-            current = version_of(self.instance)
-            if posted != current:
-                self.collision = changes_since(self.instance, posted)
-                self.data = self.data.copy()
-                self.data[key] = current  # the next save is made knowing what changed
-                self._take_their_changes(posted)
-                self.add_error(None, forms.ValidationError(COLLISION_MESSAGE, code="collision"))
+        if posted and posted != self.current_version:
+            self.collision = changes_since(self.instance, posted)
+            self.data = self.data.copy()
+            self.data[key] = self.current_version  # the next save is made knowing what changed
+            self._take_their_changes(posted)
+            self.add_error(None, forms.ValidationError(COLLISION_MESSAGE, code="collision"))
         return cleaned
 
     def _take_their_changes(self, version: str):

@@ -198,15 +198,20 @@ def write_xlsx(dataset: Dataset, queryset, target) -> None:
 
 
 def log_export(*, user, dataset: Dataset, fmt: str, filters: str, queryset) -> None:
-    """Record who exported what (one COUNT); the export log is for managers to read."""
+    """Record who exported a list (one COUNT); the export log is for managers to read."""
+    record_export(user=user, name=dataset.name, fmt=fmt, filters=filters, rows=queryset.count())
+
+
+def record_export(*, user, name: str, fmt: str, filters: str, rows: int) -> None:
+    """One line of the export log (lists, and downloads that are not lists, such as personal data)."""
     from crm.models import ExportLog
 
     ExportLog.objects.create(
         user=user if user is not None and user.is_authenticated else None,
-        dataset=dataset.name,
+        dataset=name,
         format=fmt,
         filters=filters[:2000],
-        rows=queryset.count(),
+        rows=rows,
     )
 
 

@@ -11,9 +11,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from crm.exports import record_export
 from crm.history import history_page
 from crm.listing import ListPage
-from crm.models import ExportLog
 from stakeholders import extensions, personal_data
 from stakeholders.exports import CONTACTS
 from stakeholders.filters import ContactFilter
@@ -136,8 +136,8 @@ def contact_personal_data(request, pk):
     contact = get_object_or_404(Contact, pk=pk)
     people = personal_data.person_of(contact)
     data = personal_data.export_contacts(people, email=contact.email)
-    ExportLog.objects.create(
-        user=request.user, dataset="personal-data", format="json", filters=f"contact={contact.pk}", rows=len(people)
+    record_export(
+        user=request.user, name="personal-data", fmt="json", filters=f"contact={contact.pk}", rows=len(people)
     )
     response = HttpResponse(
         json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
