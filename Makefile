@@ -37,7 +37,8 @@ test: install axe
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Seeds a scratch database (SQLite; PostgreSQL too when DATABASE_URL names one) and prints the
-# benchmark table, also written to docs/performance.md. BENCH_ARGS="--engagements 100000" for a quick run.
+# benchmark table and the page weight (chromium), also written to docs/performance.md.
+# BENCH_ARGS="--engagements 100000" for a quick run; "--only weight --output /tmp/w.md" for one measure.
 bench: install
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 

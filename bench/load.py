@@ -1,6 +1,7 @@
 """A bounded load test on loopback: gunicorn with 4 workers on the scratch database, and simulated
 officers who browse, filter and log engagements for a fixed time. Standard library only."""
 
+import contextlib
 import http.cookiejar
 import re
 import socket
@@ -80,10 +81,13 @@ class Officer(threading.Thread):
                     )
 
 
-def run(bench, seconds: int) -> dict:
+@contextlib.contextmanager
+def serve(bench, workers: int = 4):
+    """gunicorn on a free loopback port against the scratch database, as in production (DEBUG=0,
+    whitenoise serving the collected static files); yields the base URL and always stops the server,
+    so no bench leaves a process behind. Its log is bench.folder / "gunicorn.log"."""
     port = _free_port()
-    log = bench.folder / "gunicorn.log"
-    with log.open("w") as output:
+    with (bench.folder / "gunicorn.log").open("w") as output:
         server = subprocess.Popen(
             [
                 sys.executable,
@@ -91,7 +95,7 @@ def run(bench, seconds: int) -> dict:
                 "gunicorn",
                 "crm.wsgi",
                 "--workers",
-                "4",
+                str(workers),
                 "--bind",
                 f"127.0.0.1:{port}",
                 "--timeout",
@@ -106,22 +110,37 @@ def run(bench, seconds: int) -> dict:
         )
         try:
             base = f"http://127.0.0.1:{port}"
-            for _ in range(100):
-                try:
-                    urllib.request.urlopen(base + "/health/", timeout=2).read()
-                    break
-                except OSError:
-                    time.sleep(0.2)
-            results, lock = [], threading.Lock()
-            deadline = time.monotonic() + seconds
-            officers = [Officer(base, deadline, n, results, lock) for n in range(USERS)]
-            for officer in officers:
-                officer.start()
-            for officer in officers:
-                officer.join(timeout=seconds + 60)
+            _wait_until_up(base)
+            yield base
         finally:
             server.terminate()
-            server.wait(timeout=30)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+
+
+def _wait_until_up(base: str):
+    """The workers take a few seconds to import Django: wait for /health/ (up to 20 s)."""
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base + "/health/", timeout=2).read()
+            return
+        except OSError:
+            time.sleep(0.2)
+
+
+def run(bench, seconds: int) -> dict:
+    with serve(bench, workers=4) as base:
+        results, lock = [], threading.Lock()
+        deadline = time.monotonic() + seconds
+        officers = [Officer(base, deadline, n, results, lock) for n in range(USERS)]
+        for officer in officers:
+            officer.start()
+        for officer in officers:
+            officer.join(timeout=seconds + 60)
+    log = bench.folder / "gunicorn.log"
     latencies = sorted(ms for ms, _status in results)
     failures = sum(1 for _ms, status in results if status == 0 or status >= 400)
     locked = log.read_text(errors="replace").count("database is locked")

@@ -123,3 +123,24 @@ def load(bench, seconds: int):
         f"{summary['requests']} requests, {summary['failures']} failed {summary['statuses'] or ''}, "
         f"{summary['locked']} 'database is locked', median {summary['median']:.0f} ms",
     )
+
+
+def weight(bench):
+    """Page weight in chromium (bench/weight.py). Skipped, with the reason in the table, when
+    Playwright or chromium is missing or the browser fails: the server figures stand on their own."""
+    from bench import weight as browser_weight
+
+    reason = browser_weight.missing()
+    if reason is None:
+        from playwright.sync_api import Error as PlaywrightError
+
+        try:
+            bench.weights = browser_weight.run(bench)
+        except (PlaywrightError, RuntimeError) as error:
+            reason = f"the browser run failed: {str(error).splitlines()[0]}"
+    if reason:
+        print(f"  Page weight not measured: {reason}.", flush=True)
+        bench.add("page weight in chromium at 360 px", "skipped", "", reason)
+        return
+    for line in bench.weights:
+        bench.add(f"weight: {line.page}", f"{line.kb:.1f} KB", "", line.note)

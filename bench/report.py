@@ -1,4 +1,5 @@
-"""The benchmark table, printed and written to docs/performance.md."""
+"""The benchmark table and the page-weight table, printed and written to docs/performance.md above
+its hand-kept part (everything after the marker)."""
 
 import os
 import platform
@@ -20,7 +21,37 @@ def _machine() -> str:
     return f"{platform.machine()}, {os.cpu_count()} cores{memory}, Python {platform.python_version()}, {platform.platform()}"
 
 
-def write(results, options, path: Path):
+def weight_section(results) -> list[str]:
+    """The browser's page weight as its own table (bench/weight.py), before the hand-kept part of
+    docs/performance.md, so the figures there are always those of the last make bench."""
+    measured = [bench for bench in results if bench.weights]
+    lines = ["## Weight", ""]
+    if not measured:
+        return lines + [
+            "Not measured in this run (no Playwright or chromium, or not asked for): see the table above.",
+            "",
+        ]
+    lines += [
+        f"Measured by `make bench` (`bench/weight.py`) on the {measured[0].label} database: gunicorn with `DEBUG=0`,",
+        "whitenoise serving the collected static files, chromium at 360×780 px in French, bytes counted as they",
+        "came over the wire (compressed, headers included). The first two lines start from an empty cache; the",
+        "pages after them use the cache those filled, as an officer going from page to page; last, a manager",
+        "signs in in the same tab and opens the dashboard. Targets: under 300 KB to the first page after",
+        "sign-in, under 60 KB for each page after it; no request leaving the machine; no sideways scroll.",
+        "",
+        "| page | transferred | requests (not from the cache) | requests that left the machine | sideways scroll at 360 px | target |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for bench in measured:
+        for line in bench.weights:
+            target = f"under {line.target_kb} KB" if line.target_kb else ""
+            left = ", ".join(line.external[:3]) if line.external else "none"
+            sideways = f"{line.scroll_width} px wide" if line.sideways else "none"
+            lines.append(f"| {line.page} | {line.kb:.1f} KB | {line.requests} | {left} | {sideways} | {target} |")
+    return lines + [""]
+
+
+def write(results, options, path: Path | None):
     lines = [
         "# Performance",
         "",
@@ -42,8 +73,12 @@ def write(results, options, path: Path):
         'the 100k import under 15 s; no failed request and no "database is locked" under load.',
         "",
     ]
+    lines += weight_section(results)
     text = "\n".join(lines)
     print("\n" + text)
+    if path is None:
+        print("(A partial run: not written anywhere; --output FILE to keep it.)")
+        return
     existing = path.read_text() if path.exists() else ""
     marker = "<!-- browser figures below are kept by make bench -->"
     tail = existing[existing.index(marker) :] if marker in existing else marker + "\n"

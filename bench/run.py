@@ -1,10 +1,13 @@
 """make bench: seed a scratch database at national scale and print the benchmark table.
 
     python bench/run.py [--organizations 100000] [--engagements 1000000] [--runs 7] [--load-seconds 60]
+                        [--only pages,export,import,load,weight] [--output docs/performance.md]
 
 SQLite in a temporary folder (removed at the end, also when the run is cut short); PostgreSQL too
 when DATABASE_URL names one (its database must be an empty scratch database). The table is printed
-and written to docs/performance.md. Timings are medians of several runs; query counts come from
+and written to docs/performance.md (with --only, a partial table: written only where --output says).
+The page weight (bench/weight.py) is measured in chromium on the SQLite database only, and skipped
+when Playwright or chromium is missing. Timings are medians of several runs; query counts come from
 Django's own counter. Nothing here is asserted: speed lives in the bench, not in the tests.
 """
 
@@ -26,6 +29,7 @@ class Bench:
     def __init__(self, database_url: str, folder: Path, label: str):
         self.database_url, self.folder, self.label = database_url, folder, label
         self.rows: list[tuple] = []  # (measure, value, queries, note)
+        self.weights: list = []  # bench.weight.Weight, one per page, when measured
 
     def env(self, **extra) -> dict:
         env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
@@ -80,13 +84,53 @@ def seed(bench: Bench, organizations: int, engagements: int):
     )
 
 
+MEASURES = ["pages", "export", "import", "load", "weight"]
+
+
+def run_measures(bench: Bench, folder: Path, options):
+    """The measures asked for, in the table's order; the browser's page weight on SQLite only,
+    since what it measures (bytes sent to the phone) does not depend on the database."""
+    from bench import measures
+
+    if "pages" in options.only:
+        measures.pages(bench, options.runs)
+    if "export" in options.only:
+        measures.export(bench)
+    if "import" in options.only:
+        measures.import_file(bench, folder)
+    if "load" in options.only:
+        measures.load(bench, options.load_seconds)
+    if "weight" in options.only and bench.label == "sqlite":
+        measures.weight(bench)
+
+
+def measure_names(text: str) -> list[str]:
+    """--only pages,weight: a comma-separated subset of MEASURES."""
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in names if name not in MEASURES]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"choose among {', '.join(MEASURES)}")
+    return names
+
+
+def output_path(options) -> Path | None:
+    """Where the table goes: docs/performance.md for a full run; a partial run (--only) is printed
+    and written only where --output says, so it never replaces the full table by accident."""
+    if options.output:
+        return Path(options.output)
+    if set(options.only) == set(MEASURES):
+        return ROOT / "docs" / "performance.md"
+    return None
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--organizations", type=int, default=100_000)
     parser.add_argument("--engagements", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--load-seconds", type=int, default=60)
-    parser.add_argument("--output", default=str(ROOT / "docs" / "performance.md"))
+    parser.add_argument("--only", type=measure_names, default=MEASURES, help=f"some of {','.join(MEASURES)}")
+    parser.add_argument("--output", help="default: docs/performance.md (a full run only)")
     options = parser.parse_args()
 
     targets = [("sqlite", None)]
@@ -108,18 +152,13 @@ def main():
             database_url = url or f"sqlite:///{folder / 'bench.sqlite3'}"
             bench = Bench(database_url, folder, label)
             seed(bench, options.organizations, options.engagements)
-            from bench import measures
-
-            measures.pages(bench, options.runs)
-            measures.export(bench)
-            measures.import_file(bench, folder)
-            measures.load(bench, options.load_seconds)
+            run_measures(bench, folder, options)
             results.append(bench)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     from bench import report
 
-    report.write(results, options, Path(options.output))
+    report.write(results, options, output_path(options))
 
 
 if __name__ == "__main__":

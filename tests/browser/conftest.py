@@ -80,13 +80,70 @@ class Visit:
         self.page.press("input[name=password]", "Enter")
         self.page.wait_for_url(self.base_url + "/")
 
+    # Keyboard only: the journeys below reach every control with Tab, as someone without a mouse
+    # (or with a screen reader) would, and check at each stop that the focus can be seen.
+
+    def tab_to(self, locator, *, limit=150):
+        """Press Tab until `locator` has the focus; fail if it cannot be reached or if any stop on
+        the way does not show where the focus is."""
+        locator.wait_for(state="attached")
+        target = locator.element_handle()
+        for _ in range(limit):
+            self.page.keyboard.press("Tab")
+            focus = self.page.evaluate(FOCUS_STATE, target)
+            if focus["tag"] and not focus["visible"]:
+                raise AssertionError(
+                    f"focus not visible on {focus['tag']} {focus['text']!r} ({focus['detail']}) at {self.page.url}"
+                )
+            if focus["reached"]:
+                return
+        raise AssertionError(f"{locator} cannot be reached with Tab on {self.page.url}")
+
+    def key_in(self, locator, text):
+        """Tab to a field, empty it and type, key by key."""
+        self.tab_to(locator)
+        self.page.keyboard.press("ControlOrMeta+a")
+        self.page.keyboard.press("Delete")
+        self.page.keyboard.type(text)
+
+    def press_and_wait(self, key="Enter"):
+        """Press a key that sends a form or follows a link, and wait for the next page."""
+        with self.page.expect_navigation():
+            self.page.keyboard.press(key)
+
+    def sign_in_with_keys(self, email, password):
+        self.goto("/accounts/login/")
+        self.key_in(self.page.locator("input[name=login]"), email)
+        self.key_in(self.page.locator("input[name=password]"), password)
+        self.page.keyboard.press("Enter")
+        self.page.wait_for_url(self.base_url + "/")
+
+
+# What has the focus, and whether it is drawn (an outline or Bootstrap's focus ring, a box shadow).
+FOCUS_STATE = """(target) => {
+  const element = document.activeElement;
+  if (!element || element === document.body) return {tag: "", visible: true, reached: false};
+  // Inside a date field, the calendar button (in the field's own shadow tree) has the focus:
+  // Chromium draws a ring around it (app.css thickens it), which computed styles cannot see.
+  if (element.type === "date" && !element.matches(":focus")) return {tag: "input", visible: true, reached: false};
+  const style = getComputedStyle(element);
+  const outline = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0;
+  return {
+    tag: element.tagName.toLowerCase(),
+    detail: `${element.className}, outline ${style.outlineStyle} ${style.outlineWidth}, shadow ${style.boxShadow}`,
+    text: (element.innerText || element.name || element.id || "").slice(0, 40),
+    visible: outline || style.boxShadow !== "none",
+    reached: element === target,
+  };
+}"""
+
 
 @pytest.fixture
 def visit(browser, live_server, request):
     contexts = []
 
     def open_tab(*, viewport=DESKTOP, locale="en-GB"):
-        context = browser.new_context(viewport=viewport, locale=locale)
+        context = browser.new_context(viewport=viewport, locale=locale, reduced_motion="reduce")
         contexts.append(context)
         return Visit(context.new_page(), live_server.url, request.node.name)
 

@@ -82,3 +82,30 @@ def test_the_main_pages_have_no_serious_accessibility_violation(visit, transacti
         found[path] = violations(tab.page, axe_source)
     assert {path: problems for path, problems in found.items() if problems} == {}
     assert tab.errors == []
+
+
+def test_every_chart_has_a_text_alternative(visit, transactional_db):
+    """Each chart is a picture hidden from screen readers, followed by its figures as a table (the
+    same numbers, each linked to its rows) under the chart's caption."""
+    manager = UserFactory(role=Role.MANAGER, email="manager@example.test")
+    organization = OrganizationFactory(name="Transit Saloum")
+    EngagementFactory(author=manager, organizations=[organization])
+    tab = visit(locale="fr-FR")
+    tab.sign_in("manager@example.test", PASSWORD)
+    tab.goto("/dashboard/")
+    charts = tab.page.evaluate(
+        """() => [...document.querySelectorAll("figure.chart")].map(figure => ({
+             caption: figure.querySelector("figcaption")?.innerText.trim() || "",
+             picture: !!figure.querySelector(".chart-svg svg"),
+             hidden: figure.querySelector(".chart-svg")?.getAttribute("aria-hidden") === "true",
+             rows: figure.querySelectorAll("details table tbody tr").length,
+             empty: !!figure.querySelector("p.text-body-secondary"),
+           }))"""
+    )
+    assert len(charts) >= 5
+    for chart in charts:
+        assert chart["caption"], chart
+        if chart["picture"]:
+            assert chart["hidden"] and chart["rows"] > 0, chart
+        else:
+            assert chart["empty"], chart  # "No data for this period.", said in words

@@ -91,3 +91,42 @@ def test_no_message_in_the_code_is_missing_from_the_french_catalogue(tmp_path):
         msgid for msgid, msgstr, flags in _entries(copy.read_text(encoding="utf-8")) if not msgstr or "fuzzy" in flags
     ]
     assert untranslated == [], "translate these in crm/locale/fr/LC_MESSAGES/django.po, then `make messages`"
+
+
+PAGES_WITH_SWITCH = [
+    "/",
+    "/dashboard/",
+    "/stakeholders/organizations/",
+    "/stakeholders/contacts/",
+    "/stakeholders/import/",
+    "/communications/engagements/",
+    "/communications/engagements/new/",
+    "/communications/follow-ups/",
+    "/communications/campaigns/",
+    "/exports/",
+    "/accounts/sessions/",
+]
+
+
+@pytest.mark.parametrize("path", PAGES_WITH_SWITCH)
+def test_the_language_switch_is_on_every_page(manager_client, path):
+    body = manager_client.get(path, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert 'action="/i18n/setlang/"' in body and 'name="language" value="en"' in body
+
+
+def test_numbers_and_dates_follow_the_language(manager_client):
+    from stakeholders.models import Organization
+    from tests.factories import EngagementFactory
+
+    Organization.objects.bulk_create(
+        Organization(name=f"Transit {i:04d}", name_key=f"transit {i:04d}", type="customs_broker") for i in range(1234)
+    )
+    french = manager_client.get("/stakeholders/organizations/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    english = manager_client.get("/stakeholders/organizations/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "1\xa0234 organisations" in french  # a no-break space between thousands
+    assert "1,234 organizations" in english
+    EngagementFactory(title="Atelier de Kidira", occurred_on="2026-03-09")
+    french = manager_client.get("/communications/engagements/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    english = manager_client.get("/communications/engagements/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "09/03/2026" in french
+    assert "03/09/2026" in english
