@@ -49,7 +49,7 @@ class EngagementFilter(filters.FilterSet):
     region = filters.CharFilter(
         label=_("Region"),
         method="filter_region",
-        widget=forms.TextInput(attrs={"list": "region-options", "autocomplete": "off"}),
+        widget=forms.TextInput(attrs=suggest_attrs("stakeholders:suggest_regions", "region-options", on_focus=True)),
     )
     customs_office = filters.CharFilter(
         label=_("Customs office"),
@@ -158,7 +158,7 @@ class FollowUpFilter(filters.FilterSet):
         if not self.form.cleaned_data.get("owner") and self.request is not None:
             queryset = _person(queryset, "owner", "me", self.request)
         if not self.form.cleaned_data.get("status"):
-            queryset = queryset.filter(status__in=OPEN_FOLLOW_UP_STATUSES)
+            queryset = queryset.filter(status__in_codes=OPEN_FOLLOW_UP_STATUSES)
         return queryset
 
     def filter_owner(self, queryset, name, value):
@@ -168,7 +168,7 @@ class FollowUpFilter(filters.FilterSet):
 
     def filter_overdue(self, queryset, name, value):
         if value:
-            return queryset.filter(status__in=OPEN_FOLLOW_UP_STATUSES, due_on__lt=timezone.localdate())
+            return queryset.filter(status__in_codes=OPEN_FOLLOW_UP_STATUSES, due_on__lt=timezone.localdate())
         return queryset
 
 

@@ -20,6 +20,7 @@ from communications.choices import (
     Mode,
     Sentiment,
 )
+from communications.lookups import InCodes
 
 
 class Topic(models.Model):
@@ -363,3 +364,7 @@ class SurveyResult(models.Model):
 
     def __str__(self):
         return f"{self.wave} · {self.respondent_group} · {self.key_factor}"
+
+
+# Open follow-ups are read through their partial index (see communications/lookups.py).
+FollowUp._meta.get_field("status").register_lookup(InCodes)

@@ -10,6 +10,7 @@ class CrmConfig(AppConfig):
 
     def ready(self):
         from crm import checks  # noqa: F401  (registers the deployment checks)
+        from crm.auth_backends import forget_permissions
         from crm.middleware import start_session_clock
         from crm.roles import sync_role_permissions
 
@@ -17,5 +18,6 @@ class CrmConfig(AppConfig):
         # last app's are made, the roles receive theirs from the table in crm/roles.py (the one
         # place that says what each role holds).
         post_migrate.connect(sync_role_permissions)
+        post_migrate.connect(forget_permissions)  # crm.auth_backends reads them again
         # A session's clocks start at sign-in (crm.middleware.SessionTimeoutMiddleware).
         user_logged_in.connect(start_session_clock)

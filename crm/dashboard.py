@@ -20,6 +20,7 @@ from communications.choices import CommitmentStatus, ConcernStatus
 from communications.models import Campaign, Concern
 from crm.roles import Role
 from stakeholders.choices import HIGH_SCORE, OrganizationType
+from stakeholders.forms import suggest_attrs
 from stakeholders.models import CustomsOffice, Organization, Region
 from stakeholders.normalize import fold
 
@@ -42,7 +43,7 @@ class DashboardForm(forms.Form):
     region = forms.CharField(
         label=_("Region"),
         required=False,
-        widget=forms.TextInput(attrs={"list": "region-options", "autocomplete": "off"}),
+        widget=forms.TextInput(attrs=suggest_attrs("stakeholders:suggest_regions", "region-options", on_focus=True)),
     )
     customs_office = forms.ModelChoiceField(
         label=_("Customs office"), queryset=CustomsOffice.objects.all(), required=False, to_field_name="name"
@@ -192,6 +193,12 @@ def reached(scope: Scope, request, start=None, end=None):
     return list_rows(OrganizationFilter, scope.reached_query(start, end), Organization.objects.all(), request)
 
 
+def reached_by_type(scope: Scope, request) -> list[tuple]:
+    """Organizations reached in scope, per stakeholder type, most first: one query, which gives the
+    chart and (summed) the figure, instead of a second pass over the period's engagements."""
+    return counts_by(reached(scope, request), "type")
+
+
 def key_stakeholders(scope: Scope) -> dict:
     return _clean({"influence_min": HIGH_SCORE, "type": scope.type, "region": scope.region})
 
@@ -276,8 +283,19 @@ def engagement_facts(scope: Scope, request) -> pd.DataFrame:
     return frame
 
 
-def figures(scope: Scope, request, facts: pd.DataFrame | None = None) -> Figures:
-    """Every figure counted on the rows of the list it links to. A fixed number of queries."""
+def figures(
+    scope: Scope,
+    request,
+    facts: pd.DataFrame | None = None,
+    reached_types: list | None = None,
+    *,
+    later: Figures | None = None,
+) -> Figures:
+    """Every figure counted on the rows of the list it links to. A fixed number of queries.
+    `facts` and `reached_types`, when the caller has them already, spare two of those queries.
+    `later`: these are the previous period's figures, for comparison with `later`; the figures that
+    do not depend on the period (key stakeholders, open follow-ups and concerns) are taken from it,
+    and the median time to resolve (never compared) is left out."""
     from communications.filters import CommitmentFilter, ConcernFilter, FollowUpFilter
     from communications.selectors import commitment_list, concern_list, follow_up_list
     from stakeholders.filters import OrganizationFilter
@@ -297,16 +315,25 @@ def figures(scope: Scope, request, facts: pd.DataFrame | None = None) -> Figures
     result.engagements = totals["n"]
     result.participants = totals["participants"] or 0
     result.women = totals["women"] or 0
-    result.organizations = reached(scope, request).count()
+    if reached_types is not None:
+        result.organizations = sum(n for _type, n in reached_types)
+    else:
+        result.organizations = reached(scope, request).count()
     organizations = Organization.objects.all()
-    result.key_total = list_rows(OrganizationFilter, key_stakeholders(scope), organizations, request).count()
     result.key_engaged = list_rows(OrganizationFilter, queries["coverage"][1], organizations, request).count()
-    follow_ups = list_rows(FollowUpFilter, queries["follow_ups"][1], follow_up_list(user=request.user), request)
-    counts = follow_ups.aggregate(open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=timezone.localdate())))
-    result.follow_ups_open, result.follow_ups_overdue = counts["open"], counts["overdue"]
     result.commitments = list_rows(
         CommitmentFilter, queries["commitments"][1], commitment_list(user=request.user), request
     ).count()
+    result.referrals = _referrals(scope, request)
+    if later is not None:
+        result.key_total = later.key_total
+        result.follow_ups_open, result.follow_ups_overdue = later.follow_ups_open, later.follow_ups_overdue
+        result.concerns_open = later.concerns_open
+        return result
+    result.key_total = list_rows(OrganizationFilter, key_stakeholders(scope), organizations, request).count()
+    follow_ups = list_rows(FollowUpFilter, queries["follow_ups"][1], follow_up_list(user=request.user), request)
+    counts = follow_ups.aggregate(open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=timezone.localdate())))
+    result.follow_ups_open, result.follow_ups_overdue = counts["open"], counts["overdue"]
     concerns = concern_list(user=request.user)
     result.concerns_open = list_rows(ConcernFilter, queries["concerns"][1], concerns, request).count()
     resolved = list_rows(
@@ -323,15 +350,20 @@ def figures(scope: Scope, request, facts: pd.DataFrame | None = None) -> Figures
         result.median_days = float(
             (pd.to_datetime(frame["resolved"]) - pd.to_datetime(frame["raised"])).dt.days.median()
         )
-    # Referrals: a count only, of all of them in scope (nobody is shown a row).
-    result.referrals = list_rows(
+    return result
+
+
+def _referrals(scope: Scope, request) -> int:
+    """Referrals to Internal Affairs: a count only, of all of them in scope (nobody is shown a row)."""
+    from communications.filters import ConcernFilter
+
+    return list_rows(
         ConcernFilter,
         {"referred": "yes", "raised_from": scope.start.isoformat(), "raised_to": scope.end.isoformat()}
         | scope.scope_of_engagements(),
         Concern.objects.all(),
         request,
     ).count()
-    return result
 
 
 def months(scope: Scope) -> list[date]:

@@ -104,7 +104,7 @@ def _facts_counts(facts, field) -> list[tuple]:
     return [(code, int(n)) for code, n in totals.items()]
 
 
-def build(scope, request, nonce: str, facts=None) -> list[Chart]:
+def build(scope, request, nonce: str, facts=None, reached_types=None) -> list[Chart]:
     charts = []
     facts = dashboard.engagement_facts(scope, request) if facts is None else facts
     query = scope.engagement_query()
@@ -130,7 +130,7 @@ def build(scope, request, nonce: str, facts=None) -> list[Chart]:
 
     title = _("Organizations reached, by stakeholder type")
     graph, rows = _counts(
-        dashboard.counts_by(dashboard.reached(scope, request), "type"),
+        dashboard.reached_by_type(scope, request) if reached_types is None else reached_types,
         dict(OrganizationType.choices),
         title=title,
         list_name="stakeholders:organization_list",

@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from communications.choices import KeyFactorCode
 from communications.surveys import import_survey, survey_panel
 from crm import dashboard, dashboard_charts
-from stakeholders.filters import region_names
 from stakeholders.imports.reading import ImportFileError
 
 
@@ -24,11 +23,13 @@ def dashboard_page(request):
     form = dashboard.DashboardForm(request.GET or None, initial={"period": "90"})
     valid = not form.is_bound or form.is_valid()
     scope = dashboard.scope_from(form, request.user)
-    context = {"form": form, "scope": scope, "valid": valid, "own_only": scope.own, "region_names": region_names()}
+    context = {"form": form, "scope": scope, "valid": valid, "own_only": scope.own}
     if not valid:  # no figure for filters that could not be read: say so, show nothing misleading
         return render(request, "crm/dashboard.html", context)
     facts = dashboard.engagement_facts(scope, request)
-    now, before = dashboard.figures(scope, request, facts), dashboard.figures(scope.previous(), request)
+    reached_types = dashboard.reached_by_type(scope, request)
+    now = dashboard.figures(scope, request, facts, reached_types)
+    before = dashboard.figures(scope.previous(), request, later=now)
     links = {key: _url(name, query) for key, (name, query) in dashboard.figure_queries(scope).items()}
     cards = [
         {
@@ -80,7 +81,7 @@ def dashboard_page(request):
     context |= {
         "cards": cards,
         "figures": now,
-        "charts": dashboard_charts.build(scope, request, nonce, facts),
+        "charts": dashboard_charts.build(scope, request, nonce, facts, reached_types),
         "recency_map": dashboard_charts.recency_map(scope, request),
         "neglected": neglected,
         "neglected_since": since,

@@ -145,7 +145,7 @@ CACHES = {"default": cache_from_url(env("CACHE_URL", "db://crm_cache"))}
 
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "crm.auth_backends.RoleBackend",  # permissions from the role table, in memory
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 

@@ -42,7 +42,7 @@ def _open_follow_ups(user, limit: int = 10) -> list:
     from communications.models import FollowUp
 
     candidates = (
-        FollowUp.objects.filter(owner=user, status__in=OPEN_FOLLOW_UP_STATUSES)
+        FollowUp.objects.filter(owner=user, status__in_codes=OPEN_FOLLOW_UP_STATUSES)
         .select_related("engagement", "owner")
         .order_by("due_on")[: limit * 2]
     )

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from stakeholders.choices import AeoStatus, OrganizationType, Sector, Stance, language_choices
 from stakeholders.forms import suggest_attrs
-from stakeholders.models import Contact, Organization, Region
+from stakeholders.models import Contact, Organization
 from stakeholders.normalize import fold, registration_key
 
 ARCHIVED_CHOICES = [("", _("Active only")), ("archived", _("Archived only")), ("all", _("Active and archived"))]
@@ -45,7 +45,7 @@ class OrganizationFilter(ArchivedFilterMixin, filters.FilterSet):
     region = filters.CharFilter(
         label=_("Region"),
         method="filter_region",
-        widget=forms.TextInput(attrs={"list": "region-options", "autocomplete": "off"}),
+        widget=forms.TextInput(attrs=suggest_attrs("stakeholders:suggest_regions", "region-options", on_focus=True)),
     )
     customs_office = filters.CharFilter(
         label=_("Customs office"),
@@ -201,7 +201,3 @@ class ContactFilter(ArchivedFilterMixin, filters.FilterSet):
 
 def owner_choices():
     return get_user_model().objects.filter(is_active=True).order_by("email").values_list("email", flat=True)
-
-
-def region_names() -> list[str]:
-    return list(Region.objects.order_by("name").values_list("name", flat=True))

@@ -12,14 +12,15 @@ from stakeholders.normalize import registration_key
 from stakeholders.services import similar_organizations
 
 
-def suggest_attrs(url_name: str, datalist_id: str) -> dict:
+def suggest_attrs(url_name: str, datalist_id: str, *, on_focus: bool = False) -> dict:
     """A text input that offers matches as the user types (htmx fills a <datalist>); without
-    JavaScript it is a plain text field that the server matches by name."""
+    JavaScript it is a plain text field that the server matches by name. `on_focus`: a short list
+    (regions) offered whole as soon as the field is entered, so no page carries it in advance."""
     return {
         "list": datalist_id,
         "autocomplete": "off",
         "hx-get": reverse_lazy(url_name),
-        "hx-trigger": "input changed delay:250ms",
+        "hx-trigger": ("focus once, " if on_focus else "") + "input changed delay:250ms",
         "hx-target": f"#{datalist_id}",
         "hx-swap": "innerHTML",
     }

@@ -168,6 +168,9 @@ class Organization(models.Model):
         ]
         indexes = [
             models.Index(fields=["is_archived", "name"], name="org_archived_name"),
+            # Lists show live rows ordered by name: SQLite can walk this index (either way) instead
+            # of sorting 100 000 rows for each page ("NOT is_archived" does not use the one above).
+            models.Index(fields=["name"], condition=models.Q(is_archived=False), name="org_live_name"),
             models.Index(fields=["type", "name"], name="org_type_name"),
             models.Index(fields=["region", "name"], name="org_region_name"),
             models.Index(fields=["last_engaged_on"], name="org_last_engaged"),
@@ -262,6 +265,9 @@ class Contact(models.Model):
         ]
         indexes = [
             models.Index(fields=["is_archived", "last_name", "first_name"], name="contact_archived_name"),
+            models.Index(
+                fields=["last_name", "first_name"], condition=models.Q(is_archived=False), name="contact_live_name"
+            ),
             models.Index(fields=["organization", "last_name"], name="contact_org_name"),
         ]
 

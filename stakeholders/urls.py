@@ -28,6 +28,7 @@ urlpatterns = [
     path("import/<str:token>/", imports.import_preview, name="import_preview"),
     path("import/<str:token>/confirm/", imports.import_confirm, name="import_confirm"),
     path("suggest/organizations/", suggest.suggest_organizations, name="suggest_organizations"),
+    path("suggest/regions/", suggest.suggest_regions, name="suggest_regions"),
     path("suggest/tags/", suggest.suggest_tags, name="suggest_tags"),
     path("suggest/customs-offices/", suggest.suggest_customs_offices, name="suggest_customs_offices"),
     path("suggest/owners/", suggest.suggest_owners, name="suggest_owners"),

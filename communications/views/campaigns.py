@@ -27,7 +27,7 @@ from crm.exports import export_response, log_export
 from crm.history import history_page
 from crm.listing import EXPORT_FORMATS, ListPage
 from stakeholders.exports import ORGANIZATIONS
-from stakeholders.filters import OrganizationFilter, region_names
+from stakeholders.filters import OrganizationFilter
 from stakeholders.models import Contact, Organization
 
 AUDIENCE_PREFIX = "audience"
@@ -93,7 +93,6 @@ def _campaign_form(request, campaign: Campaign):
             "audience_form": audience_form,
             "audience_size": size,
             "campaign": campaign if campaign.pk else None,
-            "region_names": region_names(),
         },
     )
 

@@ -18,7 +18,6 @@ from communications.services import FollowUpDraft, engagement_mark_held, engagem
 from communications.tables import EngagementTable
 from crm.history import history_page
 from crm.listing import ListPage
-from stakeholders.filters import region_names
 from stakeholders.models import Organization
 
 
@@ -36,9 +35,6 @@ class EngagementList(ListPage):
         return engagement_list(user=self.request.user).prefetch_related(
             Prefetch("organizations", queryset=Organization.objects.only("pk", "name"))
         )
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(region_names=region_names(), **kwargs)
 
 
 def _drafts(formset) -> list[tuple[int, FollowUpDraft]]:

@@ -14,7 +14,7 @@ from crm.listing import ListPage
 from stakeholders import extensions
 from stakeholders.choices import MapQuadrant, quadrant
 from stakeholders.exports import ORGANIZATIONS
-from stakeholders.filters import OrganizationFilter, region_names
+from stakeholders.filters import OrganizationFilter
 from stakeholders.forms import OrganizationForm
 from stakeholders.models import Organization
 from stakeholders.selectors import organization_list
@@ -39,9 +39,6 @@ class OrganizationList(ListPage):
 
     def get_queryset(self):
         return organization_list(user=self.request.user)
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(region_names=region_names(), **kwargs)
 
 
 def organization_detail(request, pk):
@@ -240,7 +237,6 @@ def stakeholder_map(request):
             "filter": filterset,
             "rows": rows,
             "total": sum(counts.values()),
-            "region_names": region_names(),
             "quadrants": [(q, q.label, quadrant_totals[q]) for q in MapQuadrant],
             "filter_query": urlencode([(k, v) for k, vs in base.lists() for v in vs]),
         },

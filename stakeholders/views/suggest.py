@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.shortcuts import render
 
 from stakeholders.forms import OrganizationChoiceField
-from stakeholders.models import CustomsOffice, Organization, Tag
+from stakeholders.models import CustomsOffice, Organization, Region, Tag
 
 LIMIT = 15
 
@@ -42,6 +42,13 @@ def suggest_tags(request):
     prefix = f"{done}{separator} " if done else ""
     names = Tag.objects.filter(name__icontains=last).order_by("name").values_list("name", flat=True)[:LIMIT]
     return _options(request, [prefix + name for name in names])
+
+
+def suggest_regions(request):
+    """Every region when the field is entered (a country has a few dozen at most), then matches."""
+    text = _typed(request)
+    names = Region.objects.filter(name__icontains=text).order_by("name").values_list("name", flat=True)[:100]
+    return _options(request, list(names))
 
 
 def suggest_customs_offices(request):

@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+import pytest
 from django.utils import timezone
 
 from communications.models import FollowUp
@@ -65,3 +66,15 @@ def test_a_follow_up_cannot_fall_due_before_its_engagement(officer_client, offic
     )
     assert "Due before the engagement itself" in response.content.decode()
     assert FollowUp.objects.get().due_on == TODAY
+
+
+def test_open_follow_ups_are_asked_with_literal_codes_so_sqlite_uses_their_index(db):
+    from communications.choices import OPEN_FOLLOW_UP_STATUSES
+
+    sql = str(FollowUp.objects.filter(status__in_codes=OPEN_FOLLOW_UP_STATUSES).query)
+    assert "IN ('open', 'in_progress')" in sql
+    with pytest.raises(ValueError):
+        str(FollowUp.objects.filter(status__in_codes=["open'); DROP TABLE x; --"]).query)
+    FollowUpFactory(status="done")
+    open_one = FollowUpFactory(status="in_progress")
+    assert list(FollowUp.objects.filter(status__in_codes=OPEN_FOLLOW_UP_STATUSES)) == [open_one]

@@ -91,6 +91,14 @@ def test_the_figures_match_the_hand_count(manager, officer, rf):
     assert now.referrals == 1
     before = figures(scope.previous(), _request(rf, manager))
     assert before.engagements == 0
+    # The comparison figures, computed with the current ones at hand, are the same numbers.
+    compared = figures(scope.previous(), _request(rf, manager), later=now)
+    for name in ("engagements", "organizations", "participants", "key_coverage", "commitments", "referrals"):
+        assert getattr(compared, name) == getattr(before, name), name
+    # And the figure taken from the per-type counts is the count.
+    from crm.dashboard import reached_by_type
+
+    assert figures(scope, _request(rf, manager), reached_types=reached_by_type(scope, _request(rf, manager))) == now
 
 
 def test_filters_narrow_every_figure(manager, officer, rf):

@@ -57,3 +57,18 @@ def test_the_suggestions_offer_matching_organizations(officer_client):
     OrganizationFactory(name="Union Aïr", registration_number="")
     body = officer_client.get("/stakeholders/suggest/organizations/?organization=kapok").content.decode()
     assert body.strip() == '<option value="Comptoir Kapok · RC-K-1"></option>'
+
+
+def test_regions_are_offered_when_the_field_is_entered_not_carried_by_every_page(officer_client):
+    from tests.factories import RegionFactory
+
+    for name in ("Kayes", "Sikasso", "Thiès"):
+        RegionFactory(name=name)
+    page = officer_client.get("/stakeholders/organizations/").content.decode()
+    assert '<datalist id="region-options"></datalist>' in page
+    assert 'hx-get="/stakeholders/suggest/regions/"' in page and "focus once" in page
+    every = officer_client.get("/stakeholders/suggest/regions/?region=").content.decode()
+    assert every.strip() == (
+        '<option value="Kayes"></option><option value="Sikasso"></option><option value="Thiès"></option>'
+    )
+    assert "Kayes" not in officer_client.get("/stakeholders/suggest/regions/?region=thi").content.decode()

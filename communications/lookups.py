@@ -1,0 +1,25 @@
+"""`status__in_codes=[...]`: IN with the codes written into the SQL rather than bound as parameters.
+
+SQLite uses a partial index (such as the open follow-ups' one) only when it can see that the query's
+condition implies the index's, which it cannot through bound parameters: with `status__in` the home
+page's open follow-ups were sorted from all of an officer's follow-ups (0.8 s at a million). Only
+vocabulary codes are accepted (lower-case letters and underscores), never user input.
+"""
+
+import re
+
+from django.db import models
+
+CODE = re.compile(r"^[a-z_]+$")
+
+
+class InCodes(models.Lookup):
+    lookup_name = "in_codes"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        codes = [str(code) for code in self.rhs]
+        if not codes or not all(CODE.match(code) for code in codes):
+            raise ValueError(f"in_codes takes vocabulary codes only, not {self.rhs!r}")
+        lhs, params = self.process_lhs(compiler, connection)
+        return f"{lhs} IN ({', '.join(repr(code) for code in codes)})", params

@@ -1,0 +1,46 @@
+"""Permissions from the role table in memory.
+
+Users hold permissions through their role only (crm/roles.py; the admin offers no individual
+permissions), and sync_role_permissions gives each role group exactly the permissions the table
+names. So the set can be worked out from the role without Django's two permission queries on every
+request: all permission names are read once per process, then filtered by the role's patterns.
+"""
+
+from functools import lru_cache
+
+from django.contrib.auth.backends import ModelBackend
+
+from crm.roles import permissions_for
+
+
+@lru_cache(maxsize=1)
+def _all_permissions() -> tuple:
+    from django.contrib.auth.models import Permission
+
+    return tuple(Permission.objects.select_related("content_type"))
+
+
+@lru_cache(maxsize=8)
+def role_permissions(role: str) -> frozenset[str]:
+    """'app_label.codename' for each permission `role` holds."""
+    return frozenset(f"{p.content_type.app_label}.{p.codename}" for p in permissions_for(role, _all_permissions()))
+
+
+def forget_permissions(**kwargs) -> None:
+    """After migrate (new models, new permissions), read them again."""
+    _all_permissions.cache_clear()
+    role_permissions.cache_clear()
+
+
+class RoleBackend(ModelBackend):
+    """ModelBackend (password sign-in, is_active checks) whose permissions come from the role."""
+
+    def get_user_permissions(self, user_obj, obj=None):
+        return set()
+
+    def get_group_permissions(self, user_obj, obj=None):
+        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
+            return set()
+        if user_obj.is_superuser:
+            return {f"{p.content_type.app_label}.{p.codename}" for p in _all_permissions()}
+        return set(role_permissions(user_obj.role))

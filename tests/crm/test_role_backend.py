@@ -1,0 +1,41 @@
+"""Permissions worked out from the role in memory are exactly those the role groups hold in the
+database, and cost no query per request."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.test.utils import CaptureQueriesContext
+from django.db import connection
+
+from crm.auth_backends import RoleBackend, role_permissions
+from crm.models import User
+from crm.roles import Role
+from tests.factories import UserFactory
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_the_role_holds_what_its_group_holds(db, role):
+    stored = {
+        f"{app}.{codename}"
+        for app, codename in Group.objects.get(name=role.value).permissions.values_list(
+            "content_type__app_label", "codename"
+        )
+    }
+    assert stored and role_permissions(role.value) == stored
+    user = UserFactory(role=role)
+    assert user.get_all_permissions() == stored
+
+
+def test_permissions_cost_no_query_once_the_role_is_known(db):
+    user = User.objects.get(pk=UserFactory(role=Role.OFFICER).pk)
+    user.role  # one query for the groups, as before
+    with CaptureQueriesContext(connection) as queries:
+        assert user.has_perm("communications.add_engagement")
+        assert not user.has_perm("communications.view_referral")
+        assert user.has_module_perms("stakeholders")
+    assert len(queries) == 0
+
+
+def test_no_role_no_permission_and_inactive_users_hold_none(db):
+    assert UserFactory(role=None).get_all_permissions() == set()
+    inactive = UserFactory(role=Role.MANAGER, is_active=False)
+    assert RoleBackend().get_all_permissions(inactive) == set()
