@@ -251,7 +251,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
+DJANGO_TABLES2_TEMPLATE = "crm/table.html"  # django-tables2 Bootstrap 5, lighter
 BOOTSTRAP5 = {
     "set_placeholder": False,
     # Fields are marked invalid when they have errors, never "valid" (a wrong password is not green).
