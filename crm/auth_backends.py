@@ -8,9 +8,11 @@ request: all permission names are read once per process, then filtered by the ro
 
 from functools import lru_cache
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.db.models import Case, IntegerField, OuterRef, Subquery, Value, When
 
-from crm.roles import permissions_for
+from crm.roles import Role, permissions_for
 
 
 @lru_cache(maxsize=1)
@@ -34,6 +36,20 @@ def forget_permissions(**kwargs) -> None:
 
 class RoleBackend(ModelBackend):
     """ModelBackend (password sign-in, is_active checks) whose permissions come from the role."""
+
+    def get_user(self, user_id):
+        """The signed-in user and their role in one query (every page reads the role). The role
+        is the first of Role's order the user's groups name, as User.role would find it."""
+        from django.contrib.auth.models import Group
+
+        rank = Case(*[When(name=role.value, then=Value(i)) for i, role in enumerate(Role)], output_field=IntegerField())
+        role = Group.objects.filter(user=OuterRef("pk"), name__in=Role.values).order_by(rank).values("name")[:1]
+        try:
+            user = get_user_model()._default_manager.annotate(role_name=Subquery(role)).get(pk=user_id)
+        except get_user_model().DoesNotExist:
+            return None
+        user.__dict__["role"] = user.role_name or ""  # User.role is a cached_property: filled here
+        return user if self.user_can_authenticate(user) else None
 
     def get_user_permissions(self, user_obj, obj=None):
         return set()

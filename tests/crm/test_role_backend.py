@@ -39,3 +39,19 @@ def test_no_role_no_permission_and_inactive_users_hold_none(db):
     assert UserFactory(role=None).get_all_permissions() == set()
     inactive = UserFactory(role=Role.MANAGER, is_active=False)
     assert RoleBackend().get_all_permissions(inactive) == set()
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_the_signed_in_user_comes_with_their_role_in_one_query(db, role):
+    user = UserFactory(role=role)
+    with CaptureQueriesContext(connection) as queries:
+        loaded = RoleBackend().get_user(user.pk)
+        assert loaded.role == role.value
+    assert len(queries) == 1
+    assert RoleBackend().get_user(user.pk + 1000) is None
+
+
+def test_a_user_in_two_role_groups_gets_the_same_role_as_user_role(db):
+    user = UserFactory(role=Role.MANAGER)
+    user.groups.add(Group.objects.get(name=Role.OFFICER.value))
+    assert RoleBackend().get_user(user.pk).role == User.objects.get(pk=user.pk).role == Role.OFFICER.value
