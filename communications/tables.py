@@ -23,7 +23,7 @@ class EngagementTable(tables.Table):
     class Meta:
         model = Engagement
         fields = ("occurred_on", "title", "kind", "organizations", "region", "depth", "sentiment", "author")
-        attrs = {"class": "table table-hover align-middle"}
+        attrs = {"class": "table table-hover align-middle table-stack"}
         empty_text = _("No engagement matches these filters.")
 
     def render_title(self, record, value):
@@ -46,7 +46,7 @@ class FollowUpTable(tables.Table):
     class Meta:
         model = FollowUp
         fields = ("due_on", "description", "engagement", "owner", "status", "actions")
-        attrs = {"class": "table table-hover align-middle"}
+        attrs = {"class": "table table-hover align-middle table-stack"}
         row_attrs = {
             "id": lambda record: f"follow-up-{record.pk}",
             "class": lambda record: "table-danger" if record.is_overdue else "",
@@ -75,7 +75,7 @@ class CommitmentTable(tables.Table):
     class Meta:
         model = Commitment
         fields = ("title", "type", "status", "signed_on", "valid_until", "review_on")
-        attrs = {"class": "table table-hover align-middle"}
+        attrs = {"class": "table table-hover align-middle table-stack"}
         row_attrs = {"class": lambda record: "table-warning" if commitment_due_soon(record) else ""}
         empty_text = _("No commitment matches these filters.")
 
@@ -103,7 +103,7 @@ class ConcernTable(tables.Table):
     class Meta:
         model = Concern
         fields = ("raised_on", "organization", "topic", "status", "days")
-        attrs = {"class": "table table-hover align-middle"}
+        attrs = {"class": "table table-hover align-middle table-stack"}
         empty_text = _("No concern matches these filters.")
 
     def render_topic(self, record):
@@ -125,5 +125,5 @@ class CampaignTable(tables.Table):
     class Meta:
         model = Campaign
         fields = ("name", "status", "starts_on", "ends_on", "owner")
-        attrs = {"class": "table table-hover align-middle"}
+        attrs = {"class": "table table-hover align-middle table-stack"}
         empty_text = _("No campaign yet.")

@@ -20,7 +20,7 @@ class UserTable(tables.Table):
     class Meta:
         model = User
         fields = ("name", "email", "role", "status", "last_login")
-        attrs = {"class": "table table-hover align-middle"}
+        attrs = {"class": "table table-hover align-middle table-stack"}
         empty_text = _("No user matches.")
 
     def render_name(self, record):

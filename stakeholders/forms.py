@@ -23,6 +23,10 @@ def suggest_attrs(url_name: str, datalist_id: str, *, on_focus: bool = False) ->
         "hx-trigger": ("focus once, " if on_focus else "") + "input changed delay:250ms",
         "hx-target": f"#{datalist_id}",
         "hx-swap": "innerHTML",
+        # Inside a filter form: send this field alone (not the whole form) and keep the page's
+        # address (the form's hx-push-url must not apply to a suggestion).
+        "hx-include": "this",
+        "hx-push-url": "false",
     }
 
 

@@ -33,7 +33,7 @@ class OrganizationTable(tables.Table):
             "owner",
             "last_engaged_on",
         )
-        attrs = {"class": "table table-hover align-middle"}
+        attrs = {"class": "table table-hover align-middle table-stack"}
         empty_text = _("No organization matches these filters.")
         row_attrs = {"class": lambda record: "text-body-secondary" if record.is_archived else ""}
 
@@ -52,7 +52,7 @@ class ContactTable(tables.Table):
     class Meta:
         model = Contact
         fields = ("name", "organization", "job_title", "email", "phone", "consent", "is_key_contact")
-        attrs = {"class": "table table-hover align-middle"}
+        attrs = {"class": "table table-hover align-middle table-stack"}
         empty_text = _("No contact matches these filters.")
 
     def render_name(self, record):

@@ -15,10 +15,19 @@ from django.utils.safestring import mark_safe
 register = template.Library()
 
 
+def _td_attrs(column, *, first: bool) -> str:
+    """The column's <td> attributes, and its name as data-label: on a phone each row is a card
+    with every value under its column's name (app.css, .table-stack); the first cell is the title."""
+    attrs = f" {column.attrs['td'].as_html()}" if column.attrs.get("td") else ""
+    if not first:
+        attrs += format_html(' data-label="{}"', column.header)
+    return mark_safe(attrs)
+
+
 @register.simple_tag
 def table_rows(table) -> str:
     columns = list(table.columns)
-    td_attrs = [mark_safe(f" {column.attrs['td'].as_html()}" if column.attrs.get("td") else "") for column in columns]
+    td_attrs = [_td_attrs(column, first=i == 0) for i, column in enumerate(columns)]
     html = []
     for row in table.paginated_rows:
         row_attrs = row.attrs.as_html()

@@ -1,4 +1,6 @@
-"""At 360 px, no page scrolls sideways and no page logs a JavaScript or CSP error."""
+"""At 360 px, no page scrolls sideways, list tables turn into cards (nothing to scroll inside
+them either; only data grids such as the maps and monthly figures keep their columns), and no page
+logs a JavaScript or CSP error."""
 
 import pytest
 from django.utils import timezone
@@ -27,7 +29,13 @@ PAGES = [
     "/communications/commitments/",
     "/communications/concerns/",
     "/communications/campaigns/",
+    "/exports/",
+    "/accounts/sessions/",
 ]
+# Tables that scroll inside their own box on a phone: lists must not (they stack as cards).
+SCROLLING_LISTS = """() => [...document.querySelectorAll("table.table-stack")]
+  .filter(table => table.scrollWidth > table.parentElement.clientWidth + 1)
+  .map(table => table.querySelector("th")?.innerText || table.className)"""
 
 
 def test_main_pages_fit_a_phone_in_french(visit, transactional_db):
@@ -43,12 +51,17 @@ def test_main_pages_fit_a_phone_in_french(visit, transactional_db):
     FollowUpFactory(engagement=engagement, owner=manager, description="Envoyer le compte rendu de l’atelier")
     tab = visit(viewport={"width": 360, "height": 780}, locale="fr-FR")
     tab.sign_in("moussa@example.test", PASSWORD)
-    wide = []
-    for path in PAGES:
+    wide, scrolling = [], []
+    for path in [*PAGES, f"/communications/engagements/{engagement.pk}/"]:
         tab.goto(path)
         width = tab.page.evaluate("document.documentElement.scrollWidth")
         if width > 360:
             wide.append((path, width))
+        if tables := tab.page.evaluate(SCROLLING_LISTS):
+            scrolling.append((path, tables))
+        if path == "/communications/follow-ups/?owner=all":
+            tab.shot("follow-ups-as-cards")
     tab.shot("last-page")
     assert wide == []
+    assert scrolling == []
     assert tab.errors == [] and tab.external_requests == []

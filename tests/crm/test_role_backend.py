@@ -3,8 +3,8 @@ database, and cost no query per request."""
 
 import pytest
 from django.contrib.auth.models import Group
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from crm.auth_backends import RoleBackend, role_permissions
 from crm.models import User
@@ -27,7 +27,7 @@ def test_the_role_holds_what_its_group_holds(db, role):
 
 def test_permissions_cost_no_query_once_the_role_is_known(db):
     user = User.objects.get(pk=UserFactory(role=Role.OFFICER).pk)
-    user.role  # one query for the groups, as before
+    assert user.role == Role.OFFICER  # one query for the groups, as before
     with CaptureQueriesContext(connection) as queries:
         assert user.has_perm("communications.add_engagement")
         assert not user.has_perm("communications.view_referral")
