@@ -8,6 +8,7 @@ PostgreSQL sequences are moved past them afterwards.
 """
 
 import itertools
+import operator
 from collections.abc import Iterable, Sequence
 
 from django.core.management.color import no_style
@@ -46,6 +47,43 @@ def _columns(model, exclude: Sequence[str] = ()) -> list:
     return [f for f in model._meta.concrete_fields if f.attname not in exclude]
 
 
+def _values_of(fields: list, converters: list):
+    """row (dict with every field) → the list of values sent, in column order. Worked out once
+    per insert: the values are picked in one step, and only the columns that need it converted."""
+    get = operator.itemgetter(*[f.attname for f in fields])
+    converted = [(i, conv) for i, conv in enumerate(converters) if conv]
+
+    def values_of(row: dict) -> list:
+        values = list(get(row)) if len(fields) > 1 else [get(row)]
+        for i, conv in converted:
+            values[i] = conv(values[i])
+        return values
+
+    return values_of
+
+
+def _history_values_of(fields: list, converters: list, extra: dict):
+    """row (dict) → the values of its history entry: the `extra` columns (history_date, …) are the
+    same for every row, so converted once; the others come from the row (None when missing)."""
+    template, from_row = [], []
+    for i, (field, conv) in enumerate(zip(fields, converters, strict=True)):
+        if field.attname in extra:
+            value = extra[field.attname]
+            template.append(conv(value) if conv else value)
+        else:
+            template.append(None)
+            from_row.append((i, field.attname, conv))
+
+    def values_of(row: dict) -> list:
+        values = template.copy()
+        for i, name, conv in from_row:
+            value = row.get(name)
+            values[i] = conv(value) if conv else value
+        return values
+
+    return values_of
+
+
 def insert_rows(model, rows: Iterable[dict], *, history_reason: str | None = None, history_user_id=None) -> int:
     """Insert rows (dicts of attname → value for every concrete field; the primary key may be left
     out when nothing refers to the rows, e.g. many-to-many links) and, when the model keeps a
@@ -79,33 +117,16 @@ def insert_rows(model, rows: Iterable[dict], *, history_reason: str | None = Non
         "history_user_id": history_user_id,
     }
     history_converters = [_converter(f) for f in history_fields]
+    values_of = _values_of(fields, converters)
+    history_values_of = _history_values_of(history_fields, history_converters, extra)
     total = 0
     batch: list[dict] = []
 
     def flush():
         with connection.cursor() as cursor:
-            cursor.executemany(
-                sql,
-                [
-                    [
-                        conv(row[f.attname]) if conv else row[f.attname]
-                        for f, conv in zip(fields, converters, strict=True)
-                    ]
-                    for row in batch
-                ],
-            )
+            cursor.executemany(sql, [values_of(row) for row in batch])
             if history_sql:
-                cursor.executemany(
-                    history_sql,
-                    [
-                        [
-                            (conv(value) if conv else value)
-                            for f, conv in zip(history_fields, history_converters, strict=True)
-                            for value in [extra[f.attname] if f.attname in extra else row.get(f.attname)]
-                        ]
-                        for row in batch
-                    ],
-                )
+                cursor.executemany(history_sql, [history_values_of(row) for row in batch])
 
     for row in rows:
         batch.append(row)

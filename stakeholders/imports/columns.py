@@ -63,6 +63,25 @@ class CellError(Exception):
     """A cell that cannot be used; the message is for the user."""
 
 
+def remembered(function):
+    """function(…, text) with its results remembered, for the columns that repeat a few values over
+    many rows (codes, scores, regions, phones, languages, tags): a large file would otherwise pay
+    for the same check or normalisation once per cell. Only results for short texts are kept, and
+    only so many, so memory stays bounded whatever the file holds. A CellError is never kept (its
+    message is in the language of whoever reads it), so a bad value is checked, and told, each time.
+    The function must give the same immutable result for the same arguments."""
+    cached = functools.lru_cache(maxsize=4096)(function)
+
+    @functools.wraps(function)
+    def call(*args):
+        return cached(*args) if len(args[-1]) <= 100 else function(*args)
+
+    return call
+
+
+fold_value = remembered(fold)
+
+
 def columns_for(kind: str) -> dict[str, list[str]]:
     return ORGANIZATION_COLUMNS if kind == "organizations" else CONTACT_COLUMNS
 
@@ -126,8 +145,9 @@ def _code_lookup(field: str) -> dict[str, str]:
     return lookup
 
 
+@remembered
 def parse_code(field: str, value: str) -> str:
-    code = _code_lookup(field).get(fold(value))
+    code = _code_lookup(field).get(fold_value(value))
     if code is None:
         examples = ", ".join(CODE_FIELDS[field].values[:3])
         raise CellError(
@@ -140,6 +160,7 @@ def parse_code(field: str, value: str) -> str:
     return code
 
 
+@remembered
 def parse_score(value: str) -> int:
     try:
         number = float(value.replace(",", "."))
@@ -158,6 +179,7 @@ def parse_email(value: str) -> str:
     return value.lower()
 
 
+@remembered
 def parse_phone(value: str) -> str:
     try:
         phone_validator(value)
@@ -168,10 +190,14 @@ def parse_phone(value: str) -> str:
     return value
 
 
+_HAS_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
+_validate_url = URLValidator(schemes=["http", "https"])  # built once: it compiles its patterns
+
+
 def parse_website(value: str) -> str:
-    url = value if re.match(r"^[a-z][a-z0-9+.-]*://", value, re.I) else f"https://{value}"
+    url = value if _HAS_SCHEME.match(value) else f"https://{value}"
     try:
-        URLValidator(schemes=["http", "https"])(url)
+        _validate_url(url)
     except ValidationError:
         raise CellError(_("«%(value)s» is not a web address.") % {"value": value}) from None
     if len(url) > 200:
@@ -179,15 +205,24 @@ def parse_website(value: str) -> str:
     return url
 
 
-def parse_language(value: str) -> str:
+@functools.cache
+def _language_lookup() -> tuple[frozenset, dict[str, str]]:
+    """(the ISO 639-1 codes, fold(language name) → code), built once: building them walks every
+    language Django knows, which cost more than the rest of a row's checks."""
     codes = language_codes()
+    by_name = {fold(name): code for code, name in codes.items()}
+    by_name.update({"french": "fr", "francais": "fr", "english": "en", "anglais": "en"})
+    return frozenset(codes), by_name
+
+
+@remembered
+def parse_language(value: str) -> str:
+    codes, by_name = _language_lookup()
     code = value.strip().lower()
     if code in codes:
         return code
-    by_name = {fold(name): code for code, name in codes.items()}
-    by_name.update({"french": "fr", "francais": "fr", "english": "en", "anglais": "en"})
-    if fold(value) in by_name:
-        return by_name[fold(value)]
+    if fold_value(value) in by_name:
+        return by_name[fold_value(value)]
     raise CellError(_("«%(value)s» is not a two-letter ISO 639-1 language code, such as fr or en.") % {"value": value})
 
 
@@ -206,15 +241,24 @@ CONSENT_VALUES = {
 }
 
 
+@remembered
 def parse_consent(value: str) -> bool:
-    answer = CONSENT_VALUES.get(fold(value))
+    answer = CONSENT_VALUES.get(fold_value(value))
     if answer is None:
         raise CellError(_("«%(value)s» must be yes or no (also true/false, oui/non, 1/0).") % {"value": value})
     return answer
 
 
+_TAG_SEPARATOR = re.compile(r"[;|]")
+
+
 def split_tags(value: str) -> list[str]:
-    tags = [part.strip() for part in re.split(r"[;|]", value) if part.strip()]
+    return list(_tags_of(value))  # a list of its own for each row
+
+
+@remembered
+def _tags_of(value: str) -> tuple[str, ...]:
+    tags = tuple(part.strip() for part in _TAG_SEPARATOR.split(value) if part.strip())
     for tag in tags:
         if len(tag) > 80:
             raise CellError(_("the tag «%(tag)s…» is longer than 80 characters.") % {"tag": tag[:20]})

@@ -9,6 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connection
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
@@ -41,6 +42,7 @@ class RowPreview:
     match: Any = None  # the existing record it updates or repeats
     changes: list[str] = field(default_factory=list)
     note: str = ""
+    key: tuple = ()  # (key kind, key) that finds its duplicates; set once by classify()
 
     def fail(self, column: str, message: str) -> None:
         self.problems.append(Problem(self.number, column, message))
@@ -76,6 +78,16 @@ class ImportPreview:
 def build_preview(table: Table, kind: str | None = None, seen: dict | None = None) -> ImportPreview:
     """Classify the rows of `table`. A file read in batches passes the same `seen` to every batch,
     so a row repeating one of an earlier batch is still a duplicate."""
+    preview = parse_table(table, kind, seen)
+    if not preview.file_errors:
+        classify(preview)
+    return preview
+
+
+def parse_table(table: Table, kind: str | None = None, seen: dict | None = None) -> ImportPreview:
+    """Recognise the columns and check every cell, without asking the database. Kept apart from
+    classify() so that a streamed import can check the cells once and keep their values for its
+    write pass (service.import_path)."""
     kind = kind or col.guess_kind(table.header)
     preview = ImportPreview(kind=kind, notices=list(table.notices))
     if seen is not None:
@@ -91,11 +103,19 @@ def build_preview(table: Table, kind: str | None = None, seen: dict | None = Non
             for position, fieldname in mapping.items()
         }
         preview.rows.append(RowPreview(number=number, cells=typed))
-    if kind == "organizations":
+    parsers, required = (ORG_PARSERS, "name") if kind == "organizations" else (CONTACT_PARSERS, "last_name")
+    for row in preview.rows:
+        _parse(row, parsers, required)
+    return preview
+
+
+def classify(preview: ImportPreview) -> None:
+    """New, update, duplicate or error for every parsed row: against the rows before it
+    (preview.seen) and against the database, which is asked once per batch of rows."""
+    if preview.kind == "organizations":
         _organizations(preview)
     else:
         _contacts(preview)
-    return preview
 
 
 def _unescape(cell: str) -> str:
@@ -127,13 +147,18 @@ ORG_PARSERS = {
 }
 
 
+def _as_typed(text: str) -> str:
+    """The value of a column that needs no parsing (names, addresses…): the text itself."""
+    return text
+
+
 def _parse(row: RowPreview, parsers: dict, required: str) -> None:
     for fieldname, text in row.cells.items():
         if not text:
             continue
         try:
             col.check_length(fieldname, text)
-            row.values[fieldname] = parsers.get(fieldname, lambda v: v)(text)
+            row.values[fieldname] = parsers.get(fieldname, _as_typed)(text)
         except col.CellError as error:
             row.fail(fieldname, str(error))
     if not row.cells.get(required):
@@ -148,12 +173,18 @@ def _org_key(values: dict) -> tuple[str, str]:
     return "name", name_key(values.get("name", ""))
 
 
+def _set_keys(rows: list[RowPreview], key_of) -> None:
+    """Each row's duplicate key, worked out once: the file, the database and the final pass all
+    compare it."""
+    for row in rows:
+        if row.status != ERROR:
+            row.key = key_of(row.values)
+
+
 def _organizations(preview: ImportPreview) -> None:
-    for row in preview.rows:
-        _parse(row, ORG_PARSERS, required="name")
+    _set_keys(preview.rows, _org_key)
     _mark_file_duplicates(
         preview.rows,
-        _org_key,
         {
             "registration_number": _("same registration number as row %(row)s"),
             "email": _("same e-mail as row %(row)s"),
@@ -170,14 +201,14 @@ def _organizations(preview: ImportPreview) -> None:
         if row.status == ERROR:
             continue
         if region := row.values.get("region"):
-            if fold(region) not in regions:
-                new_regions.setdefault(fold(region), region)
+            if col.fold_value(region) not in regions:
+                new_regions.setdefault(col.fold_value(region), region)
         for tag in row.values.get("tags", []):
-            if fold(tag) not in tag_keys:
-                new_tags.setdefault(fold(tag), tag)
+            if col.fold_value(tag) not in tag_keys:
+                new_tags.setdefault(col.fold_value(tag), tag)
         if row.status != NEW:
             continue
-        key = _org_key(row.values)
+        key = row.key
         match = found.get(key)
         if isinstance(match, list):
             row.fail(key[0], _("matches several organizations; add the registration number to choose one."))
@@ -187,11 +218,11 @@ def _organizations(preview: ImportPreview) -> None:
     preview.new_tags = sorted(new_tags.values())
 
 
-def _mark_file_duplicates(rows: list[RowPreview], key_of, notes: dict, first_row: dict) -> None:
+def _mark_file_duplicates(rows: list[RowPreview], notes: dict, first_row: dict) -> None:
     for row in rows:
         if row.status == ERROR:
             continue
-        key = key_of(row.values)
+        key = row.key
         if not key[1]:
             continue
         if key in first_row:
@@ -207,19 +238,24 @@ def _existing_organizations(rows: list[RowPreview]) -> dict[tuple, Any]:
     """
     keys: dict[str, set] = {"registration_number": set(), "email": set(), "name": set()}
     for row in rows:
-        kind, value = _org_key(row.values)
+        kind, value = row.key
         keys[kind].add(value)
     found: dict[tuple, Any] = {}
     queryset = Organization.objects.select_related("region", "merged_into").prefetch_related("tags")
     lookups = {
-        "registration_number": (queryset, "registration_key"),
+        # The unique index on registration_key leaves blank keys out; saying so lets the database
+        # use it (else every query reads the whole table). The keys looked up are never blank.
+        "registration_number": (queryset.exclude(registration_key=""), "registration_key"),
         "email": (queryset.annotate(k=Lower("email")), "k"),
         "name": (queryset, "name_key"),
     }
     for kind, values in keys.items():
         qs, attribute = lookups[kind]
         for batch in _batches(sorted(values)):
-            for organization in qs.filter(**{f"{attribute}__in": batch}).order_by("is_archived", "pk"):
+            known = _known_keys(kind, batch)
+            if not known:
+                continue
+            for organization in qs.filter(**{f"{attribute}__in": sorted(known)}).order_by("is_archived", "pk"):
                 key = (kind, getattr(organization, attribute))
                 organization = _survivor(organization)
                 previous = found.get(key)
@@ -230,6 +266,26 @@ def _existing_organizations(rows: list[RowPreview]) -> dict[tuple, Any]:
                 ):
                     found[key] = (previous if isinstance(previous, list) else [previous]) + [organization]
     return found
+
+
+def _known_keys(kind: str, keys: list[str]) -> set[str]:
+    """Which of `keys` (registration_number, email or name keys) some organization has, so that the
+    full look-up above runs only for those: on a large import of new organizations, for none.
+
+    Plain SQL, because for an IN list Django prepares every parameter one by one, which cost more
+    than the query itself. The conditions are those of the look-up's own queries."""
+    quote = connection.ops.quote_name
+    column = {
+        "registration_number": quote("registration_key"),
+        "email": f"LOWER({quote('email')})",
+        "name": quote("name_key"),
+    }[kind]
+    condition = f"{column} IN ({', '.join(['%s'] * len(keys))})"
+    if kind == "registration_number":
+        condition += f" AND NOT ({column} = '')"  # worded as the partial unique index is, so it serves
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT DISTINCT {column} FROM {quote(Organization._meta.db_table)} WHERE {condition}", keys)
+        return {key for (key,) in cursor.fetchall()}
 
 
 def _survivor(organization: Organization) -> Organization:
@@ -249,10 +305,10 @@ def _compare(row: RowPreview, organization: Organization, regions: dict) -> None
     for fieldname, value in row.values.items():
         if fieldname == "region":
             current = organization.region.key if organization.region else ""
-            changed = fold(value) != current
+            changed = col.fold_value(value) != current
         elif fieldname == "tags":
             current_keys = {tag.key for tag in organization.tags.all()}
-            changed = any(fold(tag) not in current_keys for tag in value)
+            changed = any(col.fold_value(tag) not in current_keys for tag in value)
         elif fieldname == "registration_number":
             changed = registration_key(value) != registration_key(organization.registration_number)
         else:
@@ -284,12 +340,10 @@ def _contact_key(values: dict) -> tuple[str, str]:
 
 
 def _contacts(preview: ImportPreview) -> None:
-    for row in preview.rows:
-        _parse(row, CONTACT_PARSERS, required="last_name")
     _resolve_organizations(preview.rows)
+    _set_keys(preview.rows, _contact_key)
     _mark_file_duplicates(
         preview.rows,
-        _contact_key,
         {"email": _("same e-mail as row %(row)s"), "name": _("same person as row %(row)s")},
         first_row=preview.seen,
     )
@@ -320,7 +374,7 @@ def _contacts(preview: ImportPreview) -> None:
         }
         by_name.setdefault(_contact_key(person)[1], contact)
     for row in candidates:
-        kind, value = _contact_key(row.values)
+        kind, value = row.key
         match = (by_email if kind == "email" else by_name).get(value)
         if match is not None:
             _compare_contact(row, match)
@@ -331,9 +385,9 @@ def _resolve_organizations(rows: list[RowPreview]) -> None:
     wanted = {row.values["organization"] for row in rows if row.values.get("organization")}
     by_registration, by_name = {}, {}
     for batch in _batches(sorted({registration_key(w) for w in wanted})):
-        for pk, key, merged_into in Organization.objects.filter(registration_key__in=batch).values_list(
-            "pk", "registration_key", "merged_into_id"
-        ):
+        # Blank keys excluded so that the (partial) unique index serves the look-up; see above.
+        organizations = Organization.objects.filter(registration_key__in=batch).exclude(registration_key="")
+        for pk, key, merged_into in organizations.values_list("pk", "registration_key", "merged_into_id"):
             by_registration[key] = merged_into or pk
     for batch in _batches(sorted({w.lower() for w in wanted})):
         for pk, name in (

@@ -1,5 +1,7 @@
 """One entry point for the web page and one for the command: read, preview, and (if asked) write."""
 
+import pickle
+import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -7,7 +9,7 @@ from pathlib import Path
 from django.db import transaction
 
 from stakeholders.imports.columns import guess_kind
-from stakeholders.imports.preview import ImportPreview, build_preview
+from stakeholders.imports.preview import ImportPreview, RowPreview, build_preview, classify, parse_table
 from stakeholders.imports.reading import StreamedFile, read_table
 from stakeholders.imports.writing import ImportSummary, write_import
 
@@ -47,17 +49,47 @@ MAX_PROBLEMS = 1000
 
 def import_path(path, *, kind: str | None = None, actor=None, write: bool = True, batch: int = 5000) -> StreamedImport:
     """The command's import: every row checked batch by batch (memory does not grow with the file),
-    then, if none has a problem, written batch by batch in one transaction. All or nothing."""
+    then, if none has a problem, written batch by batch in one transaction. All or nothing.
+
+    Checking the cells is most of the work, so it is done once: the check pass keeps each batch's
+    checked values in a temporary file (on disk, so memory stays bounded), and the write pass reads
+    them back. The write pass still classifies each batch against the database as it stands then
+    (rows written by earlier batches included), exactly as when it read the file again."""
     source = StreamedFile(path, batch=batch)
     kind = kind or guess_kind(source.header)
     result = StreamedImport(kind=kind, notices=source.notices)
+    with tempfile.TemporaryFile(prefix="crm-import-") as checked:
+        regions, tags = _check(source, kind, result, keep=checked if write else None)
+        if not result.is_valid or not write:
+            return result
+        checked.seek(0)
+        summary = ImportSummary(new_regions=sorted(regions), new_tags=sorted(tags))
+        with transaction.atomic():
+            seen: dict = {}
+            for rows in _kept_batches(checked):
+                preview = ImportPreview(kind=kind, rows=rows, seen=seen)
+                classify(preview)
+                written = write_import(preview, actor=actor, source=Path(path).name)
+                summary.created += written.created
+                summary.updated += written.updated
+                summary.duplicates += written.duplicates
+    result.summary = summary
+    return result
+
+
+def _check(source: StreamedFile, kind: str, result: StreamedImport, keep) -> tuple[set, set]:
+    """Check every batch into `result` (problems, counts); while no problem is found, append each
+    batch's parsed rows to the file `keep` (when given). Returns the new regions and tags."""
     seen: dict = {}
     regions, tags = set(), set()
     for table in source.batches():
-        preview = build_preview(table, kind, seen=seen)
+        preview = parse_table(table, kind, seen=seen)
         if preview.file_errors:
             result.file_errors, result.ignored = preview.file_errors, preview.ignored
-            return result
+            break
+        if keep is not None and result.is_valid:
+            _keep_batch(preview.rows, keep)  # before classify(), which adds looked-up values
+        classify(preview)
         result.ignored = preview.ignored
         result.counts.update(preview.counts)
         regions.update(preview.new_regions)
@@ -65,16 +97,20 @@ def import_path(path, *, kind: str | None = None, actor=None, write: bool = True
         problems = preview.problems
         result.problem_count += len(problems)
         result.problems += [str(p) for p in problems][: MAX_PROBLEMS - len(result.problems)]
-    if not result.is_valid or not write:
-        return result
-    summary = ImportSummary(new_regions=sorted(regions), new_tags=sorted(tags))
-    with transaction.atomic():
-        seen = {}
-        for table in source.batches():
-            preview = build_preview(table, kind, seen=seen)
-            written = write_import(preview, actor=actor, source=Path(path).name)
-            summary.created += written.created
-            summary.updated += written.updated
-            summary.duplicates += written.duplicates
-    result.summary = summary
-    return result
+    return regions, tags
+
+
+def _keep_batch(rows: list[RowPreview], file) -> None:
+    """One batch as (row number, parsed values): all that writing needs (the typed cells are only
+    shown by the preview page). Pickled, as the file is written and read back by this process."""
+    pickle.dump([(row.number, row.values) for row in rows], file, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _kept_batches(file):
+    """The batches _keep_batch() wrote, in order, as rows ready for classify()."""
+    while True:
+        try:
+            batch = pickle.load(file)
+        except EOFError:
+            return
+        yield [RowPreview(number=number, cells={}, values=values) for number, values in batch]

@@ -8,9 +8,10 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
 from crm.bulk import insert_rows, next_ids, reset_sequences
+from stakeholders.imports.columns import fold_value
 from stakeholders.imports.preview import NEW, UPDATE, ImportPreview
 from stakeholders.models import Contact, Organization, Region, Tag
-from stakeholders.normalize import fold, name_key, registration_key
+from stakeholders.normalize import name_key, registration_key
 
 BATCH = 1000
 
@@ -56,7 +57,7 @@ def _lookup_or_create(model, names: list[str], actor, reason: str) -> dict:
     """fold(name) → instance for regions or tags, creating the missing ones (with history)."""
     existing = {item.key: item for item in model.objects.all()}
     for name in names:
-        if fold(name) not in existing:
+        if fold_value(name) not in existing:
             item = model(name=name)
             item._change_reason = reason
             item._history_user = actor
@@ -65,15 +66,28 @@ def _lookup_or_create(model, names: list[str], actor, reason: str) -> dict:
     return existing
 
 
-def _insert_new(model, objects: list, actor, reason: str) -> None:
-    """Insert new records and their "created" history entries (crm.bulk: values prepared once per
-    column, executemany; about ten times faster than going through bulk_create)."""
+def _blank_row(model) -> dict:
+    """attname → value of every concrete field of a record made with no arguments: the defaults
+    a new record starts from. Taken from one instance, so it is what the ORM itself would fill in."""
+    blank = model()
+    return {field.attname: getattr(blank, field.attname) for field in model._meta.concrete_fields}
+
+
+def _row_of(instance) -> dict:
+    """An instance as the row _insert_new() takes (contacts are still built as instances: their
+    consent fields follow rules kept in one place, _apply_contact_values())."""
+    return {field.attname: getattr(instance, field.attname) for field in instance._meta.concrete_fields}
+
+
+def _insert_new(model, rows: list[dict], actor, reason: str) -> None:
+    """Insert new records (rows of attname → value, given their ids and timestamps here) and their
+    "created" history entries (crm.bulk: values prepared once per column, executemany; about ten
+    times faster than going through bulk_create)."""
     now = timezone.now()
-    rows = []
-    for instance, pk in zip(objects, next_ids(model, len(objects)), strict=True):
-        instance.pk = pk
-        instance.created_at = instance.updated_at = now
-        rows.append({field.attname: getattr(instance, field.attname) for field in model._meta.concrete_fields})
+    pk_name = model._meta.pk.attname
+    for row, pk in zip(rows, next_ids(model, len(rows)), strict=True):
+        row[pk_name] = pk
+        row["created_at"] = row["updated_at"] = now
     insert_rows(model, rows, history_reason=reason, history_user_id=actor.pk if actor else None)
     reset_sequences(model)
 
@@ -101,10 +115,24 @@ def _apply_org_values(organization: Organization, values: dict, regions: dict) -
         if fieldname in values:
             setattr(organization, fieldname, values[fieldname])
     if "region" in values:
-        organization.region = regions[fold(values["region"])]
+        organization.region = regions[fold_value(values["region"])]
     organization.name_key = name_key(organization.name)  # bulk writes skip save()
     organization.registration_key = registration_key(organization.registration_number)
     organization.updated_at = timezone.now()
+
+
+def _new_organization_row(blank: dict, values: dict, regions: dict) -> dict:
+    """The database row of a new organization: what _apply_org_values() would set on a new
+    instance, without building one (a model instance per row was a good part of a large import)."""
+    row = dict(blank)
+    for fieldname in ORG_FIELDS:  # plain fields: the name is the attname
+        if fieldname in values:
+            row[fieldname] = values[fieldname]
+    if "region" in values:
+        row["region_id"] = regions[fold_value(values["region"])].pk
+    row["name_key"] = name_key(row["name"])  # bulk writes skip save()
+    row["registration_key"] = registration_key(row["registration_number"])
+    return row
 
 
 def _write_organizations(preview: ImportPreview, actor, reason: str) -> None:
@@ -115,11 +143,8 @@ def _write_organizations(preview: ImportPreview, actor, reason: str) -> None:
     tags = _lookup_or_create(Tag, all_tag_names, actor, reason) if all_tag_names else {}
 
     new_rows = [row for row in preview.rows if row.status == NEW]
-    created = []
-    for row in new_rows:
-        organization = Organization()
-        _apply_org_values(organization, row.values, regions)
-        created.append(organization)
+    blank = _blank_row(Organization)
+    created = [_new_organization_row(blank, row.values, regions) for row in new_rows]
     _insert_new(Organization, created, actor, reason)
 
     update_rows = [row for row in preview.rows if row.status == UPDATE]
@@ -137,11 +162,27 @@ def _write_organizations(preview: ImportPreview, actor, reason: str) -> None:
             default_change_reason=reason,
         )
 
+    _link_tags(
+        [(organization["id"], row.values.get("tags", [])) for row, organization in zip(new_rows, created, strict=True)],
+        [(row.match.pk, row.values.get("tags", [])) for row in update_rows],
+        tags,
+    )
+
+
+def _link_tags(new: list[tuple], updated: list[tuple], tags: dict) -> None:
+    """Tag links, from (organization id, tag names) pairs. A new organization has no link yet, so
+    its links are plain inserts (crm.bulk), once each even if a cell names a tag twice; an updated
+    one may already have some, which the database skips (ignore_conflicts)."""
     through = Organization.tags.through
+    tag_ids = {key: tag.pk for key, tag in tags.items()}
+    new_links = {
+        (organization_id, tag_ids[fold_value(tag)]): None for organization_id, names in new for tag in names
+    }  # a dict keeps the file's order
+    insert_rows(through, ({"organization_id": o, "tag_id": t} for o, t in new_links))
     links = [
-        through(organization_id=organization.pk, tag_id=tags[fold(tag)].pk)
-        for row, organization in [*zip(new_rows, created, strict=True), *((r, r.match) for r in update_rows)]
-        for tag in row.values.get("tags", [])
+        through(organization_id=organization_id, tag_id=tag_ids[fold_value(tag)])
+        for organization_id, names in updated
+        for tag in names
     ]
     through.objects.bulk_create(links, batch_size=BATCH, ignore_conflicts=True)
 
@@ -167,7 +208,7 @@ def _write_contacts(preview: ImportPreview, actor, reason: str, source: str) -> 
         if row.status == NEW:
             contact = Contact()
             _apply_contact_values(contact, row.values, today, source)
-            created.append(contact)
+            created.append(_row_of(contact))
     _insert_new(Contact, created, actor, reason)
     update_rows = [row for row in preview.rows if row.status == UPDATE]
     for row in update_rows:

@@ -1,7 +1,8 @@
 """import_stakeholders PATH [--kind organizations|contacts] [--dry-run] (CONTRACT.md).
 
-The file is read in batches, twice (every row checked, then written in one transaction), so a file
-of any size imports in bounded memory; there is no size or row limit here.
+The file is read once, in batches: every row is checked, and the checked values are kept in a
+temporary file; if no row has a problem, they are read back and written in one transaction. So a
+file of any size imports in bounded memory; there is no size or row limit here.
 """
 
 from pathlib import Path
