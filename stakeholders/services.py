@@ -95,7 +95,10 @@ def organization_merge(*, survivor: Organization, duplicate: Organization) -> Or
     # The duplicate is archived first: a registration number moving to the survivor stays unique.
     duplicate.is_archived = True
     duplicate.merged_into = survivor
-    if duplicate.registration_number and survivor.registration_key == registration_key(duplicate.registration_number):
+    # (The survivor's key is compared as it will be saved: _fill_blanks may just have given it the
+    # duplicate's number, and save() works the key out again.)
+    moved = registration_key(survivor.registration_number) == registration_key(duplicate.registration_number)
+    if duplicate.registration_number and moved:
         duplicate.registration_number = ""  # it moved to the survivor (save() clears the key too)
     _save(duplicate, _("Merged into %(name)s (#%(pk)s)") % {"name": survivor.name, "pk": survivor.pk})
     survivor.full_clean()

@@ -124,3 +124,16 @@ def test_exports_follow_tag_and_archived_filters(officer_client):
     assert names("tags=aeo pilot") == ["Tagged"]
     assert names("archived=archived") == ["Archived one"]
     assert names("archived=all") == ["Archived one", "Plain", "Tagged"]
+
+
+def test_a_registration_number_taken_over_in_a_merge_then_imported_updates_the_survivor(db):
+    survivor = OrganizationFactory(name="Transit Baobab SARL", registration_number="")
+    duplicate = OrganizationFactory(name="TRANSIT BAOBAB", registration_number="RC-OLD")
+    organization_merge(survivor=survivor, duplicate=duplicate)  # the survivor had none: it takes this one
+    survivor.refresh_from_db()
+    duplicate.refresh_from_db()
+    assert (survivor.registration_number, duplicate.registration_number) == ("RC-OLD", "")
+    preview, summary = import_file(b"name,registration_number,city\nTransit Baobab,RC-OLD,Kayes\n", "f.csv")
+    assert preview.rows[0].match == survivor and (summary.created, summary.updated) == (0, 1)
+    survivor.refresh_from_db()
+    assert survivor.city == "Kayes"
