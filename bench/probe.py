@@ -74,6 +74,7 @@ def pages(runs: int):
             "officer@demo.test",
         ),
         ("home page", "/", "officer@demo.test"),
+        ("dashboard, 90 days (the default)", "/dashboard/", "manager@demo.test"),
         ("dashboard, 365 days", "/dashboard/?period=365", "manager@demo.test"),
     ]
     for label, url, email in urls:
