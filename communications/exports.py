@@ -82,10 +82,13 @@ COMMITMENTS = Dataset(
 
 
 def _days_to_resolve(raw: pd.DataFrame) -> pd.Series:
-    raised = pd.to_datetime(raw["raised_on"], errors="coerce")
-    resolved = pd.to_datetime(raw["resolved_on"], errors="coerce")
-    days = (resolved - raised).dt.days
-    return days.astype("object").where(days.notna(), None).map(lambda d: None if d is None else int(d))
+    """Whole days from raised to resolved, empty while open (as Concern.days_to_resolve). Kept as
+    objects: a float column would write 12.0 whenever an open concern shares the chunk."""
+    days = [
+        (resolved - raised).days if raised and resolved else None
+        for raised, resolved in zip(raw["raised_on"], raw["resolved_on"], strict=True)
+    ]
+    return pd.Series(days, index=raw.index, dtype="object")
 
 
 CONCERNS = Dataset(
