@@ -7,8 +7,9 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import connection
 
-from communications.demo import seed_campaigns, seed_engagements, seed_survey
+from communications.demo import seed_campaigns, seed_survey
 from crm.roles import Role
+from crm.seeding import seed_engagements
 from crm.users import user_ensure_demo_account
 from stakeholders.demo import seed_stakeholders
 
