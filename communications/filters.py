@@ -21,6 +21,7 @@ from communications.choices import (
 )
 from communications.models import Campaign, Commitment, Concern, Engagement, FollowUp, Topic
 from stakeholders.choices import OrganizationType
+from stakeholders.filters import ChoicesFilter
 from stakeholders.forms import suggest_attrs
 from stakeholders.normalize import fold
 
@@ -43,7 +44,7 @@ def _organization(queryset, path, value):
 
 class EngagementFilter(filters.FilterSet):
     q = filters.CharFilter(label=_("Search"), method="filter_q", help_text=_("Title, place or organization"))
-    kind = filters.MultipleChoiceFilter(label=_("Kind"), choices=EngagementKind.choices)
+    kind = ChoicesFilter(label=_("Kind"), choices=EngagementKind.choices)
     date_from = filters.DateFilter(label=_("From"), field_name="occurred_on", lookup_expr="gte", widget=DATE)
     date_to = filters.DateFilter(label=_("To"), field_name="occurred_on", lookup_expr="lte", widget=DATE)
     region = filters.CharFilter(
@@ -66,8 +67,8 @@ class EngagementFilter(filters.FilterSet):
         label=_("Topic"), queryset=Topic.objects.all(), to_field_name="code", method="filter_topic"
     )
     key_factor = filters.ChoiceFilter(label=_("Key factor"), choices=KeyFactorCode.choices, method="filter_key_factor")
-    depth = filters.MultipleChoiceFilter(label=_("Depth"), choices=Depth.choices)
-    sentiment = filters.MultipleChoiceFilter(label=_("Sentiment"), choices=Sentiment.choices)
+    depth = ChoicesFilter(label=_("Depth"), choices=Depth.choices)
+    sentiment = ChoicesFilter(label=_("Sentiment"), choices=Sentiment.choices)
     campaign = filters.ModelChoiceFilter(label=_("Campaign"), queryset=Campaign.objects.all())
     staff = filters.CharFilter(
         label=_("Customs staff"),
@@ -136,7 +137,7 @@ class EngagementFilter(filters.FilterSet):
 
 class FollowUpFilter(filters.FilterSet):
     q = filters.CharFilter(label=_("Search"), field_name="description", lookup_expr="icontains")
-    status = filters.MultipleChoiceFilter(label=_("Status"), choices=FollowUpStatus.choices)
+    status = ChoicesFilter(label=_("Status"), choices=FollowUpStatus.choices)
     owner = filters.CharFilter(
         label=_("Who"),
         method="filter_owner",
@@ -174,8 +175,8 @@ class FollowUpFilter(filters.FilterSet):
 
 class CommitmentFilter(filters.FilterSet):
     q = filters.CharFilter(label=_("Search"), method="filter_q", help_text=_("Title, reference or party"))
-    status = filters.MultipleChoiceFilter(label=_("Status"), choices=CommitmentStatus.choices)
-    type = filters.MultipleChoiceFilter(label=_("Type"), choices=CommitmentType.choices)
+    status = ChoicesFilter(label=_("Status"), choices=CommitmentStatus.choices)
+    type = ChoicesFilter(label=_("Type"), choices=CommitmentType.choices)
     organization = filters.CharFilter(
         label=_("Party"),
         method="filter_organization",
@@ -212,7 +213,7 @@ class CommitmentFilter(filters.FilterSet):
 
 class ConcernFilter(filters.FilterSet):
     q = filters.CharFilter(label=_("Search"), method="filter_q", help_text=_("Summary, response or organization"))
-    status = filters.MultipleChoiceFilter(label=_("Status"), choices=ConcernStatus.choices)
+    status = ChoicesFilter(label=_("Status"), choices=ConcernStatus.choices)
     topic = filters.ModelChoiceFilter(label=_("Topic"), queryset=Topic.objects.all(), to_field_name="code")
     organization = filters.CharFilter(
         label=_("Organization"),
@@ -251,7 +252,7 @@ class ConcernFilter(filters.FilterSet):
 
 class CampaignFilter(filters.FilterSet):
     q = filters.CharFilter(label=_("Search"), field_name="name", lookup_expr="icontains")
-    status = filters.MultipleChoiceFilter(label=_("Status"), choices=CampaignStatus.choices)
+    status = ChoicesFilter(label=_("Status"), choices=CampaignStatus.choices)
 
     class Meta:
         model = Campaign

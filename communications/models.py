@@ -209,9 +209,9 @@ class Engagement(models.Model):
             ),
             # The few planned ones ("Upcoming" on the home page), found without reading the held ones.
             models.Index(
-                fields=["author", "occurred_on"],
+                fields=["author", "occurred_on", "id"],  # in the order they are shown (date, then id)
                 condition=models.Q(is_held=False, is_removed=False),
-                name="engagement_planned",
+                name="engagement_planned_by_date",
             ),
             models.Index(fields=["kind", "occurred_on"], name="engagement_kind_date"),
             models.Index(fields=["author", "occurred_on"], name="engagement_author_date"),

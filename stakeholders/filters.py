@@ -12,6 +12,17 @@ from stakeholders.forms import suggest_attrs
 from stakeholders.models import Contact, Organization
 from stakeholders.normalize import fold, registration_key
 
+
+class ChoicesFilter(filters.MultipleChoiceFilter):
+    """Several values of one column of the listed table. No join, so no DISTINCT: django-filter
+    adds one by default, and on PostgreSQL it stops the list being read in its index's order
+    (engagements by kind, a million rows: 300 ms instead of a few)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("distinct", False)
+        super().__init__(*args, **kwargs)
+
+
 ARCHIVED_CHOICES = [("", _("Active only")), ("archived", _("Archived only")), ("all", _("Active and archived"))]
 YES_NO = [("", _("Any")), ("yes", _("Yes")), ("no", _("No"))]
 
@@ -40,8 +51,8 @@ class OrganizationFilter(ArchivedFilterMixin, filters.FilterSet):
     q = filters.CharFilter(
         label=_("Search"), method="filter_q", help_text=_("Name, acronym, registration number, city or e-mail")
     )
-    type = filters.MultipleChoiceFilter(label=_("Type"), choices=OrganizationType.choices)
-    sector = filters.MultipleChoiceFilter(label=_("Sector"), choices=Sector.choices)
+    type = ChoicesFilter(label=_("Type"), choices=OrganizationType.choices)
+    sector = ChoicesFilter(label=_("Sector"), choices=Sector.choices)
     region = filters.CharFilter(
         label=_("Region"),
         method="filter_region",
@@ -52,8 +63,8 @@ class OrganizationFilter(ArchivedFilterMixin, filters.FilterSet):
         method="filter_customs_office",
         widget=forms.TextInput(attrs=suggest_attrs("stakeholders:suggest_customs_offices", "office-options")),
     )
-    aeo_status = filters.MultipleChoiceFilter(label=_("AEO status"), choices=AeoStatus.choices)
-    stance = filters.MultipleChoiceFilter(label=_("Stance"), choices=Stance.choices)
+    aeo_status = ChoicesFilter(label=_("AEO status"), choices=AeoStatus.choices)
+    stance = ChoicesFilter(label=_("Stance"), choices=Stance.choices)
     tags = filters.CharFilter(
         widget=forms.TextInput(attrs=suggest_attrs("stakeholders:suggest_tags", "tag-options")),
         label=_("Tags"),
