@@ -10,7 +10,7 @@ import re
 
 from django.db import models
 
-CODE = re.compile(r"^[a-z_]+$")
+CODE = re.compile(r"[a-z_]+")
 
 
 class InCodes(models.Lookup):
@@ -18,8 +18,10 @@ class InCodes(models.Lookup):
     prepare_rhs = False
 
     def as_sql(self, compiler, connection):
+        if isinstance(self.rhs, str):
+            raise ValueError("in_codes takes a list of codes, not one string")
         codes = [str(code) for code in self.rhs]
-        if not codes or not all(CODE.match(code) for code in codes):
+        if not codes or not all(CODE.fullmatch(code) for code in codes):
             raise ValueError(f"in_codes takes vocabulary codes only, not {self.rhs!r}")
         lhs, params = self.process_lhs(compiler, connection)
         return f"{lhs} IN ({', '.join(repr(code) for code in codes)})", params

@@ -1,15 +1,20 @@
-"""Permissions from the role table in memory.
+"""Sign-in, and permissions from the role table in memory.
 
 Users hold permissions through their role only (crm/roles.py; the admin offers no individual
 permissions), and sync_role_permissions gives each role group exactly the permissions the table
 names. So the set can be worked out from the role without Django's two permission queries on every
 request: all permission names are read once per process, then filtered by the role's patterns.
+
+RoleBackend is allauth's backend (sign-in by e-mail) and the only one that gives permissions:
+listed alone (beside the object rules of `rules`), no other backend can add what a role lacks,
+such as an individual permission to read referrals to Internal Affairs.
 """
 
 from functools import lru_cache
 
+from allauth.account.auth_backends import AuthenticationBackend
+from asgiref.sync import sync_to_async
 from django.contrib.auth import get_user_model
-from django.contrib.auth.backends import ModelBackend
 from django.db.models import Case, IntegerField, OuterRef, Subquery, Value, When
 
 from crm.roles import Role, permissions_for
@@ -34,8 +39,8 @@ def forget_permissions(**kwargs) -> None:
     role_permissions.cache_clear()
 
 
-class RoleBackend(ModelBackend):
-    """ModelBackend (password sign-in, is_active checks) whose permissions come from the role."""
+class RoleBackend(AuthenticationBackend):
+    """allauth's sign-in (and ModelBackend's is_active checks); permissions from the role."""
 
     def get_user(self, user_id):
         """The signed-in user and their role in one query (every page reads the role). The role
@@ -60,3 +65,16 @@ class RoleBackend(ModelBackend):
         if user_obj.is_superuser:
             return {f"{p.content_type.app_label}.{p.codename}" for p in _all_permissions()}
         return set(role_permissions(user_obj.role))
+
+    # The async variants give the same answers (ModelBackend's would read the database's groups).
+    async def aget_user(self, user_id):
+        return await sync_to_async(self.get_user)(user_id)
+
+    async def aget_user_permissions(self, user_obj, obj=None):
+        return set()
+
+    async def aget_group_permissions(self, user_obj, obj=None):
+        return await sync_to_async(self.get_group_permissions)(user_obj, obj)
+
+    async def aget_all_permissions(self, user_obj, obj=None):
+        return await sync_to_async(self.get_all_permissions)(user_obj, obj)

@@ -145,8 +145,9 @@ CACHES = {"default": cache_from_url(env("CACHE_URL", "db://crm_cache"))}
 
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
-    "crm.auth_backends.RoleBackend",  # permissions from the role table, in memory
-    "allauth.account.auth_backends.AuthenticationBackend",
+    # Sign-in by e-mail (allauth) and permissions from the role table, in memory; the only backend
+    # that gives permissions (crm/auth_backends.py).
+    "crm.auth_backends.RoleBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [

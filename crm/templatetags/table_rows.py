@@ -32,10 +32,10 @@ def table_rows(table) -> str:
     for row in table.paginated_rows:
         row_attrs = row.attrs.as_html()
         cells = "".join(
-            f"<td{attrs}>{conditional_escape(localize(cell))}</td>"
+            f'<td role="cell"{attrs}>{conditional_escape(localize(cell))}</td>'
             for attrs, (_column, cell) in zip(td_attrs, row.items(), strict=True)
         )
-        html.append(f"<tr{' ' + row_attrs if row_attrs else ''}>{cells}</tr>")
+        html.append(f"<tr role=\"row\"{' ' + row_attrs if row_attrs else ''}>{cells}</tr>")
     if not html and table.empty_text:
         html.append(format_html('<tr><td colspan="{}">{}</td></tr>', len(columns), table.empty_text))
     return mark_safe("".join(html))

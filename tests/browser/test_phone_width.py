@@ -5,6 +5,7 @@ logs a JavaScript or CSP error."""
 import pytest
 from django.utils import timezone
 
+from crm.models import ExportLog
 from crm.roles import Role
 from tests.factories import (
     PASSWORD,
@@ -32,6 +33,19 @@ PAGES = [
     "/exports/",
     "/accounts/sessions/",
 ]
+# List pages whose rows must show as cards (the test data gives each at least one row).
+CARD_LISTS = [
+    "/stakeholders/organizations/",
+    "/stakeholders/contacts/",
+    "/communications/engagements/",
+    "/communications/follow-ups/?owner=all",
+    "/exports/",
+    "/accounts/sessions/",
+]
+FIRST_ROW_SHOWN_AS = """() => {
+  const row = document.querySelector("table.table-stack tbody tr");
+  return row ? getComputedStyle(row).display : "no list table";
+}"""
 # Tables that scroll inside their own box on a phone: lists must not (they stack as cards).
 SCROLLING_LISTS = """() => [...document.querySelectorAll("table.table-stack")]
   .filter(table => table.scrollWidth > table.parentElement.clientWidth + 1)
@@ -49,9 +63,10 @@ def test_main_pages_fit_a_phone_in_french(visit, transactional_db):
         occurred_on=timezone.localdate(),
     )
     FollowUpFactory(engagement=engagement, owner=manager, description="Envoyer le compte rendu de l’atelier")
+    ExportLog.objects.create(user=manager, dataset="organizations", format="csv", rows=1)
     tab = visit(viewport={"width": 360, "height": 780}, locale="fr-FR")
     tab.sign_in("moussa@example.test", PASSWORD)
-    wide, scrolling = [], []
+    wide, scrolling, not_cards = [], [], []
     for path in [*PAGES, f"/communications/engagements/{engagement.pk}/"]:
         tab.goto(path)
         width = tab.page.evaluate("document.documentElement.scrollWidth")
@@ -59,9 +74,12 @@ def test_main_pages_fit_a_phone_in_french(visit, transactional_db):
             wide.append((path, width))
         if tables := tab.page.evaluate(SCROLLING_LISTS):
             scrolling.append((path, tables))
+        if path in CARD_LISTS and (shown := tab.page.evaluate(FIRST_ROW_SHOWN_AS)) != "block":
+            not_cards.append((path, shown))
         if path == "/communications/follow-ups/?owner=all":
             tab.shot("follow-ups-as-cards")
     tab.shot("last-page")
     assert wide == []
     assert scrolling == []
+    assert not_cards == []
     assert tab.errors == [] and tab.external_requests == []

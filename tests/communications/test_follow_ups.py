@@ -75,6 +75,10 @@ def test_open_follow_ups_are_asked_with_literal_codes_so_sqlite_uses_their_index
     assert "IN ('open', 'in_progress')" in sql
     with pytest.raises(ValueError):
         str(FollowUp.objects.filter(status__in_codes=["open'); DROP TABLE x; --"]).query)
+    with pytest.raises(ValueError):
+        str(FollowUp.objects.filter(status__in_codes=["open\n"]).query)
+    with pytest.raises(ValueError):
+        str(FollowUp.objects.filter(status__in_codes="open").query)
     FollowUpFactory(status="done")
     open_one = FollowUpFactory(status="in_progress")
     assert list(FollowUp.objects.filter(status__in_codes=OPEN_FOLLOW_UP_STATUSES)) == [open_one]
