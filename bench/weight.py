@@ -9,27 +9,15 @@ it scrolls sideways at 360 px. Without Playwright or chromium the measure says s
 the rest of the bench does not depend on it.
 """
 
-import os
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS  # the browser tests' own launch
+
 PASSWORD = "bench-password-1"
 OFFICER, MANAGER = "officer@demo.test", "manager@demo.test"
 PHONE = {"width": 360, "height": 780}
-# The same closed-network flags as the browser tests (tests/browser/conftest.py): chromium itself
-# fetches nothing in the background, so every request seen is the page's own.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
 # Pages visited with a warm cache after sign-in: (label, path, who, target in KB). Officers see the
 # dashboard too, restricted to their own engagements; a manager's has every officer's figures.
 WARM_PAGES = [
@@ -111,19 +99,14 @@ class Meter:
         return Weight(label, self.bytes / 1024, self.requests, list(self.external), scroll_width, target_kb)
 
 
-def chromium_path() -> str:
-    """Debian's chromium, as the browser tests use it (CHROMIUM_PATH overrides)."""
-    return os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-
-
 def missing() -> str | None:
     """Why the measure cannot run here, or None: a bench must not fail for want of a browser."""
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
         return "Playwright is not installed (make install)"
-    if not Path(chromium_path()).exists():
-        return f"chromium not found at {chromium_path()} (apt-get install chromium)"
+    if not Path(CHROMIUM).exists():
+        return f"chromium not found at {CHROMIUM} (apt-get install chromium)"
     return None
 
 
@@ -179,7 +162,7 @@ def run(bench) -> list[Weight]:
     from bench import load
 
     with load.serve(bench, workers=2) as base, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             return browse(browser, base)
         finally:
