@@ -231,11 +231,10 @@ def _cells(values: Sequence) -> Sequence:
     inlined: a call per cell would cost a second a million rows), aware times in local time;
     numbers, dates and booleans as they are (None is written empty)."""
     sample = next((v for v in values if v is not None), None)
-    if isinstance(sample, str):
-        return [("'" + v) if isinstance(v, str) and v.startswith(FORMULA_START) else v for v in values]
     if isinstance(sample, datetime):
         return [_plain(v) for v in values]
-    return values
+    # Every text cell is checked, whatever the column's first value (a column may mix types).
+    return [("'" + v) if isinstance(v, str) and v.startswith(FORMULA_START) else v for v in values]
 
 
 def csv_chunks(dataset: Dataset, queryset) -> Iterator[str]:
