@@ -137,3 +137,9 @@ def test_sqlite_page_cache_settings_come_back_after_an_export(engagements):
     assert settings() == before
     "".join(csv_chunks(ENGAGEMENTS, engagement_list()))
     assert settings() == before
+
+
+def test_a_formula_is_made_harmless_in_a_column_that_mixes_types():
+    from crm.exports import _cells
+
+    assert _cells([None, 3, "=HYPERLINK(1)", "fine", "-2+3"]) == [None, 3, "'=HYPERLINK(1)", "fine", "'-2+3"]
