@@ -12,6 +12,23 @@ import pytest
 from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+# The sample spreadsheet with three mistakes (../shared/data), and the same file put right.
+SAMPLE_WITH_ERRORS = Path(__file__).resolve().parents[3] / "shared" / "data" / "organizations_with_errors.csv"
+
+
+def corrected_sample(folder: Path) -> Path:
+    """The sample with its three mistakes corrected (an influence of 7, an e-mail, a type)."""
+    corrected = folder / "corrected.csv"
+    text = SAMPLE_WITH_ERRORS.read_text(encoding="utf-8")
+    corrected.write_text(
+        text.replace(",7,5,en", ",5,5,en")
+        .replace("not-an-email", "contact@comptoirbanisa.example")
+        .replace("smuggler", "carrier"),
+        encoding="utf-8",
+    )
+    return corrected
+
+
 PHONE = {"width": 360, "height": 780}
 DESKTOP = {"width": 1280, "height": 900}
 

@@ -5,7 +5,6 @@ Enter or Space. No click, no fill."""
 import csv
 import re
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -16,6 +15,7 @@ from communications.services import refresh_last_engaged
 from crm.models import User
 from crm.roles import Role
 from stakeholders.models import Organization
+from tests.browser.conftest import SAMPLE_WITH_ERRORS, corrected_sample
 from tests.factories import (
     PASSWORD,
     ContactFactory,
@@ -27,7 +27,6 @@ from tests.factories import (
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 360, "height": 780}
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 TODAY = timezone.localdate()
 DUE = date(TODAY.year + 1, 1, 1)
 
@@ -171,16 +170,9 @@ def test_an_import_is_checked_and_confirmed_with_the_keyboard(visit, transaction
         tab.tab_to(page.get_by_role("button", name="Vérifier le fichier"))
         tab.press_and_wait()
 
-    check(DATA / "organizations_with_errors.csv")
+    check(SAMPLE_WITH_ERRORS)
     assert page.get_by_text("3 problèmes à corriger").is_visible()
-    corrected = tmp_path / "corrected.csv"
-    text = (DATA / "organizations_with_errors.csv").read_text(encoding="utf-8")
-    corrected.write_text(
-        text.replace(",7,5,en", ",5,5,en")
-        .replace("not-an-email", "contact@comptoirbanisa.example")
-        .replace("smuggler", "carrier"),
-        encoding="utf-8",
-    )
+    corrected = corrected_sample(tmp_path)
     check(corrected)
     tab.tab_to(page.get_by_role("button", name="Importer"))
     tab.press_and_wait()

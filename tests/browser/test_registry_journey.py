@@ -3,17 +3,16 @@ merges two duplicates. In French, at phone width for the first."""
 
 import csv
 import shutil
-from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
 from crm.roles import Role
 from stakeholders.models import Organization
+from tests.browser.conftest import SAMPLE_WITH_ERRORS, corrected_sample
 from tests.factories import PASSWORD, OrganizationFactory, UserFactory
 
 pytestmark = pytest.mark.browser
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 
 
 def test_an_import_with_errors_is_previewed_corrected_and_confirmed(visit, transactional_db, settings, tmp_path):
@@ -24,21 +23,14 @@ def test_an_import_with_errors_is_previewed_corrected_and_confirmed(visit, trans
     tab.sign_in("awa@example.test", PASSWORD)
 
     tab.goto("/stakeholders/import/")
-    page.set_input_files("input[type=file]", str(DATA / "organizations_with_errors.csv"))
+    page.set_input_files("input[type=file]", str(SAMPLE_WITH_ERRORS))
     page.get_by_role("button", name="Vérifier le fichier").click()
     page.wait_for_load_state()
     assert page.get_by_text("3 problèmes à corriger").is_visible()
     assert page.get_by_role("button", name="Importer").count() == 0
     tab.shot("preview-errors")
 
-    corrected = tmp_path / "corrected.csv"
-    text = (DATA / "organizations_with_errors.csv").read_text(encoding="utf-8")
-    corrected.write_text(
-        text.replace(",7,5,en", ",5,5,en")
-        .replace("not-an-email", "contact@comptoirbanisa.example")
-        .replace("smuggler", "carrier"),
-        encoding="utf-8",
-    )
+    corrected = corrected_sample(tmp_path)
     tab.goto("/stakeholders/import/")
     page.set_input_files("input[type=file]", str(corrected))
     page.get_by_role("button", name="Vérifier le fichier").click()
