@@ -1,17 +1,19 @@
 import django_tables2 as tables
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from communications.models import Campaign, Commitment, Concern, Engagement, FollowUp
+from crm.columns import DateColumn
 from stakeholders.tables import WIDE
 
 SOON_DAYS = 30
 
 
 class EngagementTable(tables.Table):
-    occurred_on = tables.DateColumn(verbose_name=_("Date"), short=True)
+    occurred_on = DateColumn(verbose_name=_("Date"))
     title = tables.Column(verbose_name=_("Title"), linkify=True)
     kind = tables.Column(verbose_name=_("Kind"))
     organizations = tables.Column(verbose_name=_("Organizations"), empty_values=(), orderable=False, attrs=WIDE)
@@ -36,7 +38,7 @@ class EngagementTable(tables.Table):
 
 
 class FollowUpTable(tables.Table):
-    due_on = tables.DateColumn(verbose_name=_("Due"), short=True)
+    due_on = DateColumn(verbose_name=_("Due"))
     description = tables.Column(verbose_name=_("What"))
     engagement = tables.Column(verbose_name=_("Engagement"), linkify=True, attrs=WIDE)
     owner = tables.Column(verbose_name=_("Who"), order_by=("owner__last_name",))
@@ -54,9 +56,10 @@ class FollowUpTable(tables.Table):
         empty_text = _("No follow-up here.")
 
     def render_due_on(self, record, value):
+        shown = date_format(value, "SHORT_DATE_FORMAT")
         if record.is_overdue:
-            return format_html('{} <span class="badge text-bg-danger">{}</span>', value, _("overdue"))
-        return value
+            return format_html('{} <span class="badge text-bg-danger">{}</span>', shown, _("overdue"))
+        return shown
 
     def render_actions(self, record):
         return render_to_string(
@@ -68,9 +71,9 @@ class CommitmentTable(tables.Table):
     title = tables.Column(verbose_name=_("Title"), linkify=True)
     type = tables.Column(verbose_name=_("Type"))
     status = tables.Column(verbose_name=_("Status"))
-    signed_on = tables.DateColumn(verbose_name=_("Signed"), short=True, attrs=WIDE)
-    valid_until = tables.DateColumn(verbose_name=_("Valid until"), short=True, attrs=WIDE)
-    review_on = tables.DateColumn(verbose_name=_("Review"), short=True, attrs=WIDE)
+    signed_on = DateColumn(verbose_name=_("Signed"), attrs=WIDE)
+    valid_until = DateColumn(verbose_name=_("Valid until"), attrs=WIDE)
+    review_on = DateColumn(verbose_name=_("Review"), attrs=WIDE)
 
     class Meta:
         model = Commitment
@@ -94,7 +97,7 @@ def commitment_due_soon(commitment) -> bool:
 
 
 class ConcernTable(tables.Table):
-    raised_on = tables.DateColumn(verbose_name=_("Raised"), short=True, linkify=True)
+    raised_on = DateColumn(verbose_name=_("Raised"), linkify=True)
     organization = tables.Column(verbose_name=_("Organization"), order_by=("organization__name",))
     topic = tables.Column(verbose_name=_("Topic"), empty_values=(), orderable=False)
     status = tables.Column(verbose_name=_("Status"))
@@ -118,8 +121,8 @@ class ConcernTable(tables.Table):
 class CampaignTable(tables.Table):
     name = tables.Column(verbose_name=_("Name"), linkify=True)
     status = tables.Column(verbose_name=_("Status"))
-    starts_on = tables.DateColumn(verbose_name=_("Starts"), short=True)
-    ends_on = tables.DateColumn(verbose_name=_("Ends"), short=True, attrs=WIDE)
+    starts_on = DateColumn(verbose_name=_("Starts"))
+    ends_on = DateColumn(verbose_name=_("Ends"), attrs=WIDE)
     owner = tables.Column(verbose_name=_("Owner"), attrs=WIDE)
 
     class Meta:

@@ -11,6 +11,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from crm.exports import export_response, log_export
+from crm.paging import DeepPaginator
 
 EXPORT_FORMATS = ("csv", "xlsx")
 
@@ -20,7 +21,7 @@ class ListPage(SingleTableMixin, FilterView):
     partial_template_name, and get_queryset() from a selector."""
 
     # Paged by the table only (a second paginator would count the rows a second time).
-    table_pagination = {"per_page": 50}
+    table_pagination = {"per_page": 50, "paginator_class": DeepPaginator}
     dataset = None
     partial_template_name = None
     exact_count = True  # lists of a million rows set False: no COUNT, pages shown without a total

@@ -173,6 +173,10 @@ class Organization(models.Model):
             models.Index(fields=["name"], condition=models.Q(is_archived=False), name="org_live_name"),
             models.Index(fields=["type", "name"], name="org_type_name"),
             models.Index(fields=["region", "name"], name="org_region_name"),
+            # Officers filter by their region and a type (then search): one range of this index.
+            models.Index(
+                fields=["region", "type", "name"], condition=models.Q(is_archived=False), name="org_live_region_type"
+            ),
             models.Index(fields=["last_engaged_on"], name="org_last_engaged"),
             models.Index(fields=["influence", "interest"], name="org_map"),
         ]

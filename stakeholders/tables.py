@@ -1,6 +1,7 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
+from crm.columns import DateColumn
 from stakeholders.models import Contact, Organization
 
 # Columns hidden on narrow screens: the name and one or two key facts stay readable on a phone.
@@ -17,7 +18,7 @@ class OrganizationTable(tables.Table):
     interest = tables.Column(verbose_name=_("Interest"), attrs=WIDE)
     stance = tables.Column(verbose_name=_("Stance"), attrs=WIDE)
     owner = tables.Column(verbose_name=_("Owner"), order_by=("owner__last_name", "owner__first_name"), attrs=WIDE)
-    last_engaged_on = tables.DateColumn(verbose_name=_("Last engaged"), short=True, attrs=WIDE)
+    last_engaged_on = DateColumn(verbose_name=_("Last engaged"), attrs=WIDE)
 
     class Meta:
         model = Organization

@@ -2,6 +2,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from crm.paging import DeepPaginator
 from stakeholders.models import Organization
 from tests.factories import ContactFactory, OrganizationFactory, RegionFactory
 
@@ -34,6 +35,28 @@ def test_the_list_sorts_and_pages(officer_client):
         "B organisation",
         "A organisation",
     ]
+
+
+def test_deep_pages_show_the_same_rows_as_a_plain_slice(officer_client, monkeypatch):
+    """Past the first pages the page's ids are read first (crm/paging.py): same rows, same order,
+    for every page and both sort directions, archived rows still left out."""
+    for i in range(23):
+        OrganizationFactory(name=f"Org {i % 7} {i:02d}", is_archived=i % 5 == 0)
+
+    def pages(query):
+        names = []
+        for page in range(1, 6):
+            response = officer_client.get(f"/stakeholders/organizations/?{query}&page={page}")
+            names.append([r.name for r in response.context["table"].page.object_list.data])
+        return names
+
+    monkeypatch.setattr("crm.listing.ListPage.table_pagination", {"per_page": 4, "paginator_class": DeepPaginator})
+    for query in ("sort=name", "sort=-name", "sort=region"):
+        plain = pages(query)
+        monkeypatch.setattr("crm.paging.DEEP", 4)  # from page 2 on
+        assert pages(query) == plain
+        monkeypatch.setattr("crm.paging.DEEP", 1000)
+    assert sum(len(page) for page in plain) == 18 and len(plain[-1]) == 2
 
 
 def test_an_unknown_filter_value_shows_the_error_not_a_crash(officer_client):
