@@ -1,6 +1,6 @@
 from django.urls import path
 
-from communications.views import campaigns, engagements, follow_ups, registers
+from communications.views import campaigns, engagements, follow_ups, organization_panels, registers
 
 app_name = "communications"
 
@@ -13,6 +13,11 @@ urlpatterns = [
     path("engagements/<int:pk>/held/", engagements.engagement_mark_held_view, name="engagement_mark_held"),
     path("engagements/<int:pk>/remove/", engagements.engagement_remove_view, name="engagement_remove"),
     path("engagements/<int:pk>/history/", engagements.engagement_history, name="engagement_history"),
+    path(
+        "organizations/<int:pk>/outcomes/",
+        organization_panels.organization_outcomes,
+        name="organization_outcomes",
+    ),
     path("follow-ups/", follow_ups.FollowUpList.as_view(), name="followup_list"),
     path("follow-ups/<int:pk>/done/", follow_ups.follow_up_done, name="followup_done"),
     path("follow-ups/<int:pk>/edit/", follow_ups.follow_up_edit, name="followup_edit"),

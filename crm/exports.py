@@ -15,11 +15,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db import NotSupportedError, connections
-from django.db.models import OuterRef, Subquery, Value
+from django.db import connections
+from django.db.models import OuterRef, Value
 from django.db.models.functions import NullIf
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
+
+from crm.expressions import JoinedValues
 
 CHUNK = 2_000  # rows read, cleaned and written at a time (about 600 KB of CSV for engagements)
 EXPORT_SQLITE_CACHE_KB = 4_000  # SQLite's page cache while an export reads (see _small_sqlite_cache)
@@ -90,28 +92,6 @@ def _plain(value):
     if isinstance(value, date):
         return value.isoformat()
     return value
-
-
-class JoinedValues(Subquery):
-    """The values of a one-column queryset joined by "; " in one text, in the queryset's order:
-    a correlated subquery of the main query, so a many-to-many column costs no query of its own.
-
-    SQLite before 3.44 (3.40 here) has no ORDER BY inside GROUP_CONCAT; it keeps the ORDER BY of
-    a subquery in FROM when the outer query aggregates with anything but count(), min() or max()
-    (select.c, "omit ORDER BY"), so the rows are concatenated in that order; a test checks it.
-    PostgreSQL is told the order in STRING_AGG. Both skip NULL values."""
-
-    sqlite = "(SELECT GROUP_CONCAT(\"joined_value\", '; ') FROM (%(subquery)s))"
-    postgresql = '(SELECT STRING_AGG("joined_value", \'; \' ORDER BY "joined_value") FROM (%(subquery)s) AS "joined")'
-
-    def as_sql(self, compiler, connection, **extra_context):
-        raise NotSupportedError(f"joined export columns are written for SQLite and PostgreSQL, not {connection.vendor}")
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        return super().as_sql(compiler, connection, template=self.sqlite, **extra_context)
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        return super().as_sql(compiler, connection, template=self.postgresql, **extra_context)
 
 
 def joined_values(related: Related) -> JoinedValues:

@@ -1,28 +1,49 @@
-"""What the engagement log adds to an organization's page: timeline, follow-ups, commitments, concerns."""
+"""What the engagement log adds to an organization's page: its timeline, and its open follow-ups,
+commitments and concerns.
 
-from django.core.paginator import Paginator
+The timeline is paged without counting (newer / older). The follow-ups, commitments and concerns
+come in a second request as soon as the page has loaded (htmx), so the page itself costs six
+queries however long the organization's record; without JavaScript the panel is a link."""
+
+from django.shortcuts import get_object_or_404, render
+from django_tables2.paginators import LazyPaginator
 
 from communications.choices import OPEN_FOLLOW_UP_STATUSES
 from communications.selectors import commitment_list, concern_list, engagement_list, follow_up_list
+from stakeholders.models import Organization
 
 TIMELINE_PAGE = 10
+PANEL_ROWS = 20
+
+
+def _timeline(request, engagements) -> dict:
+    return {
+        "timeline": LazyPaginator(engagements.order_by("-occurred_on", "-pk"), TIMELINE_PAGE).get_page(
+            request.GET.get("timeline")
+        )
+    }
 
 
 def organization_panels(request, organization) -> dict:
-    engagements = engagement_list(user=request.user).filter(organizations=organization).order_by("-occurred_on", "-pk")
-    return {
-        "timeline": Paginator(engagements, TIMELINE_PAGE).get_page(request.GET.get("timeline")),
-        "follow_ups": follow_up_list(user=request.user).filter(
-            engagement__organizations=organization, status__in=OPEN_FOLLOW_UP_STATUSES
-        )[:20],
-        "commitments": commitment_list(user=request.user)
-        .filter(parties=organization)
-        .order_by("-signed_on", "-pk")[:20],
-        "concerns": concern_list(user=request.user).filter(organization=organization)[:20],
-    }
+    return _timeline(request, engagement_list(user=request.user).filter(organizations=organization))
 
 
 def contact_panels(request, contact) -> dict:
     """The engagements a person attended, newest first, for their page."""
-    engagements = engagement_list(user=request.user).filter(contacts=contact).order_by("-occurred_on", "-pk")
-    return {"timeline": Paginator(engagements, TIMELINE_PAGE).get_page(request.GET.get("timeline"))}
+    return _timeline(request, engagement_list(user=request.user).filter(contacts=contact))
+
+
+def organization_outcomes(request, pk):
+    """Open follow-ups, commitments and concerns with an organization: a panel of its page (htmx),
+    or a page of its own when asked without JavaScript."""
+    context = {
+        "follow_ups": follow_up_list(user=request.user).filter(
+            engagement__organizations=pk, status__in=OPEN_FOLLOW_UP_STATUSES
+        )[:PANEL_ROWS],
+        "commitments": commitment_list(user=request.user).filter(parties=pk).order_by("-signed_on", "-pk")[:PANEL_ROWS],
+        "concerns": concern_list(user=request.user).filter(organization=pk)[:PANEL_ROWS],
+    }
+    if request.htmx:
+        return render(request, "communications/partials/organization_outcomes.html", context)
+    context["organization"] = get_object_or_404(Organization, pk=pk)
+    return render(request, "communications/organization_outcomes.html", context)

@@ -40,6 +40,8 @@ def test_an_officer_logs_a_meeting_in_french_on_a_phone(visit, transactional_db)
     for organization in (saloum, nere):
         tab.goto(f"/stakeholders/organizations/{organization.pk}/")
         assert page.get_by_role("link", name="Réunion sur les délais de mainlevée").is_visible()
+        # the open follow-ups arrive in a panel loaded just after the page (htmx)
+        page.get_by_text("Envoyer le compte rendu", exact=False).wait_for()
 
     tab.goto("/")
     assert page.get_by_text("Envoyer le compte rendu", exact=True).first.is_visible()
