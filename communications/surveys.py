@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.db.models import Count
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from communications.choices import KeyFactorCode
 from communications.models import Engagement, SurveyResult
@@ -122,7 +123,7 @@ def import_survey(data: bytes, filename: str) -> SurveyImport:
         return checked
     # A wave imported again is replaced whole: groups left out of the new file go too.
     SurveyResult.objects.filter(wave__in={row["wave"] for row in checked.rows}).delete()
-    SurveyResult.objects.bulk_create(
+    bulk_create_with_history(
         [
             SurveyResult(
                 wave=row["wave"],
@@ -133,7 +134,8 @@ def import_survey(data: bytes, filename: str) -> SurveyImport:
                 respondents=row["respondents"],
             )
             for row in checked.rows
-        ]
+        ],
+        SurveyResult,
     )
     return checked
 
