@@ -1,7 +1,8 @@
 from datetime import timedelta
 
+import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -162,3 +163,25 @@ def test_rows_added_afterwards_get_fresh_ids(db):
     for row in added:
         earlier = type(row).objects.exclude(pk=row.pk).aggregate(top=Max("pk"))["top"]
         assert earlier is not None and row.pk > earlier, type(row)
+
+
+def _foreign_keys() -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE contype = 'f' ORDER BY 1, 2"
+        )
+        return cursor.fetchall()
+
+
+def test_on_postgresql_every_foreign_key_is_back_and_checked_after_seeding(db):
+    """crm.seeding takes the filled tables' keys off while it writes and puts them back at the end."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's seeding does not touch the keys")
+    before = _foreign_keys()
+    call_command("seed_demo", "--password", "demo-password-1", "--organizations", "30", "--engagements", "60")
+    assert Engagement.objects.count() >= 60
+    assert _foreign_keys() == before
+    with pytest.raises(IntegrityError), transaction.atomic():  # and they are checked again
+        FollowUp.objects.filter(pk=FollowUp.objects.first().pk).update(engagement_id=10**9)
+        connection.check_constraints()
