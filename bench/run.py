@@ -82,6 +82,11 @@ def seed(bench: Bench, organizations: int, engagements: int):
         f"{seconds:.0f} s",
         note="target < 120 s",
     )
+    if bench.label == "postgresql":
+        # Not timed: pages are measured on a database autovacuum has caught up with (statistics
+        # and visibility map up to date), as a live one would be, not while it works through
+        # the seeded rows.
+        bench.manage("shell", "-c", "from django.db import connection; connection.cursor().execute('VACUUM ANALYZE')")
 
 
 MEASURES = ["pages", "export", "import", "load", "weight"]

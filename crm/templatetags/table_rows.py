@@ -49,11 +49,16 @@ def _plain_cell(table, bound_column):
         field = table._meta.model._meta.get_field(name)
     except FieldDoesNotExist:
         return None
-    choices = bool(getattr(field, "choices", None))
+    # A choice's label, as get_<name>_display() gives it, translated once per table rather than
+    # for every cell (Django rebuilds the choices, every label translated, at each call).
+    labels = {code: str(label) for code, label in field.flatchoices} if getattr(field, "choices", None) else None
+    attname = field.attname if labels is not None else name
     empty, default, render = column.empty_values, bound_column.default, column.render
 
     def cell(record):
-        value = getattr(record, f"get_{name}_display")() if choices else getattr(record, name)
+        value = getattr(record, attname)
+        if labels is not None:
+            value = labels.get(value, value)
         if value in empty:
             return default
         content = render(value)

@@ -82,7 +82,9 @@ def test_only_the_author_and_managers_see_a_referral(client, officer, manager, a
         exported = (
             "IA-2026-0042" in b"".join(client.get("/communications/concerns/?_export=csv").streaming_content).decode()
         )
-        on_page = "IA-2026-0042" in client.get(f"/communications/organizations/{organization.pk}/outcomes/").content.decode()
+        on_page = (
+            "IA-2026-0042" in client.get(f"/communications/organizations/{organization.pk}/outcomes/").content.decode()
+        )
         return page, listed, searched, exported, on_page
 
     assert sees(officer) == (True, True, True, True, True)  # the author
