@@ -53,6 +53,12 @@ def test_a_manager_reads_the_dashboard_and_drills_down(visit, transactional_db):
     assert page.get_by_text("2 organisations").is_visible()
     assert page.get_by_role("link", name="Transit Kayes 0").is_visible()
     tab.shot("drill-down")
+    page.get_by_role("link", name="Transit Kayes 0").click()  # a row's link opens its page, not inside the list
+    page.get_by_role("heading", name="Transit Kayes 0", level=1).wait_for()
+    assert "/stakeholders/organizations/" in page.url and page.locator("#results").count() == 0
+    assert page.locator("nav.navbar").count() == 1
+    page.go_back()
+    page.get_by_text("2 organisations").wait_for()
 
     page.go_back()
     page.get_by_text("Les chiffres sous forme de tableau").last.click()
