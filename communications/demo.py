@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from communications.choices import KeyFactorCode
 from communications.models import Engagement, KeyFactor
@@ -133,5 +134,5 @@ def seed_survey() -> int:
                         respondents=size + rng.randint(-20, 20),
                     )
                 )
-    SurveyResult.objects.bulk_create(rows)
+    bulk_create_with_history(rows, SurveyResult)  # with their history, as an import writes them
     return len(rows)

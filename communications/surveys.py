@@ -16,6 +16,7 @@ from simple_history.utils import bulk_create_with_history
 
 from communications.choices import KeyFactorCode
 from communications.models import Engagement, SurveyResult
+from crm import changes
 from stakeholders.imports.reading import read_table
 from stakeholders.normalize import fold
 
@@ -121,6 +122,7 @@ def import_survey(data: bytes, filename: str) -> SurveyImport:
     checked = check_survey_file(data, filename)
     if checked.problems:
         return checked
+    changes.changed()  # bulk writes send no model signal
     # A wave imported again is replaced whole: groups left out of the new file go too.
     SurveyResult.objects.filter(wave__in={row["wave"] for row in checked.rows}).delete()
     bulk_create_with_history(

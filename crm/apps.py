@@ -9,7 +9,7 @@ class CrmConfig(AppConfig):
     verbose_name = _("Customs CRM")
 
     def ready(self):
-        from crm import checks  # noqa: F401  (registers the deployment checks)
+        from crm import changes, checks  # noqa: F401  (checks registers the deployment checks)
         from crm.auth_backends import forget_permissions
         from crm.middleware import start_session_clock
         from crm.roles import sync_role_permissions
@@ -21,3 +21,5 @@ class CrmConfig(AppConfig):
         post_migrate.connect(forget_permissions)  # crm.auth_backends reads them again
         # A session's clocks start at sign-in (crm.middleware.SessionTimeoutMiddleware).
         user_logged_in.connect(start_session_clock)
+        # Writes to the registers move a mark that kept figures are checked against (crm.changes).
+        changes.connect()

@@ -16,6 +16,8 @@ from django.db import connection, models
 from django.db.models import Max
 from django.utils import timezone
 
+from crm import changes
+
 BATCH = 5000
 
 
@@ -93,6 +95,7 @@ def insert_rows(model, rows: Iterable[dict], *, history_reason: str | None = Non
     if first is None:
         return 0
     rows = itertools.chain([first], rows)
+    changes.changed()  # these inserts send no model signal
     pk_name = model._meta.pk.attname
     fields = _columns(model, exclude=() if pk_name in first else (pk_name,))
     converters = [_converter(f) for f in fields]
@@ -138,7 +141,8 @@ def _send(cursor, table: str, names: str, rows: list[list]) -> None:
     """Insert rows (values in the order of `names`): executemany, or on PostgreSQL one COPY, a
     stream of rows rather than a statement for each."""
     if connection.vendor == "postgresql":
-        with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+        # psycopg's own cursor: its errors become Django's (IntegrityError…) as execute's would
+        with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
     else:

@@ -22,6 +22,7 @@ from django.utils import timezone
 from communications.choices import DEFAULT_TOPICS, KeyFactorCode
 from communications.demo import ACTIONS, DAYS, DEPTHS, KINDS, MODE_OF, SENTIMENTS, SUBJECTS, TITLE_MARK
 from communications.models import Commitment, Concern, Engagement, FollowUp, KeyFactor, Topic
+from crm import changes
 from crm.bulk import next_ids, reset_sequences
 from stakeholders.models import Contact, Organization
 
@@ -467,8 +468,15 @@ def seed_engagements(*, count: int, seed: int, authors: list) -> dict:
     keys. Inside an outer transaction (tests) SQLite checks as usual. PostgreSQL checks every key
     once, at the end (_keys_checked_at_the_end).
     """
+    totals = {"engagements": 0, "follow-ups": 0, "commitments": 0, "concerns": 0}
+    if not count or not authors or not Organization.objects.filter(registration_number__startswith="DEMO-").exists():
+        return {"engagements": 0}
+    existing = Engagement.objects.filter(title__contains=TITLE_MARK).count()
+    if existing >= count:  # nothing to add: the keys stay as they are
+        return totals
     with connection.constraint_checks_disabled(), transaction.atomic(), _keys_checked_at_the_end(FILLED):
-        return _seed_engagements(count=count, seed=seed, authors=authors)
+        changes.changed()  # written by SQL, no model signal: the mark moves when this commits
+        return _seed_engagements(totals, count=count, seed=seed, existing=existing, authors=authors)
 
 
 @contextmanager
@@ -476,7 +484,9 @@ def _keys_checked_at_the_end(models: list):
     """PostgreSQL: the foreign keys of the tables filled are taken off meanwhile and put back at the
     end, each checked by one pass over its table (as pg_restore does), rather than one check per
     row written (about 70 s of 200 at a million engagements). Inside the seeding's transaction: if
-    anything fails, the keys are back as they were. The tables are locked meanwhile."""
+    anything fails, the keys are back as they were. Meanwhile the filled tables, and the tables
+    their keys point to (users, organizations, contacts…), are locked: seeding is for a demo or
+    scratch database, not one officers are using."""
     if connection.vendor != "postgresql":
         yield
         return
@@ -491,9 +501,8 @@ def _keys_checked_at_the_end(models: list):
             [tables],
         )
         keys = cursor.fetchall()
-        cursor.execute(
-            "SET CONSTRAINTS ALL IMMEDIATE"
-        )  # checks what is pending: a table with pending checks cannot change
+        # Checks what is pending now: a table with pending checks cannot change.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for name, key, _definition in keys:
             cursor.execute(f"ALTER TABLE {name} DROP CONSTRAINT {connection.ops.quote_name(key)}")
     yield
@@ -503,13 +512,7 @@ def _keys_checked_at_the_end(models: list):
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # as Django's keys are, for the rest of the transaction
 
 
-def _seed_engagements(*, count: int, seed: int, authors: list) -> dict:
-    if not count or not authors or not Organization.objects.filter(registration_number__startswith="DEMO-").exists():
-        return {"engagements": 0}
-    existing = Engagement.objects.filter(title__contains=TITLE_MARK).count()
-    totals = {"engagements": 0, "follow-ups": 0, "commitments": 0, "concerns": 0}
-    if existing >= count:
-        return totals
+def _seed_engagements(totals: dict, *, count: int, seed: int, existing: int, authors: list) -> dict:
     organizations = _fill_organizations()
     first_id = next_ids(Engagement, 1).start
     params = {

@@ -5,6 +5,7 @@ The timeline is paged without counting (newer / older). The follow-ups, commitme
 come in a second request as soon as the page has loaded (htmx), so the page itself costs six
 queries however long the organization's record; without JavaScript the panel is a link."""
 
+from django.core.paginator import EmptyPage
 from django.shortcuts import get_object_or_404, render
 from django_tables2.paginators import LazyPaginator
 
@@ -17,11 +18,13 @@ PANEL_ROWS = 20
 
 
 def _timeline(request, engagements) -> dict:
-    return {
-        "timeline": LazyPaginator(engagements.order_by("-occurred_on", "-pk"), TIMELINE_PAGE).get_page(
-            request.GET.get("timeline")
-        )
-    }
+    """A page of the timeline, newest first; a page past the end (an old "Older" link after
+    engagements were removed, or a number typed in the address) shows the first page."""
+    paginator = LazyPaginator(engagements.order_by("-occurred_on", "-pk"), TIMELINE_PAGE)
+    try:
+        return {"timeline": paginator.get_page(request.GET.get("timeline"))}
+    except EmptyPage:  # LazyPaginator cannot tell the last page without counting: it raises
+        return {"timeline": paginator.page(1)}
 
 
 def organization_panels(request, organization) -> dict:

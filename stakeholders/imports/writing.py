@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
+from crm import changes
 from crm.bulk import insert_rows, next_ids, reset_sequences
 from stakeholders.imports.columns import fold_value
 from stakeholders.imports.preview import NEW, UPDATE, ImportPreview
@@ -42,6 +43,7 @@ def write_import(preview: ImportPreview, *, actor=None, source: str = "") -> Imp
     """All or nothing: a preview with any error writes nothing."""
     if not preview.is_valid:
         raise ImportNotValid(preview.problems)
+    changes.changed()  # bulk writes send no model signal
     reason = _("Import: %(source)s") % {"source": source} if source else _("Import")
     counts = preview.counts
     summary = ImportSummary(created=counts[NEW], updated=counts[UPDATE], duplicates=counts["duplicate"])

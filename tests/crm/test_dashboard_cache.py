@@ -4,12 +4,14 @@ a view of unchanged data costs a few queries; any change shows at once; nobody s
 import re
 from datetime import timedelta
 
-from django.db import connection
+import pytest
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from communications.services import engagement_remove, follow_up_set_status
 from communications.surveys import import_survey
+from crm import changes
 from crm.roles import Role
 from tests.factories import EngagementFactory, FollowUpFactory, OrganizationFactory
 
@@ -92,3 +94,30 @@ def test_kept_charts_carry_each_pages_own_nonce(manager_client, officer):
         nonce = re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"]).group(1)
         styles = re.findall(r'<style nonce="([^"]+)"', response.content.decode())
         assert styles and set(styles) == {nonce}
+
+
+def test_the_commit_mark_moves_once_per_transaction_and_not_on_rollback(db, django_capture_on_commit_callbacks):
+    before = changes.mark()
+    with pytest.raises(RuntimeError), django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with transaction.atomic():
+            OrganizationFactory()
+            raise RuntimeError
+    assert callbacks == [] and changes.mark() == before
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with transaction.atomic():
+            for _ in range(5):
+                OrganizationFactory()
+            import_survey(
+                b"wave,year,respondent_group,key_factor,score,respondents\nW1,2026,b,transparency,61,12\n", "s.csv"
+            )
+    assert len(callbacks) == 1 and changes.mark() != before
+
+
+def test_a_commit_counts_again_even_when_the_newest_entries_are_unchanged(transactional_db, manager_client):
+    """On PostgreSQL a long transaction can commit history older than the newest entry already
+    read: the commit mark catches it (here a commit that wrote no history at all)."""
+    assert _view(manager_client)[0] is not None
+    assert _view(manager_client)[0] is None  # kept
+    with transaction.atomic():
+        changes.changed()
+    assert _view(manager_client)[0] is not None  # counted again

@@ -69,3 +69,11 @@ def test_the_outcomes_panel_lists_what_is_open_with_the_organization(officer_cli
     whole = officer_client.get(url).content.decode()  # without JavaScript: a page of its own
     assert "<html" in whole and organization.name in whole and "Commitment 1" in whole
     assert officer_client.get("/communications/organizations/999999/outcomes/").status_code == 404
+
+
+def test_a_timeline_page_past_the_end_shows_the_first_page(officer_client, officer):
+    organization = OrganizationFactory()
+    _record(organization, officer, 3)
+    for page in ("999", "0", "-1", "abc"):
+        response = officer_client.get(f"/stakeholders/organizations/{organization.pk}/?timeline={page}")
+        assert response.status_code == 200 and response.context["timeline"].number == 1

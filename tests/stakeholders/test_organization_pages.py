@@ -39,24 +39,29 @@ def test_the_list_sorts_and_pages(officer_client):
 
 def test_deep_pages_show_the_same_rows_as_a_plain_slice(officer_client, monkeypatch):
     """Past the first pages the page's ids are read first (crm/paging.py): same rows, same order,
-    for every page and both sort directions, archived rows still left out."""
+    for every page and both sort directions, archived rows still left out; rows that tie on the
+    sort (same name, same type) are each on exactly one page."""
     for i in range(23):
-        OrganizationFactory(name=f"Org {i % 7} {i:02d}", is_archived=i % 5 == 0)
+        name = "Same name" if i % 3 == 0 else f"Org {i % 7} {i:02d}"
+        OrganizationFactory(name=name, type="bank" if i % 2 else "importer", is_archived=i % 5 == 0)
+    live = set(Organization.objects.filter(is_archived=False).values_list("pk", flat=True))
 
     def pages(query):
-        names = []
+        shown = []
         for page in range(1, 6):
             response = officer_client.get(f"/stakeholders/organizations/?{query}&page={page}")
-            names.append([r.name for r in response.context["table"].page.object_list.data])
-        return names
+            shown.append([r.pk for r in response.context["table"].page.object_list.data])
+        return shown
 
     monkeypatch.setattr("crm.listing.ListPage.table_pagination", {"per_page": 4, "paginator_class": DeepPaginator})
-    for query in ("sort=name", "sort=-name", "sort=region"):
+    for query in ("sort=name", "sort=-name", "sort=region", "sort=type", "sort=-type"):
         plain = pages(query)
         monkeypatch.setattr("crm.paging.DEEP", 4)  # from page 2 on
-        assert pages(query) == plain
+        assert pages(query) == plain, query
         monkeypatch.setattr("crm.paging.DEEP", 1000)
-    assert sum(len(page) for page in plain) == 18 and len(plain[-1]) == 2
+        every = [pk for page in plain for pk in page]
+        assert len(every) == len(set(every)) == len(live) == 18 and set(every) == live, query
+    assert len(plain[-1]) == 2
 
 
 def test_an_unknown_filter_value_shows_the_error_not_a_crash(officer_client):
