@@ -8,6 +8,7 @@ changes in the registers' apps set it through Django's signals; the bulk writers
 
 import uuid
 
+from django.apps import apps as global_apps
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -25,7 +26,9 @@ def changed() -> None:
     transaction however many rows; at once outside a transaction; not at all if it rolls back)."""
     pending = connection.in_atomic_block and any(func is _move_mark for _ids, func, _robust in connection.run_on_commit)
     if not pending:
-        transaction.on_commit(_move_mark)
+        # robust: a cache that cannot be written (its table not made yet, during `migrate`) is
+        # logged, never a reason for the write itself to fail
+        transaction.on_commit(_move_mark, robust=True)
 
 
 def mark() -> str:
@@ -33,7 +36,8 @@ def mark() -> str:
 
 
 def _on_write(sender, **kwargs) -> None:
-    if sender._meta.app_label in REGISTER_APPS:
+    # Models of a migration's own state (data migrations) are left out: nothing is kept from before.
+    if sender._meta.app_label in REGISTER_APPS and sender._meta.apps is global_apps:
         changed()
 
 

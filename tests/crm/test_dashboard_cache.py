@@ -121,3 +121,15 @@ def test_a_commit_counts_again_even_when_the_newest_entries_are_unchanged(transa
     with transaction.atomic():
         changes.changed()
     assert _view(manager_client)[0] is not None  # counted again
+
+
+def test_a_cache_that_cannot_be_written_never_fails_the_write(transactional_db, monkeypatch, caplog):
+    """As during `migrate`, before `createcachetable`: the write is kept, the failure logged."""
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("no such table: crm_cache")
+
+    monkeypatch.setattr(changes.cache, "set", broken)
+    organization = OrganizationFactory(name="Written anyway")
+    assert type(organization).objects.filter(name="Written anyway").exists()
+    assert "no such table: crm_cache" in caplog.text
