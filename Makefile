@@ -2,26 +2,44 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-# Used while pip builds packages from source (see constraints-build.txt).
-export PIP_CONSTRAINT := $(CURDIR)/constraints-build.txt
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# Installs take exactly the locked files, checked by their hashes, as wheels: nothing is built.
+PIP_LOCKED := --require-hashes --no-deps --only-binary :all:
+LOCKS := requirements-installer.txt requirements.txt requirements-dev.txt
 
-.PHONY: install axe run test bench lint messages clean-var
+.PHONY: install lock upgrade axe run test bench lint messages clean-var
 
+# The virtual environment holds exactly the lock: made anew whenever a lock file changes.
 install: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml constraints-build.txt
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+$(VENV)/.installed: $(LOCKS)
+	rm -rf $(VENV)
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet $(PIP_LOCKED) -r requirements-installer.txt
+	$(BIN)/python -m pip install --quiet $(PIP_LOCKED) -r requirements-dev.txt
+	$(BIN)/python -m pip check
 	touch $@
+
+# Writes the lock files from pyproject.toml, keeping every pin that still fits (needs the network).
+# UPGRADE=--upgrade takes the newest releases the ranges allow (`make upgrade` does, then tests).
+UV := $(VENV)/bin/uv
+UV_COMPILE = UV_CUSTOM_COMPILE_COMMAND="make lock" $(UV) pip compile --quiet --universal \
+  --python-version 3.11 --generate-hashes $(UPGRADE)
+lock:
+	test -x $(UV) || $(MAKE) install
+	$(UV_COMPILE) --group pyproject.toml:installer -o requirements-installer.txt
+	$(UV_COMPILE) pyproject.toml --extra redis -o requirements.txt
+	$(UV_COMPILE) pyproject.toml --extra redis --extra test -c requirements.txt -o requirements-dev.txt
+
+upgrade:
+	$(MAKE) lock UPGRADE=--upgrade
+	$(MAKE) test
 
 # A local demo: DEBUG on, two-factor optional, demo data loaded once.
 run: export DEBUG ?= 1
 run: export MFA_REQUIRED_ROLES ?=
 run: install
 	$(BIN)/python manage.py migrate --no-input
-	$(BIN)/python manage.py createcachetable
 	@test -s var/demo-password || $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(9))" > var/demo-password
 	$(BIN)/python manage.py seed_demo --password "$${CRM_DEMO_PASSWORD:-$$(cat var/demo-password)}"
 	$(BIN)/python manage.py runserver 127.0.0.1:8000

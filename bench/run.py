@@ -62,7 +62,6 @@ class Bench:
 
 def seed(bench: Bench, organizations: int, engagements: int):
     bench.manage("migrate", "--no-input")
-    bench.manage("createcachetable")
     bench.manage("collectstatic", "--no-input")
     started = time.monotonic()
     bench.manage(

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.contrib.auth.signals import user_logged_in
-from django.db.models.signals import post_migrate
+from django.core.management import call_command
+from django.db.models.signals import post_migrate, pre_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -19,7 +20,20 @@ class CrmConfig(AppConfig):
         # place that says what each role holds).
         post_migrate.connect(sync_role_permissions)
         post_migrate.connect(forget_permissions)  # crm.auth_backends reads them again
+        # `migrate` alone leaves a database ready for every page and command, cache table included.
+        pre_migrate.connect(create_cache_tables, sender=self)
         # A session's clocks start at sign-in (crm.middleware.SessionTimeoutMiddleware).
         user_logged_in.connect(start_session_clock)
         # Writes to the registers move a mark that kept figures are checked against (crm.changes).
         changes.connect()
+
+
+def create_cache_tables(using, verbosity=1, **kwargs):
+    """Make the database cache's table (CACHE_URL db://…, the default) as `migrate` starts.
+
+    Django leaves it to `createcachetable`; a newcomer who ran `migrate` alone met "no such table:
+    crm_cache" on the first page. Tables already there are left as they are, so databases where
+    `createcachetable` ran keep working, and a cache switched to the database later gets its table
+    at the next `migrate`. Other caches (Redis, local memory) need no table: nothing is made.
+    """
+    call_command("createcachetable", database=using, verbosity=max(verbosity - 1, 0))

@@ -9,7 +9,6 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
-import xstatic.pkg.bootstrap
 from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
@@ -210,8 +209,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
-# Bootstrap comes from the xstatic-bootstrap package: no CDN, no network at run time.
-STATICFILES_DIRS = [("bootstrap", xstatic.pkg.bootstrap.BASE_DIR)]
+# Bootstrap's built files are kept in crm/static/bootstrap/ (see its README): no CDN, no network
+# at run time, nothing to build at install time.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
