@@ -4,6 +4,7 @@ Screenshots are kept in test-artifacts/ (CI keeps them). Without chromium the br
 skipped on a developer's machine and fail on CI (CI=true), where .ci/run installs it.
 """
 
+import csv
 import os
 from pathlib import Path
 
@@ -12,20 +13,27 @@ import pytest
 from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-# The sample spreadsheet with three mistakes (../shared/data), and the same file put right.
-SAMPLE_WITH_ERRORS = Path(__file__).resolve().parents[3] / "shared" / "data" / "organizations_with_errors.csv"
+# The sample spreadsheet with three mistakes (tests/fixtures/README.md), and the same file put right.
+SAMPLE_WITH_ERRORS = Path(__file__).resolve().parents[1] / "fixtures" / "organizations_with_errors.csv"
+# Row (as the spreadsheet numbers it: the header is row 1) → the column to put right, its wrong and right values.
+CORRECTIONS = {
+    4: ("influence", "6", "4"),
+    8: ("email", "contact(at)kankan-fret.example", "contact@kankan-fret.example"),
+    11: ("type", "money changer", "carrier"),
+}
 
 
 def corrected_sample(folder: Path) -> Path:
-    """The sample with its three mistakes corrected (an influence of 7, an e-mail, a type)."""
+    """The sample with its three mistakes corrected (an influence of 6, an e-mail without @, an unknown type)."""
+    with SAMPLE_WITH_ERRORS.open(encoding="utf-8", newline="") as file:
+        rows = list(csv.reader(file))
+    for number, (column, wrong, right) in CORRECTIONS.items():
+        row, position = rows[number - 1], rows[0].index(column)
+        assert row[position] == wrong, f"{SAMPLE_WITH_ERRORS.name} row {number}: {column} is {row[position]!r}"
+        row[position] = right
     corrected = folder / "corrected.csv"
-    text = SAMPLE_WITH_ERRORS.read_text(encoding="utf-8")
-    corrected.write_text(
-        text.replace(",7,5,en", ",5,5,en")
-        .replace("not-an-email", "contact@comptoirbanisa.example")
-        .replace("smuggler", "carrier"),
-        encoding="utf-8",
-    )
+    with corrected.open("w", encoding="utf-8", newline="") as file:
+        csv.writer(file).writerows(rows)
     return corrected
 
 

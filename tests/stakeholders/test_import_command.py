@@ -1,4 +1,4 @@
-"""import_stakeholders against the sample files users really send (../shared/data/)."""
+"""import_stakeholders against sample files shaped like those users send (tests/fixtures/README.md)."""
 
 from pathlib import Path
 
@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 
 from stakeholders.models import Contact, Organization, Region, Tag
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+DATA = Path(__file__).resolve().parents[1] / "fixtures"
 
 
 def run(path, *args, capsys=None):
@@ -18,14 +18,17 @@ def run(path, *args, capsys=None):
 def test_the_clean_file_imports_and_a_second_import_creates_nothing(db, capsys):
     out = run(DATA / "organizations.csv", capsys=capsys)
     assert out.startswith("created 40, updated 0, duplicates 0")
-    assert "new regions: Bamako" in out and "Thiès" in out
-    assert Organization.objects.count() == 40
-    broker = Organization.objects.get(registration_number="RC-THI-001000")
-    assert broker.name == "Entreprise Niger Logistics" and broker.type == "customs_broker"
-    assert broker.region.name == "Thiès" and broker.influence == 2 and broker.interest == 1
-    assert [t.name for t in broker.tags.all()] == ["CIPS 2024"]
-    sahel = Organization.objects.get(registration_number="RC-POR-001002")
-    assert sorted(t.name for t in sahel.tags.all()) == ["corridor Dakar–Bamako", "women traders"]
+    assert "new regions: Abidjan, Bamako," in out and "Thiès" in out and "Ségou" in out
+    assert Organization.objects.count() == 40 and Region.objects.count() == 21
+    broker = Organization.objects.get(registration_number="SN-THS-2008-B-0101")
+    assert broker.name == "Kora Transit Services SARL" and broker.type == "customs_broker"
+    assert broker.region.name == "Thiès" and broker.influence == 4 and broker.interest == 5
+    assert broker.website == "https://www.koratransit.example"  # typed without its scheme
+    assert [t.name for t in broker.tags.all()] == ["AEO pilot"]
+    forwarder = Organization.objects.get(registration_number="ML-BKO-2015-B-0138")
+    assert sorted(t.name for t in forwarder.tags.all()) == ["Dakar–Bamako corridor", "women traders"]
+    mangoes = Organization.objects.get(registration_number="ML-SKO-2019-B-0952")  # tags split by "|"
+    assert sorted(t.name for t in mangoes.tags.all()) == ["Dakar–Bamako corridor", "women traders"]
 
     out = run(DATA / "organizations.csv", capsys=capsys)
     assert out.startswith("created 0, updated 0, duplicates 40")
@@ -34,24 +37,33 @@ def test_the_clean_file_imports_and_a_second_import_creates_nothing(db, capsys):
 
 def test_the_french_file_with_semicolons_and_a_bom_imports(db, capsys):
     run(DATA / "organizations.csv", capsys=capsys)
+    tags = sorted(Tag.objects.values_list("name", flat=True))
     out = run(DATA / "organisations_fr_point-virgule.csv", capsys=capsys)
-    assert out.startswith("created 25,")
-    carrier = Organization.objects.get(registration_number="RC-ZÉG-005000")
-    assert carrier.name == "Trans Sahel Négoce" and carrier.type == "carrier"  # «Transporteur»
-    assert carrier.aeo_status == "applicant" and carrier.interest == 4
-    assert Organization.objects.get(registration_number="RC-SIK-005001").type == "exporter"
-    # «intégrité» in both files is one tag, matched without regard to case or accents
-    assert Tag.objects.filter(name__iexact="intégrité").count() == 1
-    assert Region.objects.filter(name="Sikasso").count() == 1
+    # «SIKASSO», «Segou», «thies», «INTEGRITE», «aeo pilot»… are the regions and tags already known,
+    # matched without regard to case or accents: only Kédougou and one tag are new.
+    new = "new regions: Kédougou; new tags: comité frontalier de Kidira"
+    assert out.strip() == f"created 20, updated 0, duplicates 0; {new}"
+    carrier = Organization.objects.get(registration_number="ML-SKO-2010-B-5101")
+    assert carrier.name == "Transports Sahel Express" and carrier.type == "carrier"  # «Transporteur»
+    assert carrier.sector == "transport_logistics" and carrier.aeo_status == "applicant"  # «Candidat OEA»
+    assert carrier.region.name == "Sikasso" and carrier.city == "Zégoua" and carrier.interest == 4
+    # «Exportateur», «OEA certifié», «Français», and «SIKASSO» and «INTEGRITE» found as they were
+    shea = Organization.objects.get(registration_number="ML-SKO-2011-B-5124")
+    assert shea.type == "exporter" and shea.aeo_status == "certified" and shea.preferred_language == "fr"
+    assert shea.region.name == "Sikasso" and [t.name for t in shea.tags.all()] == ["intégrité"]
+    capitals = Organization.objects.get(registration_number="NE-ZDR-2017-B-5538")
+    assert capitals.type == "freight_forwarder"  # «TRANSITAIRE»
+    assert sorted(Tag.objects.values_list("name", flat=True)) == sorted([*tags, "comité frontalier de Kidira"])
+    assert Region.objects.filter(name__iexact="sikasso").count() == 1 and Region.objects.count() == 22
 
 
 def test_the_file_with_errors_is_refused_with_every_error_named(db):
     with pytest.raises(CommandError) as caught:
         run(DATA / "organizations_with_errors.csv")
     message = str(caught.value)
-    assert "row 5: influence: «7» must be a whole number from 1 to 5." in message
-    assert "row 7: email: «not-an-email» is not a valid e-mail address." in message
-    assert "row 10: type: «smuggler» is not a known value." in message
+    assert "row 4: influence: «6» must be a whole number from 1 to 5." in message
+    assert "row 8: email: «contact(at)kankan-fret.example» is not a valid e-mail address." in message
+    assert "row 11: type: «money changer» is not a known value." in message
     assert "3 problem(s), nothing was written" in message
     assert Organization.objects.count() == 0 and Region.objects.count() == 0  # all or nothing
 
@@ -60,17 +72,24 @@ def test_contacts_import_after_their_organizations(db, capsys):
     run(DATA / "organizations.csv", capsys=capsys)
     out = run(DATA / "contacts.csv", capsys=capsys)
     assert out.startswith("created 80, updated 0, duplicates 0")
-    fatoumata = Contact.objects.get(email="fatoumata.dembelako@entreprisenige.example")
-    assert fatoumata.organization.registration_number == "RC-THI-001000"
-    assert fatoumata.consent is True and fatoumata.consent_date is not None
-    assert "contacts.csv" in fatoumata.consent_source
-    assert Contact.objects.get(email="kadiatou.diabatesow@transbanisa.example").consent is False
+    aissatou = Contact.objects.get(email="aissatou.ndiaye@koratransit.example")
+    assert aissatou.organization.registration_number == "SN-THS-2008-B-0101"
+    assert aissatou.consent is True and aissatou.consent_date is not None  # «yes»
+    assert "contacts.csv" in aissatou.consent_source
+    assert Contact.objects.get(email="hawa.dembele@koratransit.example").consent is False  # «no»
+    # yes, Yes, 1, oui, true: 40 people; no, NON, 0, non, false: 35; 5 left blank
+    assert Contact.objects.filter(consent=True).count() == 40
+    assert Contact.objects.filter(consent=False, consent_date__isnull=False).count() == 35
+    # This one names her organization instead of giving its registration number.
+    ramatoulaye = Contact.objects.get(email="ramatoulaye.keita@cci-kaolack.example")
+    assert ramatoulaye.organization.registration_number == "SN-KLK-2020-B-0323"
     assert run(DATA / "contacts.csv", capsys=capsys).startswith("created 0, updated 0, duplicates 80")
 
 
 def test_contacts_of_unknown_organizations_are_refused(db):
     with pytest.raises(
-        CommandError, match="row 2: organization: no organization has the registration number or name «RC-THI-001000»"
+        CommandError,
+        match="row 2: organization: no organization has the registration number or name «SN-THS-2008-B-0101»",
     ):
         run(DATA / "contacts.csv")
     assert Contact.objects.count() == 0

@@ -12,7 +12,7 @@ from stakeholders.models import Contact, Organization
 from stakeholders.services import organization_merge
 from tests.factories import ContactFactory, OrganizationFactory
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+DATA = Path(__file__).resolve().parents[1] / "fixtures"
 
 
 def test_a_csv_holding_only_a_bom_is_empty(db):

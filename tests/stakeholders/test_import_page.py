@@ -8,7 +8,7 @@ from stakeholders.models import Organization
 from stakeholders.views import imports
 from tests.factories import UserFactory
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+DATA = Path(__file__).resolve().parents[1] / "fixtures"
 
 
 def upload(client, name, content=None, kind=""):
@@ -23,7 +23,7 @@ def test_a_file_with_errors_is_previewed_with_every_error_and_cannot_be_confirme
     preview = officer_client.get(response["Location"])
     body = preview.content.decode()
     assert "3 problems to correct in the file" in body
-    assert "Row 5, influence" in body and "Row 7, email" in body and "Row 10, type" in body
+    assert "Row 4, influence" in body and "Row 8, email" in body and "Row 11, type" in body
     assert "/confirm/" not in body
     response = officer_client.post(response["Location"] + "confirm/")
     assert Organization.objects.count() == 0
