@@ -73,7 +73,10 @@ def _figures(request, scope, nonce: str) -> dict:
             "suffix": "%",
             "detail": (now.key_engaged, now.key_total),
             "detail_urls": (links["coverage"], links["key_stakeholders"]),
-            "detail_links": (_link(links["coverage"], now.key_engaged), _link(links["key_stakeholders"], now.key_total)),
+            "detail_links": (
+                _link(links["coverage"], now.key_engaged),
+                _link(links["key_stakeholders"], now.key_total),
+            ),
             "change": dashboard.change(now.key_coverage, before.key_coverage),
         },
         {
