@@ -8,12 +8,13 @@ class CommunicationsConfig(AppConfig):
     verbose_name = _("Communications")
 
     def ready(self):
-        from communications import services
+        from communications import campaigns, services
         from communications.views.organization_panels import contact_panels, organization_panels
         from stakeholders import extensions
 
         for hooks, hook in [
             (extensions.ORGANIZATION_MERGE_HOOKS, services.move_engagements_on_merge),
+            (extensions.ORGANIZATION_MERGE_HOOKS, campaigns.move_kept_audience_on_merge),
             (extensions.CONTACT_MERGE_HOOKS, services.move_contact_engagements_on_merge),
             (extensions.ORGANIZATION_PAGE_CONTEXT, organization_panels),
             (extensions.CONTACT_PAGE_CONTEXT, contact_panels),

@@ -84,7 +84,18 @@ class Campaign(models.Model):
         related_name="owned_campaigns",
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    history = HistoricalRecords(m2m_fields=[key_factors])
+    # The audience as it was when the campaign ended (marked completed, or first read after its end
+    # date): its figures and report stay true when organizations are created or imported later.
+    # Empty while the campaign runs: the saved filter is then applied live.
+    audience_kept_on = models.DateField(_("audience kept on"), null=True, blank=True, editable=False)
+    kept_audience = models.ManyToManyField(
+        "stakeholders.Organization",
+        verbose_name=_("audience kept"),
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    history = HistoricalRecords(m2m_fields=[key_factors, kept_audience])
 
     class Meta:
         verbose_name = _("campaign")

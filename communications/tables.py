@@ -1,4 +1,5 @@
 import django_tables2 as tables
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -123,10 +124,29 @@ class CampaignTable(tables.Table):
     status = tables.Column(verbose_name=_("Status"))
     starts_on = DateColumn(verbose_name=_("Starts"))
     ends_on = DateColumn(verbose_name=_("Ends"), attrs=WIDE)
+    audience = tables.Column(verbose_name=_("Audience"), empty_values=(), orderable=False)
+    reached = tables.Column(verbose_name=_("Reached"), empty_values=(), orderable=False)
     owner = tables.Column(verbose_name=_("Owner"), attrs=WIDE)
 
     class Meta:
         model = Campaign
-        fields = ("name", "status", "starts_on", "ends_on", "owner")
+        fields = ("name", "status", "starts_on", "ends_on", "audience", "reached", "owner")
         attrs = {"class": "table table-hover align-middle table-stack"}
         empty_text = _("No campaign yet.")
+
+    def _progress(self, record):
+        """The progress of the page's campaigns, counted together (a few queries for the page)."""
+        if not hasattr(self, "_page_progress"):
+            from communications.campaigns import campaigns_progress
+
+            rows = self.page.object_list if hasattr(self, "page") else self.rows
+            self._page_progress = campaigns_progress(row.record for row in rows)
+        return self._page_progress[record.pk]
+
+    def render_audience(self, record):
+        n = self._progress(record).audience
+        return format_html('<span data-audience="{}">{}</span>', n, intcomma(n))
+
+    def render_reached(self, record):
+        n = self._progress(record).reached.done
+        return format_html('<span data-reached="{}">{}</span>', n, intcomma(n))

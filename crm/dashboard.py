@@ -248,6 +248,7 @@ def figure_queries(scope: Scope) -> dict:
                 }
             ),
         ),
+        "key_stakeholders": ("stakeholders:organization_list", key_stakeholders(scope)),
         "follow_ups": ("communications:followup_list", owner | scope.scope_of_engagements()),
         "follow_ups_overdue": (
             "communications:followup_list",

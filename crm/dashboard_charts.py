@@ -1,7 +1,7 @@
 """The dashboard's charts: each one an SVG (pygal) whose bars link to the list that counts the
 same rows, and the same figures as a table for screen readers and printing."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -11,11 +11,11 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from communications.campaigns import campaign_progress
+from communications.campaigns import campaigns_progress
 from communications.choices import CampaignStatus, Depth, EngagementKind, Sentiment
 from communications.models import Campaign
 from crm import dashboard
-from crm.charts import chart, point, render
+from crm.charts import COLOURS, GREY, NARROW, SIZES, WIDE, chart, percent_format, point, render, short
 from stakeholders.choices import OrganizationType
 from stakeholders.models import Organization
 from stakeholders.normalize import fold
@@ -24,9 +24,11 @@ from stakeholders.normalize import fold
 @dataclass
 class Chart:
     title: str
-    svg: str
+    svg: str  # for a desktop column
+    svg_narrow: str  # for a phone
     headers: list
     rows: list  # [(label, url, [values…])]
+    legend: list = field(default_factory=list)  # [(label, colour)] when the chart has several series
 
 
 def _url(name: str, query: dict) -> str:
@@ -41,6 +43,11 @@ def _month_range(scope, month) -> tuple[str, str]:
     return max(month, scope.start).isoformat(), min(_month_end(month), scope.end).isoformat()
 
 
+def _month_label(month) -> str:
+    """A month in the user's language ("sept. 2026", "Sept. 2026"): Django's formats, never strftime."""
+    return date_format(month, "N Y")
+
+
 def _pivot(frame: pd.DataFrame, group: str, months) -> pd.DataFrame:
     """Months × groups counts in one pandas pass (missing cells are 0)."""
     if frame.empty:
@@ -49,52 +56,79 @@ def _pivot(frame: pd.DataFrame, group: str, months) -> pd.DataFrame:
     return table.reindex(months, fill_value=0)
 
 
-def _monthly(scope, facts, *, group, labels: dict, title, list_query):
+def _make(title: str, nonce: str, draw, headers, rows, legend=(), *, series_in_title=True) -> Chart:
+    """`draw(size)` gives the pygal chart for one width; both are rendered."""
+    svgs = {size.name: render(draw(size), nonce, label=title, series_in_title=series_in_title) for size in SIZES}
+    return Chart(title, svgs[WIDE.name], svgs[NARROW.name], list(headers), rows, list(legend))
+
+
+def _monthly(scope, facts, *, group, labels: dict, colours: dict, title, list_query, nonce) -> Chart:
+    """Counts per month (one bar each, the earliest on top) stacked by group."""
     months = dashboard.months(scope)
     table = _pivot(facts[["month", group, "n"]] if not facts.empty else facts, group, months)
     groups = [code for code in labels if code in table.columns]
-    graph = chart("stacked", title=title)
-    graph.x_labels = [date_format(m, "M Y") for m in months]
+    series = {}
     for code in groups:
-        series = []
+        values = []
         for month in months:
             n = int(table.at[month, code])
             start, end = _month_range(scope, month)
             query = list_query | {"date_from": start, "date_to": end, group: code}
-            series.append(point(n, _url("communications:engagement_list", query)) if n else None)
-        graph.add(str(labels[code]), series)
+            values.append(point(n, _url("communications:engagement_list", query)) if n else None)
+        series[code] = values[::-1]  # pygal draws the first label at the bottom
+
+    top = int(table[groups].sum(axis=1).max()) if groups else 0
+
+    def draw(size):
+        graph = chart("hstacked", size=size, colours=[colours[c] for c in groups], labels=len(months), top=top)
+        graph.x_labels = [_month_label(m) for m in months][::-1]
+        for code in groups:
+            graph.add(str(labels[code]), series[code])
+        return graph
+
     table_rows = []
     for month in months:
         start, end = _month_range(scope, month)
-        values = [int(table.at[month, code]) for code in groups]
         table_rows.append(
             (
                 date_format(month, "F Y"),
                 _url("communications:engagement_list", list_query | {"date_from": start, "date_to": end}),
-                values,
+                [int(table.at[month, code]) for code in groups],
             )
         )
-    return graph, [str(labels[c]) for c in groups], table_rows
+    legend = [(str(labels[c]), colours[c]) for c in groups]
+    return _make(title, nonce, draw, [str(labels[c]) for c in groups], table_rows, legend)
 
 
-def _counts(data, labels, *, title, list_name, list_query, param, kind="bar"):
+def _counts(data, labels, *, title, header, list_name, list_query, param, nonce, kind="hbar", colours=None) -> Chart:
+    """One bar (or slice) per code, linking to its rows."""
     data = [(code, n) for code, n in data if code not in (None, "")]
-    graph = chart(kind, title=title, show_legend=kind == "pie")
-    table_rows = []
+    rows = [(str(labels.get(code, code)), _url(list_name, list_query | {param: code}), [n]) for code, n in data]
     if kind == "pie":
-        for code, n in data:
-            url = _url(list_name, list_query | {param: code})
-            graph.add(str(labels.get(code, code)), [point(n, url)])
-            table_rows.append((str(labels.get(code, code)), url, [n]))
-        return graph, table_rows
-    graph.x_labels = [str(labels.get(code, code)) for code, _n in data]
-    values = []
-    for code, n in data:
-        url = _url(list_name, list_query | {param: code})
-        values.append(point(n, url))
-        table_rows.append((str(labels.get(code, code)), url, [n]))
-    graph.add(title, values)
-    return graph, table_rows
+        palette = [colours.get(code, GREY) for code, _n in data]
+
+        def draw(size):
+            graph = chart("pie", size=size, colours=palette)
+            for label, url, values in rows:
+                graph.add(label, [point(values[0], url)])
+            return graph
+
+        legend = [(label, colour) for (label, _url_, _v), colour in zip(rows, palette, strict=True)]
+        return _make(title, nonce, draw, [header], rows, legend)
+
+    def draw(size):  # noqa: F811 (one of the two, by kind)
+        graph = chart(
+            "hbar",
+            size=size,
+            colours=[COLOURS["count"]["count"]],
+            labels=len(rows),
+            top=max((n for *_, (n,) in rows), default=0),
+        )
+        graph.x_labels = [short(label, size) for label, _url_, _v in rows][::-1]
+        graph.add(header, [point(values[0], url, label) for label, url, values in rows][::-1])
+        return graph
+
+    return _make(title, nonce, draw, [header], rows, series_in_title=False)
 
 
 def _facts_counts(facts, field) -> list[tuple]:
@@ -105,60 +139,68 @@ def _facts_counts(facts, field) -> list[tuple]:
 
 
 def build(scope, request, nonce: str, facts=None, reached_types=None) -> list[Chart]:
-    charts = []
     facts = dashboard.engagement_facts(scope, request) if facts is None else facts
     query = scope.engagement_query()
     name = "communications:engagement_list"
-
-    title = _("Engagements per month, by kind")
-    graph, headers, rows = _monthly(
-        scope, facts, group="kind", labels=dict(EngagementKind.choices), title=title, list_query=query
-    )
-    charts.append(Chart(title, render(graph, nonce), headers, rows))
-
-    title = _("Engagements by region")
-    graph, rows = _counts(
-        _facts_counts(facts, "region__name"),
-        {},
-        title=title,
-        list_name=name,
-        list_query=query,
-        param="region",
-        kind="hbar",
-    )
-    charts.append(Chart(title, render(graph, nonce), [_("Engagements")], rows))
-
-    title = _("Organizations reached, by stakeholder type")
-    graph, rows = _counts(
-        dashboard.reached_by_type(scope, request) if reached_types is None else reached_types,
-        dict(OrganizationType.choices),
-        title=title,
-        list_name="stakeholders:organization_list",
-        list_query=scope.reached_query(),
-        param="type",
-        kind="hbar",
-    )
-    charts.append(Chart(title, render(graph, nonce), [_("Organizations")], rows))
-
-    title = _("Depth of engagement (IAP2)")
-    graph, rows = _counts(
-        _facts_counts(facts, "depth"),
-        dict(Depth.choices),
-        title=title,
-        list_name=name,
-        list_query=query,
-        param="depth",
-        kind="pie",
-    )
-    charts.append(Chart(title, render(graph, nonce), [_("Engagements")], rows))
-
-    title = _("Sentiment over time")
-    graph, headers, rows = _monthly(
-        scope, facts, group="sentiment", labels=dict(Sentiment.choices), title=title, list_query=query
-    )
-    charts.append(Chart(title, render(graph, nonce), headers, rows))
-
-    charts.append(_concerns_chart(scope, request, nonce))
+    charts = [
+        _monthly(
+            scope,
+            facts,
+            group="kind",
+            labels=dict(EngagementKind.choices),
+            colours=COLOURS["kind"],
+            title=_("Engagements per month, by kind"),
+            list_query=query,
+            nonce=nonce,
+        ),
+        _counts(
+            _facts_counts(facts, "region__name"),
+            {},
+            title=_("Engagements by region"),
+            header=_("Engagements"),
+            list_name=name,
+            list_query=query,
+            param="region",
+            nonce=nonce,
+        ),
+        _counts(
+            dashboard.reached_by_type(scope, request) if reached_types is None else reached_types,
+            dict(OrganizationType.choices),
+            title=_("Organizations reached, by stakeholder type"),
+            header=_("Organizations"),
+            list_name="stakeholders:organization_list",
+            list_query=scope.reached_query(),
+            param="type",
+            nonce=nonce,
+        ),
+        _counts(
+            # in the order of the spectrum, so the slices go from light to dark
+            sorted(
+                [(code, n) for code, n in _facts_counts(facts, "depth") if code in Depth.values],
+                key=lambda item: Depth.values.index(item[0]),
+            ),
+            dict(Depth.choices),
+            title=_("Depth of engagement (IAP2)"),
+            header=_("Engagements"),
+            list_name=name,
+            list_query=query,
+            param="depth",
+            nonce=nonce,
+            kind="pie",
+            colours=COLOURS["depth"],
+        ),
+        _monthly(
+            scope,
+            facts,
+            group="sentiment",
+            labels=dict(Sentiment.choices),
+            colours=COLOURS["sentiment"],
+            title=_("Sentiment over time"),
+            list_query=query,
+            nonce=nonce,
+        ),
+        _concerns_chart(scope, request, nonce),
+    ]
     progress = _campaigns_chart(scope, nonce)
     if progress:
         charts.append(progress)
@@ -185,9 +227,6 @@ def _concerns_chart(scope, request, nonce) -> Chart:
         "opened": _pivot(dashboard.by_month(opened, date_field="raised_on").assign(g=1), "g", months),
         "resolved": _pivot(dashboard.by_month(resolved, date_field="resolved_on").assign(g=1), "g", months),
     }
-    title = _("Concerns opened and resolved, per month")
-    graph = chart("bar", title=title)
-    graph.x_labels = [date_format(m, "M Y") for m in months]
     rows, series = [], {"opened": [], "resolved": []}
     for month in months:
         start, end = _month_range(scope, month)
@@ -202,13 +241,23 @@ def _concerns_chart(scope, request, nonce) -> Chart:
             series[key].append(point(n, links[key]) if n else 0)
             values.append(n)
         rows.append((date_format(month, "F Y"), links["opened"], values))
-    graph.add(_("Opened"), series["opened"])
-    graph.add(_("Resolved"), series["resolved"])
-    return Chart(title, render(graph, nonce), [_("Opened"), _("Resolved")], rows)
+    names = {"opened": _("Opened"), "resolved": _("Resolved")}
+    top = max((n for _label, _link, values in rows for n in values), default=0)
+
+    def draw(size):
+        graph = chart("hbar", size=size, colours=[COLOURS["concerns"][k] for k in names], labels=len(months), top=top)
+        graph.x_labels = [_month_label(m) for m in months][::-1]
+        for key, label in names.items():
+            graph.add(label, series[key][::-1])
+        return graph
+
+    legend = [(label, COLOURS["concerns"][key]) for key, label in names.items()]
+    return _make(_("Concerns opened and resolved, per month"), nonce, draw, names.values(), rows, legend)
 
 
 def _campaigns_chart(scope, nonce) -> Chart | None:
-    """Active campaigns (or the one chosen) against their targets; at most five, so the cost is bounded."""
+    """Active campaigns (or the one chosen) against their targets; at most five, so the cost is
+    bounded. A target beaten shows beyond 100 % (the scale grows with it)."""
     if scope.own:
         return None  # an officer's dashboard shows their own work only
     campaigns = (
@@ -218,25 +267,35 @@ def _campaigns_chart(scope, nonce) -> Chart | None:
     )
     if not campaigns:
         return None
-    title = _("Campaigns: share of each target reached")
-    graph = chart("hbar", title=title, range=(0, 100), height=120 + 60 * len(campaigns))
-    graph.x_labels = [c.name for c in campaigns]
-    rows, measures = [], {"reached": [], "events": [], "commitments": []}
+    progress = campaigns_progress(campaigns)
+    names = {"reached": _("Organizations reached"), "events": _("Events held"), "commitments": _("Commitments signed")}
+    rows, measures = [], {key: [] for key in names}
     for campaign in campaigns:
-        progress = campaign_progress(campaign)
         url = campaign.get_absolute_url()
         values = []
-        for key in measures:
-            percent = getattr(progress, key).percent
-            measures[key].append(point(percent or 0, url))
-            values.append(f"{percent}%" if percent is not None else "—")
+        for key in names:
+            percent = getattr(progress[campaign.pk], key).percent
+            measures[key].append(point(percent, url, campaign.name) if percent is not None else None)
+            values.append(percent_format(percent) if percent is not None else "—")
         rows.append((campaign.name, url, values))
-    graph.add(_("Organizations reached"), measures["reached"])
-    graph.add(_("Events held"), measures["events"])
-    graph.add(_("Commitments signed"), measures["commitments"])
-    return Chart(
-        title, render(graph, nonce), [_("Organizations reached"), _("Events held"), _("Commitments signed")], rows
-    )
+    top = max([100] + [p["value"] for values in measures.values() for p in values if p])
+
+    def draw(size):
+        graph = chart(
+            "hbar",
+            size=size,
+            colours=[COLOURS["campaign"][k] for k in names],
+            labels=len(campaigns) * 2,
+            formatter=percent_format,
+            top=top,
+        )
+        graph.x_labels = [short(c.name, size) for c in campaigns][::-1]
+        for key, label in names.items():
+            graph.add(label, measures[key][::-1])
+        return graph
+
+    legend = [(label, COLOURS["campaign"][key]) for key, label in names.items()]
+    return _make(_("Campaigns: share of each target reached"), nonce, draw, names.values(), rows, legend)
 
 
 def recency_map(scope, request) -> list[list[dict]]:

@@ -9,9 +9,11 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from communications.choices import KeyFactorCode
@@ -21,6 +23,10 @@ from stakeholders.imports.reading import ImportFileError
 
 def _url(name, query) -> str:
     return f"{reverse(name)}?{urlencode(query, doseq=True)}"
+
+
+def _link(url: str, n: int) -> str:
+    return format_html('<a href="{}">{}</a>', url, intcomma(n))
 
 
 def dashboard_page(request):
@@ -61,19 +67,24 @@ def _figures(request, scope, nonce: str) -> dict:
             "url": links["organizations"],
         },
         {
+            # A share opens nothing (no list holds "75 %" rows); its two counts open theirs.
             "label": "coverage",
             "value": now.key_coverage,
             "suffix": "%",
             "detail": (now.key_engaged, now.key_total),
+            "detail_urls": (links["coverage"], links["key_stakeholders"]),
+            "detail_links": (
+                _link(links["coverage"], now.key_engaged),
+                _link(links["key_stakeholders"], now.key_total),
+            ),
             "change": dashboard.change(now.key_coverage, before.key_coverage),
-            "url": links["coverage"],
         },
         {
+            # A sum of participants, not rows: the engagements it comes from are the first card's.
             "label": "participants",
             "value": now.participants,
             "detail": now.women_share,
             "change": dashboard.change(now.participants, before.participants),
-            "url": links["engagements"],
         },
         {
             "label": "follow_ups",

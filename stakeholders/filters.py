@@ -94,6 +94,9 @@ class OrganizationFilter(ArchivedFilterMixin, filters.FilterSet):
     engaged_campaign = filters.CharFilter(
         label=_("Engaged in campaign"), method="filter_engaged", widget=forms.HiddenInput
     )
+    campaign_audience = filters.NumberFilter(
+        label=_("In the audience of campaign"), method="filter_campaign_audience", widget=forms.HiddenInput
+    )
     influence = filters.NumberFilter(label=_("Influence"), min_value=1, max_value=5)
     interest = filters.NumberFilter(label=_("Interest"), min_value=1, max_value=5)
     influence_min = filters.NumberFilter(
@@ -160,6 +163,15 @@ class OrganizationFilter(ArchivedFilterMixin, filters.FilterSet):
         engagements = engagements_in_scope(params, self.request)
         links = Organization.engagements.through.objects.filter(engagement__in=engagements)
         return queryset.filter(pk__in=links.values("organization_id"))
+
+    def filter_campaign_audience(self, queryset, name, value):
+        """A campaign's audience: kept as it was once the campaign ended (the engagement log answers,
+        imported here: the registry itself does not depend on it)."""
+        from communications.campaigns import audience
+        from communications.models import Campaign
+
+        campaign = Campaign.objects.filter(pk=value).first()
+        return queryset.filter(pk__in=audience(campaign).values("pk")) if campaign else queryset.none()
 
     def filter_not_engaged_since(self, queryset, name, value):
         return queryset.filter(Q(last_engaged_on__lt=value) | Q(last_engaged_on__isnull=True))

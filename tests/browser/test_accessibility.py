@@ -85,8 +85,8 @@ def test_the_main_pages_have_no_serious_accessibility_violation(visit, transacti
 
 
 def test_every_chart_has_a_text_alternative(visit, transactional_db):
-    """Each chart is a picture hidden from screen readers, followed by its figures as a table (the
-    same numbers, each linked to its rows) under the chart's caption."""
+    """Each chart is a group named by its caption whose bars say their values (SVG titles), followed
+    by its figures as a table (the same numbers, each linked to its rows)."""
     manager = UserFactory(role=Role.MANAGER, email="manager@example.test")
     organization = OrganizationFactory(name="Transit Saloum")
     EngagementFactory(author=manager, organizations=[organization])
@@ -97,7 +97,11 @@ def test_every_chart_has_a_text_alternative(visit, transactional_db):
         """() => [...document.querySelectorAll("figure.chart")].map(figure => ({
              caption: figure.querySelector("figcaption")?.innerText.trim() || "",
              picture: !!figure.querySelector(".chart-svg svg"),
-             hidden: figure.querySelector(".chart-svg")?.getAttribute("aria-hidden") === "true",
+             named: [...figure.querySelectorAll(".chart-svg svg")].every(svg =>
+               svg.getAttribute("role") === "group"
+               && svg.getAttribute("aria-label") === figure.querySelector("figcaption").innerText.trim()
+               && svg.querySelectorAll("g.bar, g.slice").length
+                  === svg.querySelectorAll("g.bar > title, g.bar > a > title, g.slice > a > title").length),
              rows: figure.querySelectorAll("details table tbody tr").length,
              empty: !!figure.querySelector("p.text-body-secondary"),
            }))"""
@@ -106,6 +110,6 @@ def test_every_chart_has_a_text_alternative(visit, transactional_db):
     for chart in charts:
         assert chart["caption"], chart
         if chart["picture"]:
-            assert chart["hidden"] and chart["rows"] > 0, chart
+            assert chart["named"] and chart["rows"] > 0, chart
         else:
             assert chart["empty"], chart  # "No data for this period.", said in words

@@ -179,7 +179,10 @@ def test_every_figure_opens_a_list_of_exactly_its_rows(client, manager, officer)
             if card["label"] in COUNTED:
                 assert _listed(client, card["url"]) == card["value"], (user.email, query, card["label"])
             if card["label"] == "coverage" and card["detail"][1]:
-                assert _listed(client, card["url"]) == card["detail"][0], (query, "coverage")
+                for url, n in zip(card["detail_urls"], card["detail"], strict=True):
+                    assert _listed(client, url) == n, (query, "coverage")
+            if card["label"] == "follow_ups":
+                assert _listed(client, card["overdue_url"]) == card["detail"], (query, "overdue")
         for chart in response.context["charts"]:
             if chart.title in ("Engagements by region", "Organizations reached, by stakeholder type"):
                 for label, url, values in chart.rows:
