@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from communications.choices import CampaignStatus, Channel, FollowUpStatus, KeyFactorCode
 from communications.models import Campaign, Commitment, Concern, Engagement, KeyFactor, Topic
 from crm.collisions import EditCollisionMixin
+from crm.forms import ModelForm, RecordChoiceField, RecordsChoiceField
 from stakeholders.forms import CustomsOfficeField, OrganizationChoiceField, UserEmailField, suggest_attrs
 from stakeholders.models import Contact, Organization
 from stakeholders.normalize import registration_key
@@ -67,24 +68,24 @@ def _resolve(text: str):
     return None
 
 
-class EngagementForm(EditCollisionMixin, forms.ModelForm):
+class EngagementForm(EditCollisionMixin, ModelForm):
     """The quick log: what is always known first (date, kind, organizations, title), the rest after."""
 
     organizations = OrganizationsField(label=_("Organizations met"))
     customs_office = CustomsOfficeField(label=_("Customs office"))
-    contacts = forms.ModelMultipleChoiceField(
+    contacts = RecordsChoiceField(
         label=_("People met"),
         queryset=Contact.objects.all(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    staff = forms.ModelMultipleChoiceField(
+    staff = RecordsChoiceField(
         label=_("Customs staff present"),
         queryset=active_users(),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 4}),
     )
-    topics = forms.ModelMultipleChoiceField(
+    topics = RecordsChoiceField(
         label=_("Topics"), queryset=Topic.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
     )
     key_factors = forms.MultipleChoiceField(
@@ -166,7 +167,7 @@ class EngagementForm(EditCollisionMixin, forms.ModelForm):
 
 class FollowUpDraftForm(forms.Form):
     description = forms.CharField(label=_("What"), max_length=300, required=False)
-    owner = forms.ModelChoiceField(label=_("Who"), queryset=active_users(), required=False)
+    owner = RecordChoiceField(label=_("Who"), queryset=active_users(), required=False)
     due_on = forms.DateField(label=_("By when"), required=False, widget=DATE)
 
     def __init__(self, *args, **kwargs):
@@ -191,7 +192,7 @@ FollowUpFormSet = forms.formset_factory(FollowUpDraftForm, extra=0, max_num=20)
 
 class FollowUpEditForm(forms.Form):
     description = forms.CharField(label=_("What"), max_length=300)
-    owner = forms.ModelChoiceField(label=_("Who"), queryset=active_users())
+    owner = RecordChoiceField(label=_("Who"), queryset=active_users())
     due_on = forms.DateField(label=_("By when"), widget=DATE)
     status = forms.ChoiceField(label=_("Status"), choices=FollowUpStatus.choices)
 
@@ -200,7 +201,7 @@ class FollowUpEditForm(forms.Form):
         self.fields["owner"].queryset = active_users()
 
 
-class CommitmentForm(forms.ModelForm):
+class CommitmentForm(ModelForm):
     parties = OrganizationsField(label=_("Parties"))
 
     class Meta:
@@ -236,7 +237,7 @@ class CommitmentForm(forms.ModelForm):
         return cleaned
 
 
-class ConcernForm(forms.ModelForm):
+class ConcernForm(ModelForm):
     organization = OrganizationChoiceField(label=_("Raised by"))
 
     class Meta:
@@ -273,7 +274,7 @@ class ConcernForm(forms.ModelForm):
         return cleaned
 
 
-class CampaignForm(forms.ModelForm):
+class CampaignForm(ModelForm):
     owner = UserEmailField(label=_("Owner"))
     key_factors = forms.MultipleChoiceField(
         label=_("Key factors (Revised Arusha Declaration)"),

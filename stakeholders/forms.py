@@ -5,6 +5,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from crm.collisions import EditCollisionMixin
+from crm.forms import ModelForm
 from stakeholders.choices import SCORE_CHOICES, language_choices
 from stakeholders.imports.columns import split_tags
 from stakeholders.models import Contact, CustomsOffice, Organization
@@ -125,7 +126,7 @@ class OrganizationChoiceField(forms.CharField):
         raise forms.ValidationError(_("No organization has this name or registration number."))
 
 
-class OrganizationForm(EditCollisionMixin, forms.ModelForm):
+class OrganizationForm(EditCollisionMixin, ModelForm):
     tag_names = forms.CharField(
         label=_("Tags"),
         required=False,
@@ -235,7 +236,7 @@ class OrganizationForm(EditCollisionMixin, forms.ModelForm):
         return split_tags(self.cleaned_data.get("tag_names", ""))
 
 
-class ContactForm(forms.ModelForm):
+class ContactForm(ModelForm):
     organization = OrganizationChoiceField(label=_("Organization"), required=False)
     preferred_language = forms.ChoiceField(label=_("Preferred language"), choices=language_choices, required=False)
 
