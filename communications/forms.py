@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth import get_user_model
+from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
 
 from communications.choices import CampaignStatus, Channel, FollowUpStatus, KeyFactorCode
@@ -40,7 +41,7 @@ class OrganizationsField(forms.CharField):
             raise forms.ValidationError(_("At most %(n)s organizations.") % {"n": MAX_ORGANIZATIONS})
         found, unknown = [], []
         for part in parts:
-            organization = _resolve(part)
+            organization = resolve_organization(part)
             if organization is None:
                 unknown.append(part)
             elif organization not in found:
@@ -53,7 +54,8 @@ class OrganizationsField(forms.CharField):
         return found
 
 
-def _resolve(text: str):
+def resolve_organization(text: str):
+    """The organization one typed name or label means, or None."""
     separator = OrganizationChoiceField.SEPARATOR
     number = text.rsplit(separator, 1)[-1] if separator in text else text
     if registration_key(number):
@@ -132,6 +134,12 @@ class EngagementForm(EditCollisionMixin, ModelForm):
         elif user is not None:
             self.initial.setdefault("staff", [user])
 
+    def hold_back_errors(self) -> None:
+        """Show what was typed without checking it: the officer is still filling the quick log in
+        (adding a missing organization, showing the people of those named)."""
+        self._errors = ErrorDict()  # form.errors reads it; full_clean() is not run
+        self.cleaned_data = {}
+
     def chosen_organizations(self) -> list:
         """The organizations typed so far (from what was posted, else the initial value)."""
         if self.is_bound:
@@ -186,8 +194,16 @@ class FollowUpDraftForm(forms.Form):
         return cleaned
 
 
+class BaseFollowUpFormSet(forms.BaseFormSet):
+    def hold_back_errors(self) -> None:
+        """As EngagementForm.hold_back_errors."""
+        for form in self.forms:
+            form._errors, form.cleaned_data = ErrorDict(), {}
+        self._errors, self._non_form_errors = [ErrorDict() for _form in self.forms], self.error_class()
+
+
 # Two rows, the signed-in officer as the default owner (given as initial data by the views).
-FollowUpFormSet = forms.formset_factory(FollowUpDraftForm, extra=0, max_num=20)
+FollowUpFormSet = forms.formset_factory(FollowUpDraftForm, formset=BaseFollowUpFormSet, extra=0, max_num=20)
 
 
 class FollowUpEditForm(forms.Form):
