@@ -44,7 +44,11 @@ def _target(bound) -> str:
 
 def _form_problems(form, row: int | None) -> list[Problem]:
     problems = []
-    for name, errors in form.errors.items():
+    errors_of = form.errors
+    # The form's own problems first, then its fields' in the order they are shown.
+    names = [n for n in [forms.forms.NON_FIELD_ERRORS, *form.fields] if n in errors_of]
+    for name in names:
+        errors = errors_of[name]
         bound = None if name == forms.forms.NON_FIELD_ERRORS else form[name]
         for error in errors:
             message = strip_tags(str(error))  # a message may hold a link: no link inside a link

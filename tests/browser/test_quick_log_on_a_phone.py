@@ -69,6 +69,9 @@ def test_a_missing_organization_and_a_new_person_are_added_without_leaving(visit
     tab, page = open_quick_log(visit)
     page.evaluate("window.stillHere = true")  # gone if the page reloads
     page.fill("#id_title", "Réunion sur les délais")
+    page.get_by_role("button", name="Consigner").click()  # refused: no organization yet
+    page.locator("[data-error-summary]").wait_for()
+    page.evaluate("window.stillHere = true")
     page.fill("#id_organizations", "Acacia Nouvelle")
     page.fill("#id_follow_ups-0-description", "Envoyer le compte rendu")
     page.get_by_role("button", name="Ajouter une nouvelle organisation").click()
@@ -81,6 +84,7 @@ def test_a_missing_organization_and_a_new_person_are_added_without_leaving(visit
     page.get_by_role("button", name="Ajouter cette organisation").click()
     page.get_by_role("status").wait_for()
     assert page.input_value("#id_organizations") == "Acacia Nouvelle"
+    expect(page.locator("[data-error-summary]")).to_have_count(0)  # its one problem is mended
     organization = Organization.objects.get(name="Acacia Nouvelle")
     assert organization.type == "importer" and organization.city == "Kayes"
 

@@ -154,3 +154,24 @@ def test_logging_with_a_new_organization_half_typed_is_refused(officer_client):
     )
     assert response.status_code == 200 and Engagement.objects.count() == 0
     assert "Add this organization, or cancel it" in response.content.decode()
+
+
+def test_the_small_forms_refuse_hostile_ids(officer_client):
+    from tests.crm.test_hostile_input import HOSTILE_IDS
+
+    OrganizationFactory(name="Transit Saloum", registration_number="RC-SAL-1")
+    for value in HOSTILE_IDS:
+        organization = officer_client.post(
+            URL,
+            typed(
+                _create_organization="1",
+                **{"new_organization-name": "Acacia", "new_organization-type": value, "new_organization-region": value},
+            ),
+        )
+        assert organization.status_code == 200
+        assert {"type", "region"} <= set(organization.context["new_organization_form"].errors)
+        person = officer_client.post(
+            URL, typed(_create_contact="1", **{"new_contact-last_name": "Sow", "new_contact-organization": value})
+        )
+        assert person.status_code == 200 and "organization" in person.context["new_contact_form"].errors
+    assert Organization.objects.count() == 1 and Contact.objects.count() == 0

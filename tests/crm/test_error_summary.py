@@ -69,3 +69,17 @@ def test_the_summary_speaks_french(client, manager):
 def test_the_summary_is_not_shown_for_a_list_filter(manager_client):
     response = manager_client.get("/stakeholders/organizations/", {"influence": "99999999999999999999"})
     assert "data-error-summary" not in response.content.decode()
+
+
+def test_the_problems_are_listed_in_the_order_of_the_fields(manager_client):
+    from tests.factories import OrganizationFactory
+
+    OrganizationFactory(name="Transit Acacia")  # a similar name: refused by clean(), after the fields
+    response = manager_client.post(
+        "/stakeholders/organizations/new/", {"name": "TRANSIT ACACIA", "email": "nope", "influence": "9"}
+    )
+    texts = [text for _target, text in summary_links(response.content.decode())]
+    shown = [text.split(":")[0] for text in texts]
+    order = [str(bound.label) for bound in response.context["form"]]
+    assert {"Name", "E-mail", "Influence"} <= set(shown)
+    assert shown == sorted(shown, key=order.index)

@@ -45,6 +45,25 @@
     });
   }
 
+  // After part of a refused form is sent again and comes back without its error (htmx), the
+  // summary stops listing it; the summary goes when nothing is left in it.
+  function forgetMendedProblems() {
+    var summary = document.querySelector("[data-error-summary]");
+    if (!summary) {
+      return;
+    }
+    summary.querySelectorAll('a[href^="#"]').forEach(function (link) {
+      var field = document.getElementById(decodeURIComponent(link.hash.slice(1)));
+      var checked = field && field.matches(".form-control, .form-select, .form-check-input");
+      if (checked && !field.classList.contains("is-invalid")) {
+        link.closest("li").remove();
+      }
+    });
+    if (!summary.querySelector("li")) {
+      summary.remove();
+    }
+  }
+
   // Pickers --------------------------------------------------------------------------------------
 
   function isPicker(element) {
@@ -152,6 +171,7 @@
     if (!swapped || !trigger || trigger.tagName !== "BUTTON") {
       return;
     }
+    forgetMendedProblems();
     var next = swapped.querySelector(".is-invalid") || swapped.querySelector("input:not([type=hidden]), select") ||
       swapped.querySelector("button");
     if (next) {
