@@ -1,10 +1,12 @@
 from django import forms
 from django.contrib.auth import get_user_model
+from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
 
 from communications.choices import CampaignStatus, Channel, FollowUpStatus, KeyFactorCode
 from communications.models import Campaign, Commitment, Concern, Engagement, KeyFactor, Topic
 from crm.collisions import EditCollisionMixin
+from crm.forms import ModelForm, RecordChoiceField, RecordsChoiceField
 from stakeholders.forms import CustomsOfficeField, OrganizationChoiceField, UserEmailField, suggest_attrs
 from stakeholders.models import Contact, Organization
 from stakeholders.normalize import registration_key
@@ -39,7 +41,7 @@ class OrganizationsField(forms.CharField):
             raise forms.ValidationError(_("At most %(n)s organizations.") % {"n": MAX_ORGANIZATIONS})
         found, unknown = [], []
         for part in parts:
-            organization = _resolve(part)
+            organization = resolve_organization(part)
             if organization is None:
                 unknown.append(part)
             elif organization not in found:
@@ -52,7 +54,8 @@ class OrganizationsField(forms.CharField):
         return found
 
 
-def _resolve(text: str):
+def resolve_organization(text: str):
+    """The organization one typed name or label means, or None."""
     separator = OrganizationChoiceField.SEPARATOR
     number = text.rsplit(separator, 1)[-1] if separator in text else text
     if registration_key(number):
@@ -67,24 +70,24 @@ def _resolve(text: str):
     return None
 
 
-class EngagementForm(EditCollisionMixin, forms.ModelForm):
+class EngagementForm(EditCollisionMixin, ModelForm):
     """The quick log: what is always known first (date, kind, organizations, title), the rest after."""
 
     organizations = OrganizationsField(label=_("Organizations met"))
     customs_office = CustomsOfficeField(label=_("Customs office"))
-    contacts = forms.ModelMultipleChoiceField(
+    contacts = RecordsChoiceField(
         label=_("People met"),
         queryset=Contact.objects.all(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    staff = forms.ModelMultipleChoiceField(
+    staff = RecordsChoiceField(
         label=_("Customs staff present"),
         queryset=active_users(),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 4}),
     )
-    topics = forms.ModelMultipleChoiceField(
+    topics = RecordsChoiceField(
         label=_("Topics"), queryset=Topic.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
     )
     key_factors = forms.MultipleChoiceField(
@@ -131,6 +134,12 @@ class EngagementForm(EditCollisionMixin, forms.ModelForm):
         elif user is not None:
             self.initial.setdefault("staff", [user])
 
+    def hold_back_errors(self) -> None:
+        """Show what was typed without checking it: the officer is still filling the quick log in
+        (adding a missing organization, showing the people of those named)."""
+        self._errors = ErrorDict()  # form.errors reads it; full_clean() is not run
+        self.cleaned_data = {}
+
     def chosen_organizations(self) -> list:
         """The organizations typed so far (from what was posted, else the initial value)."""
         if self.is_bound:
@@ -166,7 +175,7 @@ class EngagementForm(EditCollisionMixin, forms.ModelForm):
 
 class FollowUpDraftForm(forms.Form):
     description = forms.CharField(label=_("What"), max_length=300, required=False)
-    owner = forms.ModelChoiceField(label=_("Who"), queryset=active_users(), required=False)
+    owner = RecordChoiceField(label=_("Who"), queryset=active_users(), required=False)
     due_on = forms.DateField(label=_("By when"), required=False, widget=DATE)
 
     def __init__(self, *args, **kwargs):
@@ -185,13 +194,21 @@ class FollowUpDraftForm(forms.Form):
         return cleaned
 
 
+class BaseFollowUpFormSet(forms.BaseFormSet):
+    def hold_back_errors(self) -> None:
+        """As EngagementForm.hold_back_errors."""
+        for form in self.forms:
+            form._errors, form.cleaned_data = ErrorDict(), {}
+        self._errors, self._non_form_errors = [ErrorDict() for _form in self.forms], self.error_class()
+
+
 # Two rows, the signed-in officer as the default owner (given as initial data by the views).
-FollowUpFormSet = forms.formset_factory(FollowUpDraftForm, extra=0, max_num=20)
+FollowUpFormSet = forms.formset_factory(FollowUpDraftForm, formset=BaseFollowUpFormSet, extra=0, max_num=20)
 
 
 class FollowUpEditForm(forms.Form):
     description = forms.CharField(label=_("What"), max_length=300)
-    owner = forms.ModelChoiceField(label=_("Who"), queryset=active_users())
+    owner = RecordChoiceField(label=_("Who"), queryset=active_users())
     due_on = forms.DateField(label=_("By when"), widget=DATE)
     status = forms.ChoiceField(label=_("Status"), choices=FollowUpStatus.choices)
 
@@ -200,7 +217,7 @@ class FollowUpEditForm(forms.Form):
         self.fields["owner"].queryset = active_users()
 
 
-class CommitmentForm(forms.ModelForm):
+class CommitmentForm(ModelForm):
     parties = OrganizationsField(label=_("Parties"))
 
     class Meta:
@@ -236,7 +253,7 @@ class CommitmentForm(forms.ModelForm):
         return cleaned
 
 
-class ConcernForm(forms.ModelForm):
+class ConcernForm(ModelForm):
     organization = OrganizationChoiceField(label=_("Raised by"))
 
     class Meta:
@@ -273,7 +290,7 @@ class ConcernForm(forms.ModelForm):
         return cleaned
 
 
-class CampaignForm(forms.ModelForm):
+class CampaignForm(ModelForm):
     owner = UserEmailField(label=_("Owner"))
     key_factors = forms.MultipleChoiceField(
         label=_("Key factors (Revised Arusha Declaration)"),

@@ -5,6 +5,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from crm.collisions import EditCollisionMixin
+from crm.forms import ModelForm, RecordChoiceField
 from stakeholders.choices import SCORE_CHOICES, language_choices
 from stakeholders.imports.columns import split_tags
 from stakeholders.models import Contact, CustomsOffice, Organization
@@ -125,73 +126,14 @@ class OrganizationChoiceField(forms.CharField):
         raise forms.ValidationError(_("No organization has this name or registration number."))
 
 
-class OrganizationForm(EditCollisionMixin, forms.ModelForm):
-    tag_names = forms.CharField(
-        label=_("Tags"),
-        required=False,
-        help_text=_("Separate tags with a semicolon (;)."),
-        widget=forms.TextInput(attrs=suggest_attrs("stakeholders:suggest_tags", "tag-options")),
-    )
-    influence = forms.TypedChoiceField(
-        label=_("Influence"),
-        choices=SCORE_CHOICES,
-        coerce=int,
-        initial=3,
-        help_text=_("1 (little) to 5 (decisive): power over the outcome."),
-    )
-    interest = forms.TypedChoiceField(
-        label=_("Interest"),
-        choices=SCORE_CHOICES,
-        coerce=int,
-        initial=3,
-        help_text=_("1 (little) to 5 (strong): how much it cares about Customs integrity."),
-    )
-    preferred_language = forms.ChoiceField(label=_("Preferred language"), choices=language_choices, required=False)
-    website = forms.URLField(
-        label=_("Website"),
-        required=False,
-        assume_scheme="https",
-        widget=forms.URLInput(attrs={"placeholder": "https://"}),
-    )
-    customs_office = CustomsOfficeField(label=_("Customs office"), help_text=_("The office it mostly deals with."))
-    owner = UserEmailField(label=_("Relationship owner"), help_text=_("A colleague's e-mail address."))
-    confirm_similar = forms.BooleanField(
-        label=_("This is a different organization: save it anyway"), required=False, widget=forms.CheckboxInput
-    )
-
-    class Meta:
-        model = Organization
-        fields = [
-            "name",
-            "acronym",
-            "type",
-            "sector",
-            "registration_number",
-            "region",
-            "city",
-            "customs_office",
-            "address",
-            "email",
-            "phone",
-            "website",
-            "size",
-            "aeo_status",
-            "influence",
-            "interest",
-            "stance",
-            "preferred_language",
-            "owner",
-            "notes",
-        ]
-        widgets = {
-            "notes": forms.Textarea(attrs={"rows": 3}),
-        }
+class DuplicateOrganizationRules:
+    """The registry's de-duplication rules for a form that names an organization: a registration
+    number already used is refused; a similar name must be confirmed (the box appears when needed).
+    Put it before ModelForm; the form declares `confirm_similar`."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.similar = []
-        if self.instance.pk:
-            self.fields["tag_names"].initial = "; ".join(tag.name for tag in self.instance.tags.all())
         typed = self.data.get(self.add_prefix("name"), "")
         renamed = typed and typed != self.instance.name
         if not renamed or not similar_organizations(typed, exclude_pk=self.instance.pk):
@@ -231,11 +173,95 @@ class OrganizationForm(EditCollisionMixin, forms.ModelForm):
                 )
         return cleaned
 
+
+def confirm_similar_field():
+    return forms.BooleanField(
+        label=_("This is a different organization: save it anyway"), required=False, widget=forms.CheckboxInput
+    )
+
+
+class OrganizationForm(EditCollisionMixin, DuplicateOrganizationRules, ModelForm):
+    tag_names = forms.CharField(
+        label=_("Tags"),
+        required=False,
+        help_text=_("Separate tags with a semicolon (;)."),
+        widget=forms.TextInput(attrs=suggest_attrs("stakeholders:suggest_tags", "tag-options")),
+    )
+    influence = forms.TypedChoiceField(
+        label=_("Influence"),
+        choices=SCORE_CHOICES,
+        coerce=int,
+        initial=3,
+        help_text=_("1 (little) to 5 (decisive): power over the outcome."),
+    )
+    interest = forms.TypedChoiceField(
+        label=_("Interest"),
+        choices=SCORE_CHOICES,
+        coerce=int,
+        initial=3,
+        help_text=_("1 (little) to 5 (strong): how much it cares about Customs integrity."),
+    )
+    preferred_language = forms.ChoiceField(label=_("Preferred language"), choices=language_choices, required=False)
+    website = forms.URLField(
+        label=_("Website"),
+        required=False,
+        assume_scheme="https",
+        widget=forms.URLInput(attrs={"placeholder": "https://"}),
+    )
+    customs_office = CustomsOfficeField(label=_("Customs office"), help_text=_("The office it mostly deals with."))
+    owner = UserEmailField(label=_("Relationship owner"), help_text=_("A colleague's e-mail address."))
+    confirm_similar = confirm_similar_field()
+
+    class Meta:
+        model = Organization
+        fields = [
+            "name",
+            "acronym",
+            "type",
+            "sector",
+            "registration_number",
+            "region",
+            "city",
+            "customs_office",
+            "address",
+            "email",
+            "phone",
+            "website",
+            "size",
+            "aeo_status",
+            "influence",
+            "interest",
+            "stance",
+            "preferred_language",
+            "owner",
+            "notes",
+        ]
+        widgets = {
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["tag_names"].initial = "; ".join(tag.name for tag in self.instance.tags.all())
+
     def tags(self) -> list[str]:
         return split_tags(self.cleaned_data.get("tag_names", ""))
 
 
-class ContactForm(forms.ModelForm):
+class NewOrganizationForm(DuplicateOrganizationRules, ModelForm):
+    """A missing organization added from another page (the quick log): what tells it apart,
+    under the registry's de-duplication rules; the rest is filled in on its own page later."""
+
+    confirm_similar = confirm_similar_field()
+
+    class Meta:
+        model = Organization
+        fields = ["name", "type", "registration_number", "region", "city"]
+        help_texts = {"registration_number": ""}
+
+
+class ContactForm(ModelForm):
     organization = OrganizationChoiceField(label=_("Organization"), required=False)
     preferred_language = forms.ChoiceField(label=_("Preferred language"), choices=language_choices, required=False)
 
@@ -283,3 +309,19 @@ class MergeForm(forms.Form):
         choices=[("this", _("This one")), ("other", _("The other one"))],
         initial="this",
     )
+
+
+class NewContactForm(ContactForm):
+    """A person met, added from the quick log: attached to one of the organizations named there."""
+
+    organization = RecordChoiceField(label=_("Organization"), queryset=Organization.objects.none())
+    preferred_language = None  # not asked here
+
+    class Meta(ContactForm.Meta):
+        fields = ["first_name", "last_name", "organization", "job_title", "email", "phone"]
+
+    def __init__(self, *args, organizations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = Organization.objects.filter(pk__in=[o.pk for o in organizations])
+        if len(organizations) == 1:
+            self.fields["organization"].initial = organizations[0].pk

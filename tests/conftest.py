@@ -12,6 +12,7 @@ from django.utils import translation
 
 from crm.roles import Role
 from tests.factories import UserFactory
+from tests.form_pages import form_pages  # noqa: F401  (a fixture: every page with a form)
 
 
 @pytest.fixture(autouse=True)

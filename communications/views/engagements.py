@@ -16,6 +16,7 @@ from communications.models import Engagement, FollowUp
 from communications.selectors import commitment_list, concern_list, engagement_list
 from communications.services import FollowUpDraft, engagement_mark_held, engagement_remove, engagement_save
 from communications.tables import EngagementTable
+from communications.views.quick_additions import is_addition, quick_additions, unfinished_additions
 from crm.history import history_page
 from crm.listing import ListPage
 from stakeholders.models import Organization
@@ -74,6 +75,41 @@ def _save(request, form, formset, engagement):
         return None
 
 
+def _quick_log_page(request, *, instance, initial, saved_message):
+    """The quick log (new or edit): sent with its button it is checked and saved; sent with one
+    of the buttons that add a missing organization or person, or show the people of the
+    organizations named, it comes back as typed, unchecked."""
+    engagement = instance if instance.pk else None
+    form = EngagementForm(request.POST or None, initial=initial, user=request.user, instance=instance)
+    extra = {}
+    if is_addition(request) or "_refresh" in request.POST:
+        data, extra = quick_additions(request, form) if is_addition(request) else (request.POST, {})
+        form = EngagementForm(data, initial=initial, user=request.user, instance=instance)
+        formset = FollowUpFormSet(data, prefix="follow_ups")
+        form.hold_back_errors()
+        formset.hold_back_errors()
+    else:
+        formset = FollowUpFormSet(request.POST or None, prefix="follow_ups", initial=[{"owner": request.user}] * 2)
+        if request.method == "POST":
+            extra = unfinished_additions(request)
+            if form.is_valid() and formset.is_valid() and not extra:
+                saved = _save(request, form, formset, engagement)
+                if saved is not None:
+                    messages.success(request, saved_message(saved))
+                    return redirect(saved)
+    return render(
+        request,
+        "communications/engagement_form.html",
+        {"form": form, "formset": formset, "engagement": engagement, **extra},
+    )
+
+
+def _logged(engagement) -> str:
+    if engagement.is_held:
+        return _("Engagement logged.")
+    return _("Planned engagement logged: it counts in figures once you mark it held.")
+
+
 @permission_required("communications.add_engagement", raise_exception=True)
 def engagement_create(request):
     initial = {}
@@ -82,19 +118,7 @@ def engagement_create(request):
         organization = Organization.objects.filter(pk=organization_pk).first()
         if organization:
             initial["organizations"] = [organization]
-    form = EngagementForm(
-        request.POST or None, initial=initial, user=request.user, instance=Engagement(author=request.user)
-    )
-    formset = FollowUpFormSet(request.POST or None, prefix="follow_ups", initial=[{"owner": request.user}] * 2)
-    if request.method == "POST" and "_refresh" not in request.POST and form.is_valid() and formset.is_valid():
-        engagement = _save(request, form, formset, None)
-        if engagement is not None:
-            if engagement.is_held:
-                messages.success(request, _("Engagement logged."))
-            else:
-                messages.success(request, _("Planned engagement logged: it counts in figures once you mark it held."))
-            return redirect(engagement)
-    return render(request, "communications/engagement_form.html", {"form": form, "formset": formset})
+    return _quick_log_page(request, instance=Engagement(author=request.user), initial=initial, saved_message=_logged)
 
 
 def _engagement_or_404(request, pk):
@@ -105,19 +129,11 @@ def engagement_edit(request, pk):
     engagement = _engagement_or_404(request, pk)
     if not request.user.has_perm("communications.edit_engagement", engagement):
         raise PermissionDenied
-    form = EngagementForm(
-        request.POST or None,
+    return _quick_log_page(
+        request,
         instance=engagement,
-        user=request.user,
         initial={"contacts": list(engagement.contacts.all())},
-    )
-    formset = FollowUpFormSet(request.POST or None, prefix="follow_ups", initial=[{"owner": request.user}] * 2)
-    if request.method == "POST" and "_refresh" not in request.POST and form.is_valid() and formset.is_valid():
-        if _save(request, form, formset, engagement) is not None:
-            messages.success(request, _("Changes saved."))
-            return redirect(engagement)
-    return render(
-        request, "communications/engagement_form.html", {"form": form, "formset": formset, "engagement": engagement}
+        saved_message=lambda _engagement: _("Changes saved."),
     )
 
 

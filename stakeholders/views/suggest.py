@@ -15,20 +15,28 @@ def _typed(request) -> str:
     return next((value for value in request.GET.values() if value.strip()), "").strip()
 
 
-def _options(request, values):
-    return render(request, "partials/datalist_options.html", {"values": values})
+def _options(request, values, labelled=()):
+    return render(request, "partials/datalist_options.html", {"values": values, "labelled": labelled})
 
 
 def suggest_organizations(request):
-    text = _typed(request)
+    """Matches for the last of the names typed (the quick log takes several, separated by ';'),
+    each with its type and place: ten "… Acacia SARL" are told apart."""
+    text = _typed(request).rpartition(";")[2].strip()
     if len(text) < 2:
         return _options(request, [])
     matches = (
         Organization.objects.filter(is_archived=False)
         .filter(Q(name__icontains=text) | Q(acronym__iexact=text) | Q(registration_number__istartswith=text))
+        .select_related("region")
         .order_by("name")[:LIMIT]
     )
-    return _options(request, [OrganizationChoiceField.label_for(o) for o in matches])
+    return _options(request, [], [(OrganizationChoiceField.label_for(o), _describe(o)) for o in matches])
+
+
+def _describe(organization: Organization) -> str:
+    place = organization.city or (organization.region.name if organization.region else "")
+    return " · ".join(part for part in (organization.get_type_display(), place) if part)
 
 
 def suggest_tags(request):

@@ -126,3 +126,34 @@ def test_the_importer_survives_random_bytes(manager_client, some_records, extens
         assert (Organization.objects.count(), Contact.objects.count()) == before  # nothing written before confirming
 
     check()
+
+
+# Ids no record can have: 20 digits (past SQLite's and PostgreSQL's 64-bit integers), negative,
+# not a number, huge. Every choice field of every form must answer a form error, never a 500.
+HOSTILE_IDS = ["99999999999999999999", "-99999999999999999999", "-1", "abc", "1.5", "9" * 400]
+
+
+def _choice_fields(form):
+    from django import forms
+
+    return [bound for bound in form if isinstance(bound.field, forms.ChoiceField)]
+
+
+def test_every_choice_field_of_every_form_refuses_hostile_ids(form_pages):
+    from tests.form_pages import formset_management, page_forms
+
+    tried = 0
+    for name, url, client in form_pages:
+        page = client.get(url)
+        assert page.status_code == 200, name
+        for form in page_forms(page.context):
+            for bound in _choice_fields(form):
+                for value in HOSTILE_IDS:
+                    data = {**formset_management(page.context), bound.html_name: [value]}
+                    response = client.post(url, data)
+                    tried += 1
+                    assert response.status_code == 200, f"{name}: {bound.html_name}={value[:25]}"
+                    refused = [f for f in page_forms(response.context) if f.prefix == form.prefix]
+                    assert any(bound.name in f.errors for f in refused), f"{name}: {bound.html_name}={value[:25]}"
+    TRIED["hostile ids"] += tried
+    assert tried > 100

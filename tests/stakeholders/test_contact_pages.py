@@ -53,10 +53,10 @@ def test_the_contact_list_filters_by_organization_and_consent(officer_client):
 
 
 def test_the_suggestions_offer_matching_organizations(officer_client):
-    OrganizationFactory(name="Comptoir Kapok", registration_number="RC-K-1")
+    OrganizationFactory(name="Comptoir Kapok", registration_number="RC-K-1", city="Kayes")
     OrganizationFactory(name="Union Aïr", registration_number="")
     body = officer_client.get("/stakeholders/suggest/organizations/?organization=kapok").content.decode()
-    assert body.strip() == '<option value="Comptoir Kapok · RC-K-1"></option>'
+    assert body.strip() == '<option value="Comptoir Kapok · RC-K-1" label="Customs broker · Kayes"></option>'
 
 
 def test_regions_are_offered_when_the_field_is_entered_not_carried_by_every_page(officer_client):
