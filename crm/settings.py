@@ -207,6 +207,9 @@ TIME_ZONE = env("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
+# Lists count their rows exactly up to this many, then say "more than" (crm/paging.py).
+LIST_COUNT_CAP = 10_000
+
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 # Bootstrap's built files are kept in crm/static/bootstrap/ (see its README): no CDN, no network
