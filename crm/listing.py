@@ -56,7 +56,7 @@ ROWS_WORDS = (
 
 
 def count_words(dataset_name: str | None, paginator) -> str:
-    """"12 engagements", "More than 10,000 engagements": how many rows the list holds."""
+    """How many rows the list holds: "12 engagements", "More than 10,000 engagements"."""
     exact, more = COUNT_WORDS.get(dataset_name, ROWS_WORDS)
     if getattr(paginator, "more_than_cap", False):
         words, n = more, paginator.cap

@@ -7,7 +7,7 @@ from django.db.models import Prefetch
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from communications.exports import ENGAGEMENTS
@@ -21,7 +21,11 @@ from crm.history import history_page
 from crm.listing import ListPage
 from stakeholders.models import Organization
 
-HELD_TABS = {"yes": _lazy("Held"), "no": _lazy("Planned"), "all": _lazy("All")}
+HELD_TABS = {
+    "yes": pgettext_lazy("engagements tab", "Held"),
+    "no": pgettext_lazy("engagements tab", "Planned"),
+    "all": pgettext_lazy("engagements tab", "All"),
+}
 
 
 class EngagementList(ListPage):
@@ -61,7 +65,11 @@ class EngagementList(ListPage):
         others = others.urlencode()
         current = self.tab()
         context["tabs"] = [
-            {"label": label, "query": f"{others}&held={value}" if others else f"held={value}", "current": value == current}
+            {
+                "label": label,
+                "query": f"{others}&held={value}" if others else f"held={value}",
+                "current": value == current,
+            }
             for value, label in HELD_TABS.items()
         ]
         # The page's export buttons download what the tab shows.
