@@ -80,8 +80,12 @@ class EngagementFilter(filters.FilterSet):
     organization_type = filters.ChoiceFilter(
         label=_("Stakeholder type"), choices=OrganizationType.choices, method="filter_organization_type"
     )
+    # The list page shows it as tabs (held by default there); without it, every engagement.
     held = filters.ChoiceFilter(
-        label=_("Held or planned"), method="filter_held", choices=[("yes", _("Held")), ("no", _("Planned"))]
+        label=_("Held or planned"),
+        method="filter_held",
+        choices=[("yes", _("Held")), ("no", _("Planned")), ("all", _("All"))],
+        widget=forms.HiddenInput,
     )
 
     class Meta:
@@ -124,6 +128,8 @@ class EngagementFilter(filters.FilterSet):
         return queryset.filter(pk__in=through.values("engagement_id"))
 
     def filter_held(self, queryset, name, value):
+        if value == "all":
+            return queryset
         return queryset.filter(is_held=value == "yes")
 
     def filter_key_factor(self, queryset, name, value):

@@ -1,8 +1,11 @@
+from datetime import date
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -231,7 +234,9 @@ class Engagement(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.title} ({self.occurred_on:%Y-%m-%d})"
+        # The date as the user's language writes it, like every other date on the pages.
+        when = self.occurred_on
+        return f"{self.title} ({date_format(when, 'SHORT_DATE_FORMAT') if isinstance(when, date) else when})"
 
     def get_absolute_url(self):
         return reverse("communications:engagement_detail", kwargs={"pk": self.pk})

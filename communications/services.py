@@ -8,7 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, OuterRef, Q, Subquery
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from communications.choices import OPEN_FOLLOW_UP_STATUSES, ConcernStatus, FollowUpStatus
 from communications.models import Commitment, Concern, Engagement, FollowUp
@@ -48,12 +50,18 @@ def engagement_problems(
         )
     if participants is not None and women_participants is not None and women_participants > participants:
         problems.setdefault("women_participants", []).append(
-            _("Cannot be more than the %(n)s participants.") % {"n": participants}
+            ngettext(
+                "Cannot be more than the %(n)s participant.",
+                "Cannot be more than the %(n)s participants.",
+                participants,
+            )
+            % {"n": participants}
         )
     for index, draft in enumerate(follow_ups):
         if occurred_on and draft.due_on and draft.due_on < occurred_on:
             problems.setdefault(f"follow_ups.{index}.due_on", []).append(
-                _("Due before the engagement itself (%(date)s).") % {"date": occurred_on.isoformat()}
+                _("Due before the engagement itself (%(date)s).")
+                % {"date": date_format(occurred_on, "SHORT_DATE_FORMAT")}
             )
     return problems
 

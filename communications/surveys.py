@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.db.models import Count
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from simple_history.utils import bulk_create_with_history
 
 from communications.choices import KeyFactorCode
@@ -85,8 +86,10 @@ def check_survey_file(data: bytes, filename: str) -> SurveyImport:
             if row["respondents"] < SurveyResult.MIN_RESPONDENTS:
                 problems.append(
                     f"row {number}: respondents: "
-                    + _(
-                        "%(n)s respondents: a group under 5 is never stored or shown, so that nobody can be identified."
+                    + ngettext(
+                        "%(n)s respondent: a group under 5 is never stored or shown, so that nobody can be identified.",
+                        "%(n)s respondents: a group under 5 is never stored or shown, so that nobody can be identified.",
+                        row["respondents"],
                     )
                     % {"n": row["respondents"]}
                 )

@@ -1,4 +1,9 @@
-"""The paginator of lists that count their rows (organizations, contacts, follow-ups…).
+"""The paginator of every list (organizations, contacts, engagements, follow-ups…).
+
+A list says how many rows match, but never counts a million: it counts up to a cap
+(settings.LIST_COUNT_CAP, 10 000) and says "more than" past it. The count reads a sliced subquery,
+so the database stops at cap + 1 rows. Past the cap, pages are found as LazyPaginator finds them:
+each page reads one row more than it shows, to know whether a next page exists.
 
 Every page is read in a total order: the list's sort, then the primary key (in the sort's
 direction, so an index on the sort column still gives the rows in order). Rows that tie on the sort
@@ -9,8 +14,11 @@ by name read 25 000 whole rows (28 ms on SQLite). Past the first pages, the page
 first, from the sort's index alone, and only those rows are fetched whole (a "deferred join").
 """
 
-from django.core.paginator import Paginator
+from django.conf import settings
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db.models import QuerySet
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
 from django_tables2.rows import BoundRows
 
 DEEP = 1000  # rows skipped from which a page is found by its ids first
@@ -48,3 +56,61 @@ class DeepPaginator(Paginator):
         if top + self.orphans >= self.count:
             top = self.count
         return self._get_page(page_rows(self.object_list, bottom, top), number, self)
+
+
+def capped_count(queryset: QuerySet, *, cap: int) -> int:
+    """The number of rows, or cap + 1 when there are more than cap (read over a sliced subquery:
+    the database stops at cap + 1 rows)."""
+    return queryset.order_by().values("pk")[: cap + 1].count()
+
+
+class CappedPaginator(DeepPaginator):
+    """Exact count up to the cap; past it, `count` is cap + 1 (`more_than_cap`), the number of
+    pages is known only up to the page shown (and the next one, when there is one)."""
+
+    def __init__(self, object_list, per_page, **kwargs):
+        self.cap = settings.LIST_COUNT_CAP
+        super().__init__(object_list, per_page, **kwargs)
+
+    @cached_property
+    def count(self):
+        queryset = getattr(self.object_list, "data", None)
+        queryset = getattr(queryset, "data", queryset)
+        if isinstance(queryset, QuerySet):
+            return capped_count(queryset, cap=self.cap)
+        return min(len(self.object_list), self.cap + 1)
+
+    @property
+    def more_than_cap(self) -> bool:
+        return self.count > self.cap
+
+    @cached_property
+    def num_pages(self):
+        if not self.more_than_cap:
+            return super().num_pages
+        return -(-self.cap // self.per_page)  # until a page is read
+
+    def validate_number(self, number):
+        if not self.more_than_cap:
+            return super().validate_number(number)
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            raise PageNotAnInteger(_("That page number is not an integer")) from None
+        if number < 1:
+            raise EmptyPage(_("That page number is less than 1"))
+        return number
+
+    def page(self, number):
+        if not self.more_than_cap:
+            return super().page(number)
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        rows = page_rows(self.object_list, bottom, bottom + self.per_page + 1)
+        records = list(rows.data)  # one row more than shown: is there a next page?
+        if not records and number > 1:
+            raise EmptyPage(_("That page contains no results"))
+        more = len(records) > self.per_page
+        self.__dict__["num_pages"] = number + 1 if more else number
+        shown = BoundRows(data=records[: self.per_page], table=rows.table, pinned_data=rows.pinned_data)
+        return Page(shown, number, self)

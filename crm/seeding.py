@@ -350,12 +350,13 @@ def _insert_follow_ups(draws: Draws, params: dict) -> int:
 
 
 def _insert_commitments(draws: Draws, params: dict) -> int:
-    """Every MoU signing and 2 % of the other engagements end in a signed commitment, whose
-    parties are the engagement's organizations."""
+    """Every MoU signing held and 2 % of the other held engagements end in a signed commitment, whose
+    parties are the engagement's organizations (a planned engagement has signed nothing yet)."""
     first_id = next_ids(Commitment, 1).start
     chosen = (
         "(SELECT %(first_commitment)s - 1 + ROW_NUMBER() OVER (ORDER BY d.id) AS commitment_id, d.* "
-        f"FROM seed_engagement d WHERE d.kind = 'mou_signing' OR {draws.number('outcome', 100)} < 2) d"
+        "FROM seed_engagement d WHERE d.day_offset >= 0 "
+        f"AND (d.kind = 'mou_signing' OR {draws.number('outcome', 100)} < 2)) d"
     )
     values = {
         "id": "d.commitment_id",
@@ -388,8 +389,9 @@ def _insert_commitments(draws: Draws, params: dict) -> int:
 
 
 def _insert_concerns(draws: Draws, params: dict) -> int:
-    """8 % of the engagements raise a concern with their first organization; one in eight of those
-    is referred to Internal Affairs (no narrative, no topic), and 60 % of the others held are resolved."""
+    """8 % of the held engagements raise a concern with their first organization (a planned one has
+    raised nothing yet); one in eight of those is referred to Internal Affairs (no narrative, no
+    topic), and 60 % of the others are resolved."""
     outcome = draws.number("outcome", 100)
     referred = f"({outcome} >= 99)"
     resolved = f"(NOT {referred} AND d.day_offset >= 0 AND {draws.chance('resolved', 60)})"
@@ -417,7 +419,7 @@ def _insert_concerns(draws: Draws, params: dict) -> int:
     }
     source = (
         "FROM seed_engagement d JOIN seed_organization o ON o.position = d.org_first "
-        f"WHERE {outcome} >= 92 ORDER BY d.id"
+        f"WHERE d.day_offset >= 0 AND {outcome} >= 92 ORDER BY d.id"
     )
     return _insert(Concern, values, source, params)
 

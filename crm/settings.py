@@ -206,6 +206,12 @@ LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 TIME_ZONE = env("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
+# English dates are written day first (09/03/2026, 9 March 2026), as the administrations using the
+# CRM write them, in English as in French; forms read them that way too (docs/languages.md).
+FORMAT_MODULE_PATH = ["crm.formats"]
+
+# Lists count their rows exactly up to this many, then say "more than" (crm/paging.py).
+LIST_COUNT_CAP = 10_000
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"

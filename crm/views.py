@@ -78,7 +78,18 @@ def export_log(request):
     """Who exported which list, with which filters, how many rows, when."""
     from django.core.paginator import Paginator
 
+    from crm.export_log import ExportDescriber
     from crm.models import ExportLog
 
     page = Paginator(ExportLog.objects.select_related("user"), 50).get_page(request.GET.get("page"))
-    return render(request, "crm/export_log.html", {"page_obj": page})
+    describer = ExportDescriber()
+    entries = [
+        {
+            "entry": entry,
+            "what": describer.describe(entry),
+            "list": describer.list_name(entry),
+            "format": describer.format_name(entry),
+        }
+        for entry in page
+    ]
+    return render(request, "crm/export_log.html", {"page_obj": page, "entries": entries})

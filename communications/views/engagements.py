@@ -4,10 +4,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
+from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
-from django_tables2.paginators import LazyPaginator
 
 from communications.exports import ENGAGEMENTS
 from communications.filters import EngagementFilter
@@ -21,21 +22,61 @@ from crm.history import history_page
 from crm.listing import ListPage
 from stakeholders.models import Organization
 
+HELD_TABS = {
+    "yes": pgettext_lazy("engagements tab", "Held"),
+    "no": pgettext_lazy("engagements tab", "Planned"),
+    "all": pgettext_lazy("engagements tab", "All"),
+}
+
 
 class EngagementList(ListPage):
-    # A million rows: pages are found without counting them all (LazyPaginator).
-    table_pagination = {"per_page": 50, "paginator_class": LazyPaginator}
-    exact_count = False
+    """Held engagements newest first by default, so that the one just logged is on page 1; planned
+    ones (dated after today) in a tab of their own, soonest first. Only the page has that default:
+    an export without filters holds every engagement, as the export command does."""
+
     table_class = EngagementTable
     filterset_class = EngagementFilter
     dataset = ENGAGEMENTS
     template_name = "communications/engagement_list.html"
     partial_template_name = "communications/partials/engagement_results.html"
 
+    def tab(self) -> str:
+        value = self.request.GET.get("held", "")
+        return value if value in HELD_TABS else "yes"
+
+    def get_filterset_kwargs(self, filterset_class):
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        if not self.request.GET.get("_export") and not self.request.GET.get("held"):
+            kwargs["data"] = kwargs["data"].copy()
+            kwargs["data"]["held"] = "yes"
+        return kwargs
+
     def get_queryset(self):
-        return engagement_list(user=self.request.user).prefetch_related(
+        engagements = engagement_list(user=self.request.user).prefetch_related(
             Prefetch("organizations", queryset=Organization.objects.only("pk", "name"))
         )
+        if self.tab() == "no":
+            return engagements.order_by("occurred_on", "pk")  # the next one first
+        return engagements
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        others = QueryDict(context["filter_query"], mutable=True)
+        others.pop("held", None)
+        others = others.urlencode()
+        current = self.tab()
+        context["tabs"] = [
+            {
+                "label": label,
+                "query": f"{others}&held={value}" if others else f"held={value}",
+                "current": value == current,
+            }
+            for value, label in HELD_TABS.items()
+        ]
+        # The page's export buttons download what the tab shows.
+        context["filter_query"] = next(tab["query"] for tab in context["tabs"] if tab["current"])
+        context["filters_active"] = any(key not in ("sort", "held", "page") for key in self.request.GET)
+        return context
 
 
 def _drafts(formset) -> list[tuple[int, FollowUpDraft]]:

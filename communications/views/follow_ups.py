@@ -23,7 +23,6 @@ class FollowUpList(ListPage):
     dataset = FOLLOW_UPS
     template_name = "communications/follow_up_list.html"
     partial_template_name = "communications/partials/follow_up_results.html"
-    table_pagination = {"per_page": 50}
 
     def get_queryset(self):
         return follow_up_list(user=self.request.user)

@@ -3,14 +3,17 @@ no serious or critical violation of WCAG 2 A/AA."""
 
 import json
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
-from communications.models import Campaign
+from communications.models import Campaign, Commitment
 from crm.roles import Role
 from tests.factories import (
     PASSWORD,
+    ConcernFactory,
     ContactFactory,
     EngagementFactory,
     FollowUpFactory,
@@ -44,28 +47,79 @@ def violations(page, axe_source) -> list[str]:
     ]
 
 
+def rows_in_every_state(manager):
+    """Data that puts every tinted or marked row state on the pages: follow-ups overdue, open, due
+    later and done; a planned engagement; an archived organization and person; a concern referred to
+    Internal Affairs; a commitment due for review soon."""
+    today = timezone.localdate()
+    organization = OrganizationFactory(name="Transit Saloum")
+    contact = ContactFactory(organization=organization)
+    engagement = EngagementFactory(author=manager, organizations=[organization], occurred_on=today - timedelta(days=20))
+    engagement.contacts.add(contact)
+    FollowUpFactory(engagement=engagement, owner=manager, due_on=today - timedelta(days=5))  # overdue
+    FollowUpFactory(engagement=engagement, owner=manager)  # due today
+    FollowUpFactory(engagement=engagement, owner=manager, due_on=today + timedelta(days=9))
+    FollowUpFactory(
+        engagement=engagement,
+        owner=manager,
+        due_on=today - timedelta(days=9),
+        status="done",
+        completed_on=today - timedelta(days=8),
+    )
+    EngagementFactory(
+        author=manager,
+        organizations=[organization],
+        title="Planned visit",
+        occurred_on=today + timedelta(days=6),
+        is_held=False,
+    )
+    archived = OrganizationFactory(name="Ancien Transit", is_archived=True)
+    ContactFactory(organization=archived, is_archived=True)
+    ConcernFactory(
+        organization=organization,
+        engagement=engagement,
+        author=manager,
+        summary="",
+        referred_to_internal_affairs=True,
+        referral_reference="IA-2026-00042",
+    )
+    ConcernFactory(organization=organization, author=manager)
+    commitment = Commitment.objects.create(
+        type="mou",
+        title="MoU Saloum",
+        status="signed",
+        author=manager,
+        engagement=engagement,
+        signed_on=today - timedelta(days=300),
+        review_on=today + timedelta(days=10),
+    )
+    commitment.parties.add(organization)
+    return organization, contact, engagement
+
+
 @pytest.mark.parametrize("locale", ["en-GB", "fr-FR"])
 def test_the_main_pages_have_no_serious_accessibility_violation(visit, transactional_db, axe_source, locale):
     manager = UserFactory(role=Role.MANAGER, email="manager@example.test")
-    organization = OrganizationFactory(name="Transit Saloum")
-    contact = ContactFactory(organization=organization)
-    engagement = EngagementFactory(author=manager, organizations=[organization])
-    engagement.contacts.add(contact)
-    FollowUpFactory(engagement=engagement, owner=manager)
+    organization, contact, engagement = rows_in_every_state(manager)
     campaign = Campaign.objects.create(name="Anti-Corruption Day", status="active", target_reached=4)
     pages = [
         "/",
         "/dashboard/",
         "/stakeholders/organizations/",
+        "/stakeholders/organizations/?archived=all",
         f"/stakeholders/organizations/{organization.pk}/",
         "/stakeholders/organizations/new/",
         "/stakeholders/contacts/",
+        "/stakeholders/contacts/?archived=all",
         f"/stakeholders/contacts/{contact.pk}/",
         "/stakeholders/import/",
         "/communications/engagements/",
+        "/communications/engagements/?held=no",
+        "/communications/engagements/?held=all",
         "/communications/engagements/new/",
         f"/communications/engagements/{engagement.pk}/",
         "/communications/follow-ups/",
+        "/communications/follow-ups/?owner=all&status=open&status=in_progress&status=done",
         "/communications/commitments/",
         "/communications/concerns/",
         "/communications/campaigns/",

@@ -23,4 +23,32 @@ def test_exports_are_logged_and_managers_read_the_log(client, officer, manager, 
     assert client.get("/exports/").status_code == 403  # officers do not read the log
     client.force_login(manager)
     body = client.get("/exports/").content.decode()
-    assert "type=bank" in body and str(officer) in body
+    assert "Organizations — Type: Bank" in body and str(officer) in body
+
+
+def test_the_log_says_in_words_what_was_exported(client, officer, manager, capsys):
+    from communications.models import Campaign
+
+    campaign = Campaign.objects.create(name="Journée anticorruption")
+    OrganizationFactory(type="customs_broker")
+    client.force_login(officer)
+    b"".join(client.get("/stakeholders/organizations/?region=Kayes&type=customs_broker&_export=xlsx").streaming_content)
+    b"".join(client.get(f"/communications/engagements/?campaign={campaign.pk}&held=no&_export=csv").streaming_content)
+    call_command("export", "follow-ups", "--filter", "status=done", "--filter", "owner=all")
+    capsys.readouterr()
+    client.force_login(manager)
+    body = client.get("/exports/").content.decode()
+    assert "Organizations — Region: Kayes, Type: Customs broker" in body
+    assert "Engagements — Campaign: Journée anticorruption, Held or planned: Planned" in body
+    assert "Follow-ups — Status: Done, Who: all" in body
+    assert "Excel" in body and "type=customs_broker" not in body
+    french = client.get("/exports/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Organisations — Région : Kayes, Type : Commissionnaire en douane" in french
+
+
+def test_the_log_reads_an_unknown_filter_or_list_without_failing(manager_client):
+    from crm.models import ExportLog
+
+    ExportLog.objects.create(dataset="old-list", format="csv", filters="colour=blue&%zz", rows=1234)
+    body = manager_client.get("/exports/").content.decode()
+    assert "old-list — colour: blue" in body and "1,234" in body

@@ -185,3 +185,12 @@ def test_on_postgresql_every_foreign_key_is_back_and_checked_after_seeding(db):
     with pytest.raises(IntegrityError), transaction.atomic():  # and they are checked again
         FollowUp.objects.filter(pk=FollowUp.objects.first().pk).update(engagement_id=10**9)
         connection.check_constraints()
+
+
+def test_no_demo_concern_is_raised_nor_commitment_signed_in_the_future(db):
+    _seed(organizations=30, engagements=3000)  # about 90 planned engagements, after today
+    today = timezone.localdate()
+    assert Engagement.objects.filter(occurred_on__gt=today).exists()
+    assert not Concern.objects.filter(raised_on__gt=today).exists()
+    assert not Commitment.objects.filter(signed_on__gt=today).exists()
+    assert Concern.objects.exists() and Commitment.objects.exists()
