@@ -1,5 +1,5 @@
 """What every list page shares: filters in the URL, a sortable table, htmx partial updates, and
-`?_export=csv|xlsx` downloading exactly the filtered rows."""
+`?_export=csv|csv-excel|xlsx` downloading exactly the filtered rows."""
 
 from urllib.parse import urlencode
 
@@ -10,10 +10,10 @@ from django.utils.translation import gettext as _
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
-from crm.exports import export_response, log_export
+from crm.exports import FORMATS, export_response, log_export
 from crm.paging import DeepPaginator
 
-EXPORT_FORMATS = ("csv", "xlsx")
+EXPORT_FORMATS = tuple(FORMATS)  # csv (codes, for machines), csv-excel and xlsx (labels, for people)
 
 
 class ListPage(SingleTableMixin, FilterView):
