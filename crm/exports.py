@@ -129,6 +129,7 @@ class Layout:
 
 
 def layout(dataset: Dataset, *, labels: bool = False, protect: bool = True) -> Layout:
+    """The machine layout (code headers, values as stored) or, with `labels`, the people's one."""
     extra = [r.header for r in dataset.related if r.header not in {c.header for c in dataset.columns}]
     if not labels:
         return Layout(dataset.headers, [None] * len(dataset.headers), protect)
@@ -344,8 +345,9 @@ def write_xlsx(dataset: Dataset, queryset, target, *, labels: bool = False) -> N
 
 
 def fitted_widths(headers: Sequence[str], rows: Sequence[tuple]) -> list[float]:
-    """Each column's width in characters: its longest header or value in `rows`, within bounds."""
-    widths = [len(header) for header in headers]
+    """Each column's width in characters: its longest header or value in `rows`, within bounds
+    (a header needs room for its bold text and its filter button too)."""
+    widths = [len(header) + 2 for header in headers]
     for row in rows:
         for index, value in enumerate(row):
             if value is not None:
