@@ -2,24 +2,32 @@
 
 A dataset says which columns to write from `.values_list()`. One query reads every row, its
 many-to-many columns already joined by the database (one correlated subquery per column); rows
-are read a chunk at a time, cleaned against formula injection column by column and written, so
-memory stays flat whatever the number of rows. The list pages (`?_export=csv|xlsx`) and the
-`export` command share this code and the same filters.
+are read a chunk at a time, worked column by column and written, so memory stays flat whatever
+the number of rows. The list pages (`?_export=…`) and the `export` command share this code and
+the same filters.
+
+Two audiences, one mechanism: machines get codes and code headers (`csv`, the contract's
+format); people get headers and values as labels in their language, which the importer reads
+back (`xlsx`, and `csv-excel`: `;`-separated for French Excel). Every dataset's columns say
+their label and, for coded values, where their labels come from.
 """
 
 import csv
 import io
+import re
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import chain
 
 from django.db import connections
 from django.db.models import OuterRef, Value
 from django.db.models.functions import NullIf
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from crm.expressions import JoinedValues
 
@@ -28,6 +36,26 @@ EXPORT_SQLITE_CACHE_KB = 4_000  # SQLite's page cache while an export reads (see
 BOM = "\ufeff"
 # A cell starting with one of these is read as a formula by spreadsheet programs.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# ...unless it is made only of these: a phone number or a number, which can call nothing.
+HARMLESS = re.compile(r"[0-9 +\-().\/]+")
+MAX_WIDTH = 60  # an XLSX column is fitted to its text up to this many characters
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    """What `?_export=NAME` downloads."""
+
+    name: str
+    extension: str
+    labels: bool  # headers and values as labels in the user's language (for people)
+    delimiter: str = ","
+
+
+FORMATS = {
+    "csv": ExportFormat("csv", "csv", labels=False),  # the machine format (CONTRACT.md): codes, comma
+    "csv-excel": ExportFormat("csv-excel", "csv", labels=True, delimiter=";"),  # French Excel splits on ;
+    "xlsx": ExportFormat("xlsx", "xlsx", labels=True),
+}
 
 
 @dataclass
@@ -37,6 +65,9 @@ class Column:
     convert: Callable | None = None  # applied to each value of the column (None stays empty)
     fallback: str | None = None  # a values_list() path used where `source` is empty
     derive: Callable | None = None  # computes the column from the chunk's raw frame (several sources)
+    label: str | None = None  # the header people read (translated); the importer reads it back
+    labels: Callable[[], Mapping] | type | None = None  # coded values' labels: a choices class or a function
+    split: str | None = None  # several coded values in one cell, separated by this (each is labelled)
 
 
 @dataclass
@@ -76,10 +107,57 @@ class Dataset:
 
 
 def safe_cell(value):
-    """Text that a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe (CSV)."""
+    if isinstance(value, str) and value.startswith(FORMULA_START) and not HARMLESS.fullmatch(value):
         return "'" + value
     return value
+
+
+def yes_no_labels() -> dict[str, str]:
+    return {"yes": gettext("Yes"), "no": gettext("No")}
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How one export writes its columns: headers, and per column what turns codes into labels
+    (None: written as read). Made when the export starts, in the language active then: a CSV is
+    streamed after the view has returned."""
+
+    headers: list[str]
+    wording: list[Callable | None]
+    protect: bool = True  # CSV: text that could run as a formula gets an apostrophe
+
+
+def layout(dataset: Dataset, *, labels: bool = False, protect: bool = True) -> Layout:
+    """The machine layout (code headers, values as stored) or, with `labels`, the people's one."""
+    extra = [r.header for r in dataset.related if r.header not in {c.header for c in dataset.columns}]
+    if not labels:
+        return Layout(dataset.headers, [None] * len(dataset.headers), protect)
+    headers = [str(column.label or column.header) for column in dataset.columns] + extra
+    return Layout(headers, [_wording(column) for column in dataset.columns] + [None] * len(extra), protect)
+
+
+def _wording(column: Column) -> Callable | None:
+    """A function from a column's values to their labels (codes not known are kept as they are)."""
+    if column.labels is None:
+        return None
+    if hasattr(column.labels, "choices"):
+        names = {code: str(label) for code, label in column.labels.choices}
+    else:
+        names = dict(column.labels())
+    if column.split is None:
+        return lambda values: [names.get(value, value) for value in values]
+    separator = column.split
+
+    def several(values):
+        return [
+            "; ".join(names.get(part.strip(), part.strip()) for part in value.split(separator) if part.strip())
+            if value
+            else value
+            for value in values
+        ]
+
+    return several
 
 
 def _plain(value):
@@ -104,8 +182,9 @@ def joined_values(related: Related) -> JoinedValues:
     return JoinedValues(values.order_by("joined_value").values("joined_value"))
 
 
-def chunks(dataset: Dataset, queryset) -> Iterator[list[tuple]]:
+def chunks(dataset: Dataset, queryset, shape: Layout | None = None) -> Iterator[list[tuple]]:
     """The rows of `queryset` ready to write, CHUNK rows at a time, all read with one query."""
+    shape = shape or layout(dataset)
     joined = dict(zip(_joined_names(dataset), map(joined_values, dataset.related), strict=True))
     if dataset.annotate:
         queryset = queryset.annotate(**dataset.annotate)
@@ -117,10 +196,10 @@ def chunks(dataset: Dataset, queryset) -> Iterator[list[tuple]]:
         for row in rows.iterator(chunk_size=CHUNK):
             chunk.append(row)
             if len(chunk) == CHUNK:
-                yield _ready(dataset, chunk)
+                yield _ready(dataset, chunk, shape)
                 chunk = []
         if chunk:
-            yield _ready(dataset, chunk)
+            yield _ready(dataset, chunk, shape)
 
 
 def _joined_names(dataset: Dataset) -> list[str]:
@@ -166,7 +245,7 @@ def _set_pragmas(connection, values: dict[str, int]) -> None:
             cursor.execute(f"PRAGMA {name} = {int(value)}")
 
 
-def _ready(dataset: Dataset, rows: list[tuple]) -> list[tuple]:
+def _ready(dataset: Dataset, rows: list[tuple], shape: Layout) -> list[tuple]:
     """One chunk of rows, ready to write: worked column by column (one list comprehension per
     column, no Python call per cell except for converted columns)."""
     names = dataset.sources + _joined_names(dataset)
@@ -187,10 +266,11 @@ def _ready(dataset: Dataset, rows: list[tuple]) -> list[tuple]:
                 ]
             if column.convert:
                 values = [None if v is None else column.convert(v) for v in values]
-        columns.append(_cells(values))
+        columns.append(values)
     headers = {column.header for column in dataset.columns}
-    columns += [_cells(values) for header, values in joined.items() if header not in headers]
-    return list(zip(*columns, strict=True))
+    columns += [values for header, values in joined.items() if header not in headers]
+    columns = [values if words is None else words(values) for values, words in zip(columns, shape.wording, strict=True)]
+    return list(zip(*(_cells(values, protect=shape.protect) for values in columns), strict=True))
 
 
 def _derived(column: Column, frame) -> list:
@@ -206,39 +286,105 @@ def _frame(names: list[str], rows: list[tuple]):
     return pd.DataFrame.from_records(rows, columns=names)
 
 
-def _cells(values: Sequence) -> Sequence:
-    """A column's values as they are written: text protected against formulas (safe_cell's rule,
-    inlined: a call per cell would cost a second a million rows), aware times in local time;
-    numbers, dates and booleans as they are (None is written empty)."""
+def _cells(values: Sequence, *, protect: bool = True) -> Sequence:
+    """A column's values as they are written: text protected against formulas when `protect`
+    (safe_cell's rule, inlined: a call per cell would cost a second a million rows), aware times
+    in local time; numbers, dates and booleans as they are (None is written empty)."""
     sample = next((v for v in values if v is not None), None)
     if isinstance(sample, datetime):
         return [_plain(v) for v in values]
+    if not protect:
+        return values
     # Every text cell is checked, whatever the column's first value (a column may mix types).
-    return [("'" + v) if isinstance(v, str) and v.startswith(FORMULA_START) else v for v in values]
+    return [
+        ("'" + v) if isinstance(v, str) and v.startswith(FORMULA_START) and not HARMLESS.fullmatch(v) else v
+        for v in values
+    ]
 
 
-def csv_chunks(dataset: Dataset, queryset) -> Iterator[str]:
-    """CSV text in pieces: the BOM and header first (the first byte leaves at once), then each chunk."""
+def csv_chunks(dataset: Dataset, queryset, *, labels: bool = False, delimiter: str = ",") -> Iterator[str]:
+    """CSV text in pieces: the BOM and header first (the first byte leaves at once), then each chunk.
+    Headers and labels are settled now, in the language active when the export is asked for."""
+    return _csv_pieces(dataset, queryset, layout(dataset, labels=labels), delimiter)
+
+
+def _csv_pieces(dataset: Dataset, queryset, shape: Layout, delimiter: str) -> Iterator[str]:
     header = io.StringIO()
-    csv.writer(header).writerow(dataset.headers)
+    csv.writer(header, delimiter=delimiter).writerow(shape.headers)
     yield BOM + header.getvalue()
-    for rows in chunks(dataset, queryset):
+    for rows in chunks(dataset, queryset, shape):
         text = io.StringIO()
-        csv.writer(text, lineterminator="\r\n").writerows(rows)
+        csv.writer(text, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
         yield text.getvalue()
 
 
-def write_xlsx(dataset: Dataset, queryset, target) -> None:
-    """An XLSX workbook written row by row (openpyxl's write-only mode keeps memory flat)."""
+def write_xlsx(dataset: Dataset, queryset, target, *, labels: bool = False) -> None:
+    """An XLSX workbook written row by row (openpyxl's write-only mode keeps memory flat): a bold
+    header row, frozen and with filters; columns as wide as their text in the first chunk of rows
+    (a sample: the widths go out before the rows); text typed as text, so that nothing in it runs
+    as a formula and no apostrophe is needed; dates as dates."""
     from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
 
+    shape = layout(dataset, labels=labels, protect=False)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(dataset.name[:31])
-    sheet.append(dataset.headers)
-    for rows in chunks(dataset, queryset):
+    pieces = chunks(dataset, queryset, shape)
+    first = next(pieces, [])
+    for index, width in enumerate(fitted_widths(shape.headers, first), start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    sheet.append(_header_cells(sheet, shape.headers))
+    count = 0
+    for rows in chain([first], pieces):
         for row in rows:
-            sheet.append([None if value == "" else value for value in row])
+            sheet.append([_text_cell(sheet, value) if type(value) is str else value for value in row])
+        count += len(rows)
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(shape.headers))}{count + 1}"
     workbook.save(target)
+
+
+def fitted_widths(headers: Sequence[str], rows: Sequence[tuple]) -> list[float]:
+    """Each column's width in characters: its longest header or value in `rows`, within bounds
+    (a header needs room for its bold text and its filter button too)."""
+    widths = [len(header) + 2 for header in headers]
+    for row in rows:
+        for index, value in enumerate(row):
+            if value is not None:
+                widths[index] = max(widths[index], 10 if isinstance(value, date) else len(str(value)))
+    return [min(width + 2, MAX_WIDTH) for width in widths]
+
+
+def _header_cells(sheet, headers: Sequence[str]) -> list:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    bold = Font(bold=True)
+    cells = []
+    for header in headers:
+        cell = WriteOnlyCell(sheet, value=header)
+        cell.data_type = "s"  # a header is text, whatever it starts with
+        cell.font = bold
+        cells.append(cell)
+    return cells
+
+
+def _text_cell(sheet, value: str):
+    """A text value as an XLSX cell: typed as text when openpyxl would otherwise make it a formula
+    (a leading "=") or an error value ("#N/A"); characters XML cannot hold are left out; empty
+    text is an empty cell."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
+
+    if value == "":
+        return None
+    if ILLEGAL_CHARACTERS_RE.search(value):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if value.startswith("=") or value in ERROR_CODES:
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"
+        return cell
+    return value
 
 
 def log_export(*, user, dataset: Dataset, fmt: str, filters: str, queryset) -> None:
@@ -266,10 +412,12 @@ def filename(dataset: Dataset, extension: str) -> str:
 
 
 def export_response(dataset: Dataset, queryset, fmt: str):
-    """The HTTP download of the filtered rows: CSV streamed, XLSX from a temporary file."""
-    if fmt == "xlsx":
+    """The HTTP download of the filtered rows in a format of FORMATS, labels in the language of the
+    request: CSV streamed, XLSX from a temporary file."""
+    export_format = FORMATS[fmt]
+    if export_format.extension == "xlsx":
         spool = tempfile.TemporaryFile()
-        write_xlsx(dataset, queryset, spool)
+        write_xlsx(dataset, queryset, spool, labels=export_format.labels)
         spool.seek(0)
         return FileResponse(
             spool,
@@ -277,7 +425,8 @@ def export_response(dataset: Dataset, queryset, fmt: str):
             filename=filename(dataset, "xlsx"),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-    response = StreamingHttpResponse(csv_chunks(dataset, queryset), content_type="text/csv; charset=utf-8")
+    pieces = csv_chunks(dataset, queryset, labels=export_format.labels, delimiter=export_format.delimiter)
+    response = StreamingHttpResponse(pieces, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename(dataset, "csv")}"'
     return response
 

@@ -1,5 +1,6 @@
 """What every list page shares: filters in the URL, a sortable table, htmx partial updates, how
-many rows match (in words, up to a cap), and `?_export=csv|xlsx` downloading exactly the filtered rows."""
+many rows match (in words, up to a cap), and `?_export=csv|csv-excel|xlsx` downloading exactly the
+filtered rows."""
 
 from urllib.parse import urlencode
 
@@ -12,10 +13,10 @@ from django.utils.translation import ngettext_lazy
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
-from crm.exports import export_response, log_export
+from crm.exports import FORMATS, export_response, log_export
 from crm.paging import CappedPaginator
 
-EXPORT_FORMATS = ("csv", "xlsx")
+EXPORT_FORMATS = tuple(FORMATS)  # csv (codes, for machines), csv-excel and xlsx (labels, for people)
 
 # How each list says its count: exactly, and past the cap. "n" chooses the plural form, "count" is
 # the number as the language writes it (1,234 or 1 234).

@@ -116,7 +116,7 @@ def test_a_planner_filters_and_exports_with_the_keyboard(visit, transactional_db
     page.wait_for_url("**type=freight_forwarder**")
     assert page.get_by_text("2 organizations").is_visible()
 
-    tab.tab_to(page.get_by_role("link", name="Export CSV"))
+    tab.tab_to(page.get_by_role("link", name="Export CSV (codes)"))
     with page.expect_download() as download:
         page.keyboard.press("Enter")
     rows = list(csv.DictReader(open(download.value.path(), encoding="utf-8-sig")))

@@ -62,7 +62,7 @@ def test_a_planner_filters_organizations_and_exports_csv_and_xlsx(visit, transac
     tab.shot("filtered")
 
     with page.expect_download() as csv_download:
-        page.get_by_role("link", name="Export CSV").click()
+        page.get_by_role("link", name="Export CSV (codes)").click()
     rows = list(csv.DictReader(open(csv_download.value.path(), encoding="utf-8-sig")))
     assert sorted(r["name"] for r in rows) == ["Transit Kayes 0", "Transit Kayes 1", "Transit Kayes 2"]
     with page.expect_download() as xlsx_download:
