@@ -170,7 +170,7 @@ def test_a_french_export_imports_back_with_nothing_lost(officer_client, fmt):
 
     from stakeholders.imports.service import import_file
 
-    data = Path(__file__).resolve().parents[3] / "shared" / "data"
+    data = Path(__file__).resolve().parents[1] / "fixtures"
     import_file((data / "organizations.csv").read_bytes(), "organizations.csv")
     import_file((data / "contacts.csv").read_bytes(), "contacts.csv")
     Organization.objects.filter(pk=Organization.objects.order_by("pk").first().pk).update(name="=HYPERLINK(1)")
