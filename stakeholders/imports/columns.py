@@ -25,12 +25,24 @@ ORGANIZATION_COLUMNS = {
     "email": ["email", "e mail", "courriel", "mail"],
     "phone": ["phone", "telephone", "tel"],
     "website": ["website", "site web", "site internet", "web"],
-    "registration_number": ["registration number", "numero d enregistrement", "registration", "rccm", "nif"],
+    "registration_number": [
+        "registration number",
+        "numero d enregistrement",
+        "registration",
+        "rccm",
+        "nif",
+        "ninea",
+        "ifu",
+        "registre du commerce",
+    ],
     "aeo_status": ["aeo status", "statut oea", "aeo", "oea"],
     "influence": ["influence"],
     "interest": ["interest", "interet"],
     "preferred_language": ["preferred language", "language", "langue", "langue preferee"],
     "tags": ["tags", "tag", "etiquettes", "etiquette"],
+    # A colleague's e-mail address. Not the French "responsable" alone: in a list of companies
+    # that is often the company's own manager.
+    "owner": ["owner", "relationship owner", "responsable de la relation", "suivi par", "agent de suivi"],
 }
 CONTACT_COLUMNS = {
     "first_name": ["first name", "prenom", "given name"],
@@ -103,12 +115,27 @@ def guess_kind(header: list[str]) -> str:
     return "contacts" if folded & contact_headers else "organizations"
 
 
+# "N° RCCM", "Nº NIF", "No d'enregistrement", "Numéro RCCM": a word for "number" before the
+# header proper. Registers' numbers are written that way in French.
+_NUMBER_WORD = re.compile(r"^(n|no|nr|num|numero|number)\s+")
+
+
+def _field_of(title: str, aliases: dict[str, str]) -> str | None:
+    folded = fold(title)
+    if folded in aliases:
+        return aliases[folded]
+    bare = _NUMBER_WORD.sub("", folded)
+    if bare == folded:
+        return None
+    return aliases.get(f"numero {bare}") or aliases.get(bare)
+
+
 def recognise(header: list[str], kind: str) -> tuple[dict[int, str], list[str], list[str]]:
     """Map column positions to fields. Returns (position → field, ignored headers, file-level errors)."""
     aliases = {alias: field for field, names in columns_for(kind).items() for alias in names}
     mapping, ignored, errors, seen = {}, [], [], {}
     for position, title in enumerate(header):
-        field = aliases.get(fold(title))
+        field = _field_of(title, aliases)
         if field is None:
             if title.strip():
                 ignored.append(title)
@@ -127,6 +154,32 @@ def recognise(header: list[str], kind: str) -> tuple[dict[int, str], list[str], 
                 % {"field": field, "fr": columns_for(kind)[field][1]}
             )
     return mapping, ignored, errors
+
+
+def looks_like_header(cells: list[str]) -> bool:
+    """Whether a row holds column names: those of an organization's or a person's name at least.
+    What finds the header row below a title."""
+    return any(field in REQUIRED[kind] for kind in REQUIRED for field in recognise(cells, kind)[0].values())
+
+
+# A total: "Total", "TOTAL : 7 entreprises", "Sous-total", "Total général 12", "Nombre total : 7"
+# (folded), but not "Total Mali SA", a company.
+_TOTAL = re.compile(r"^(nombre |sous |grand )?(total|totaux|totals|totale?s?)( general| generale)?( \d.*)?$")
+
+
+def left_out(cells: list[str], mapping: dict[int, str], required: str) -> str:
+    """Why a row is not data ("" when it is): a total, or a note written in the first column only
+    ("Source : …"). A name alone in the first column, when that column holds the names, is data,
+    unless it reads like a note (a colon)."""
+    filled = [(position, cell.strip()) for position, cell in enumerate(cells) if cell.strip()]
+    if not filled:
+        return ""
+    if _TOTAL.match(fold(filled[0][1])):
+        return _("looks like a total")
+    position, text = filled[0]
+    if len(filled) == 1 and position == 0 and (mapping.get(0) != required or ":" in text):
+        return _("looks like a note")
+    return ""
 
 
 CODE_FIELDS = {"type": OrganizationType, "sector": Sector, "aeo_status": AeoStatus}

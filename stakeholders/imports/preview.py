@@ -9,6 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
@@ -30,6 +31,18 @@ class Problem:
 
     def __str__(self):
         return f"row {self.row}: {self.column}: {self.message}"
+
+
+@dataclass
+class LeftOut:
+    """A row that is not data (a total, a note): named to the user, never imported."""
+
+    row: int
+    reason: str
+    text: str  # its cells as typed, joined
+
+    def __str__(self):
+        return f"row {self.row}: left out, {self.reason}"
 
 
 @dataclass
@@ -57,6 +70,7 @@ class ImportPreview:
     notices: list[str] = field(default_factory=list)
     file_errors: list[str] = field(default_factory=list)
     rows: list[RowPreview] = field(default_factory=list)
+    left_out: list[LeftOut] = field(default_factory=list)
     new_regions: list[str] = field(default_factory=list)
     new_tags: list[str] = field(default_factory=list)
     # Duplicate keys seen so far → first row number; shared by the batches of a streamed file.
@@ -96,14 +110,18 @@ def parse_table(table: Table, kind: str | None = None, seen: dict | None = None)
     preview.columns = {fieldname: table.header[position] for position, fieldname in mapping.items()}
     if preview.file_errors:
         return preview
+    required = "name" if kind == "organizations" else "last_name"
     for number, cells in table.rows:
+        if reason := col.left_out(cells, mapping, required):
+            preview.left_out.append(LeftOut(number, reason, " · ".join(c.strip() for c in cells if c.strip())))
+            continue
         cells = [_unescape(cell) for cell in cells]
         typed = {
             fieldname: (cells[position].strip() if position < len(cells) else "")
             for position, fieldname in mapping.items()
         }
         preview.rows.append(RowPreview(number=number, cells=typed))
-    parsers, required = (ORG_PARSERS, "name") if kind == "organizations" else (CONTACT_PARSERS, "last_name")
+    parsers = ORG_PARSERS if kind == "organizations" else CONTACT_PARSERS
     for row in preview.rows:
         _parse(row, parsers, required)
     return preview
@@ -144,6 +162,7 @@ ORG_PARSERS = {
     "website": col.parse_website,
     "preferred_language": col.parse_language,
     "tags": col.split_tags,
+    "owner": col.parse_email,
 }
 
 
@@ -182,6 +201,7 @@ def _set_keys(rows: list[RowPreview], key_of) -> None:
 
 
 def _organizations(preview: ImportPreview) -> None:
+    _resolve_owners(preview.rows)
     _set_keys(preview.rows, _org_key)
     _mark_file_duplicates(
         preview.rows,
@@ -216,6 +236,26 @@ def _organizations(preview: ImportPreview) -> None:
             _compare(row, match, regions)
     preview.new_regions = sorted(new_regions.values())
     preview.new_tags = sorted(new_tags.values())
+
+
+def _resolve_owners(rows: list[RowPreview]) -> None:
+    """The owner column names a colleague by e-mail address, as the organization form does."""
+    wanted = sorted({row.values["owner"] for row in rows if row.values.get("owner")})
+    users = {}
+    for batch in _batches(wanted):
+        for pk, email in (
+            get_user_model()
+            .objects.annotate(k=Lower("email"))
+            .filter(k__in=batch, is_active=True)
+            .values_list("pk", "k")
+        ):
+            users[email] = pk
+    for row in rows:
+        if owner := row.values.get("owner"):
+            if owner in users:
+                row.values["owner_id"] = users[owner]
+            else:
+                row.fail("owner", _("No active user has this e-mail address."))
 
 
 def _mark_file_duplicates(rows: list[RowPreview], notes: dict, first_row: dict) -> None:
@@ -303,6 +343,8 @@ def _survivor(organization: Organization) -> Organization:
 def _compare(row: RowPreview, organization: Organization, regions: dict) -> None:
     row.match = organization
     for fieldname, value in row.values.items():
+        if fieldname == "owner":
+            continue  # compared as owner_id
         if fieldname == "region":
             current = organization.region.key if organization.region else ""
             changed = col.fold_value(value) != current

@@ -1,7 +1,9 @@
 """CSV (UTF-8 with or without BOM, else Windows-1252; comma, semicolon or tab) and XLSX files."""
 
+import contextlib
 import csv
 import io
+import itertools
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -23,22 +25,51 @@ class Table:
     notices: list[str] = field(default_factory=list)
 
 
-def read_table(data: bytes, filename: str) -> Table:
-    """Read the first sheet (XLSX) or the text (CSV) into a header and numbered rows of strings."""
+HEADER_SEARCH = 10  # the column names are looked for among this many first non-empty rows
+
+
+def read_table(data: bytes, filename: str, is_header=None) -> Table:
+    """Read the first sheet (XLSX) or the text (CSV) into a header and numbered rows of strings.
+
+    The header is the first non-empty row, or, given `is_header(cells)`, the first of the first
+    rows it accepts: a title or a date written above the column names is left out (and said)."""
     if not data.strip():
         raise ImportFileError(_("The file is empty."))
     is_zip = data.startswith(XLSX_MAGIC)
     if filename.lower().endswith((".xlsx", ".xlsm")) or is_zip:
         if not is_zip:
             raise ImportFileError(_("This file is not an Excel workbook (.xlsx). Save it again as .xlsx or .csv."))
-        table = _read_xlsx(data)
-    else:
-        table = _read_csv(data)
-    if not any(cell.strip() for cell in table.header):
-        raise ImportFileError(_("The first row must hold the column names; it is empty."))
+        with _workbook(io.BytesIO(data), check_size=data) as sheet:
+            return _table(_xlsx_rows(sheet), is_header, notices=[])
+    text, notices = _decode(data)
+    return _table(_csv_rows(io.StringIO(text, newline="")), is_header, notices)
+
+
+def _table(rows, is_header, notices: list[str]) -> Table:
+    number, header, data_rows = _split_header(rows, is_header)
+    table = Table(header=header, rows=list(data_rows), notices=notices + _header_notice(number))
     if not table.rows:
         raise ImportFileError(_("The file has a header row but no data rows."))
     return table
+
+
+def _split_header(rows, is_header):
+    """(header row number, header, the rows after it) from (number, cells) of the non-empty rows."""
+    first = list(itertools.islice(rows, HEADER_SEARCH))
+    if not first:
+        raise ImportFileError(_("The file is empty."))
+    found = next((i for i, (_number, cells) in enumerate(first) if is_header(cells)), 0) if is_header else 0
+    number, header = first[found]
+    header = [cell.strip() for cell in header]
+    while header and not header[-1]:
+        header.pop()
+    return number, header, itertools.chain(first[found + 1 :], rows)
+
+
+def _header_notice(number: int) -> list[str]:
+    if number == 1:
+        return []
+    return [_("The column names are on row %(row)s; the rows above it were left out.") % {"row": number}]
 
 
 def _decode(data: bytes) -> tuple[str, list[str]]:
@@ -47,30 +78,34 @@ def _decode(data: bytes) -> tuple[str, list[str]]:
     try:
         return data.decode("utf-8-sig"), []
     except UnicodeDecodeError:
-        notice = _(
-            "The file is not in UTF-8; it was read as Windows-1252 (Western European). "
-            "Check accented letters in the preview."
-        )
-        return data.decode("cp1252", errors="replace"), [notice]
+        return data.decode("cp1252", errors="replace"), [_not_utf8_notice()]
 
 
-def _delimiter(first_line: str) -> str:
-    counts = {sep: first_line.count(sep) for sep in (",", ";", "\t")}
+def _not_utf8_notice() -> str:
+    return _(
+        "The file is not in UTF-8; it was read as Windows-1252 (Western European). "
+        "Check accented letters in the preview."
+    )
+
+
+def _delimiter(first_lines: list[str]) -> str:
+    """The separator found most often on one line among the first lines (a title line above the
+    column names may have none)."""
+    counts = {sep: max((line.count(sep) for line in first_lines), default=0) for sep in (",", ";", "\t")}
     return max(counts, key=counts.get) if any(counts.values()) else ","
 
 
-def _read_csv(data: bytes) -> Table:
-    text, notices = _decode(data)
-    first_line = text.lstrip("\ufeff").split("\n", 1)[0]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first_line))
+def _csv_rows(file):
+    """(row number, cells) of every non-empty row of a CSV text file, numbered from 1."""
+    first_lines = [file.readline() for _line in range(HEADER_SEARCH + 2)]
+    file.seek(0)
+    reader = csv.reader(file, delimiter=_delimiter(first_lines))
     try:
-        header = next(reader, None)
-        if header is None:
-            raise ImportFileError(_("The file is empty."))
-        rows = [(number, cells) for number, cells in enumerate(reader, start=2) if any(c.strip() for c in cells)]
+        for number, cells in enumerate(reader, start=1):
+            if any(c.strip() for c in cells):
+                yield number, cells
     except csv.Error as error:
         raise ImportFileError(_("The CSV file cannot be read: %(error)s") % {"error": error}) from error
-    return Table(header=[h.strip() for h in header], rows=rows, notices=notices)
 
 
 def _cell(value) -> str:
@@ -85,14 +120,17 @@ def _cell(value) -> str:
     return str(value).strip()
 
 
-def _read_xlsx(data: bytes) -> Table:
+@contextlib.contextmanager
+def _workbook(source, check_size: bytes | None = None):
+    """The first sheet of a workbook, read-only (rows parsed as they are read), closed afterwards."""
     from openpyxl import load_workbook
 
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if sum(info.file_size for info in archive.infolist()) > MAX_XLSX_UNCOMPRESSED:
-                raise ImportFileError(_("This workbook is too large once uncompressed."))
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        if check_size is not None:
+            with zipfile.ZipFile(io.BytesIO(check_size)) as archive:
+                if sum(info.file_size for info in archive.infolist()) > MAX_XLSX_UNCOMPRESSED:
+                    raise ImportFileError(_("This workbook is too large once uncompressed."))
+        workbook = load_workbook(source, read_only=True, data_only=True)
     except ImportFileError:
         raise
     except Exception as error:  # openpyxl raises many kinds for a damaged or foreign file
@@ -100,29 +138,27 @@ def _read_xlsx(data: bytes) -> Table:
             _("This file is not an Excel workbook (.xlsx) that can be read. Save it again as .xlsx or .csv.")
         ) from error
     try:
-        sheet = workbook.worksheets[0]
-        rows_iter = sheet.iter_rows(values_only=True)
-        header = [_cell(v) for v in next(rows_iter, ())]
-        rows = []
-        for number, values in enumerate(rows_iter, start=2):
-            cells = [_cell(v) for v in values]
-            if any(cells):
-                rows.append((number, cells))
+        yield workbook.worksheets[0]
     finally:
         workbook.close()
-    while header and not header[-1]:
-        header.pop()
-    return Table(header=header, rows=rows)
+
+
+def _xlsx_rows(sheet):
+    """(row number, cells) of every non-empty row of a sheet, numbered from 1."""
+    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        cells = [_cell(v) for v in values]
+        if any(cells):
+            yield number, cells
 
 
 class StreamedFile:
     """A file read in batches of rows, as many times as asked (the command checks every row, then
     writes, without ever holding the whole file). Same rules as read_table()."""
 
-    def __init__(self, path, batch: int = 5000):
+    def __init__(self, path, batch: int = 5000, is_header=None):
         from pathlib import Path
 
-        self.path, self.batch = Path(path), batch
+        self.path, self.batch, self.is_header = Path(path), batch, is_header
         self.notices: list[str] = []
         head = self.path.open("rb").read(8192)
         if not head.strip():
@@ -131,22 +167,15 @@ class StreamedFile:
         if self.is_xlsx:
             if not head.startswith(XLSX_MAGIC):
                 raise ImportFileError(_("This file is not an Excel workbook (.xlsx). Save it again as .xlsx or .csv."))
-            # Workbooks are small next to what they would hold as CSV: read through openpyxl's
-            # read-only mode (rows are parsed as they are read).
-            self.header = None
         else:
             if b"\x00" in head:
                 raise ImportFileError(_("This file is not a text (CSV) file. Upload a .csv or .xlsx file."))
             self.encoding = self._encoding()
-        self.header = next(self._rows(with_header=True), None)
-        if self.header is None or not any(cell.strip() for cell in self.header):
-            raise ImportFileError(
-                _("The file is empty.")
-                if self.header is None
-                else _("The first row must hold the column names; it is empty.")
-            )
-        if next(self.batches(), None) is None:
-            raise ImportFileError(_("The file has a header row but no data rows."))
+        with self._rows() as rows:
+            self.header_row, self.header, data_rows = _split_header(rows, is_header)
+            if next(data_rows, None) is None:
+                raise ImportFileError(_("The file has a header row but no data rows."))
+        self.notices += _header_notice(self.header_row)
 
     def _encoding(self) -> str:
         import codecs
@@ -158,62 +187,22 @@ class StreamedFile:
                     decoder.decode(block)
                 decoder.decode(b"", final=True)
             except UnicodeDecodeError:
-                self.notices.append(
-                    _(
-                        "The file is not in UTF-8; it was read as Windows-1252 (Western European). "
-                        "Check accented letters in the preview."
-                    )
-                )
+                self.notices.append(_not_utf8_notice())
                 return "cp1252"
         return "utf-8-sig"
 
-    def _rows(self, *, with_header: bool = False):
-        """The header (first) then (row number, cells) for every non-empty row."""
+    @contextlib.contextmanager
+    def _rows(self):
+        """(row number, cells) of every non-empty row, header and title included."""
         if self.is_xlsx:
-            from openpyxl import load_workbook
-
-            try:
-                workbook = load_workbook(self.path, read_only=True, data_only=True)
-            except Exception as error:  # a damaged or foreign file
-                raise ImportFileError(
-                    _("This file is not an Excel workbook (.xlsx) that can be read. Save it again as .xlsx or .csv.")
-                ) from error
-            try:
-                rows = workbook.worksheets[0].iter_rows(values_only=True)
-                header = [_cell(v) for v in next(rows, ())]
-                while header and not header[-1]:
-                    header.pop()
-                if with_header:
-                    yield header
-                    return
-                for number, values in enumerate(rows, start=2):
-                    cells = [_cell(v) for v in values]
-                    if any(cells):
-                        yield number, cells
-            finally:
-                workbook.close()
+            with _workbook(self.path) as sheet:
+                yield _xlsx_rows(sheet)
             return
         with self.path.open(encoding=self.encoding, errors="replace", newline="") as file:
-            first_line = file.readline()
-            file.seek(0)
-            reader = csv.reader(file, delimiter=_delimiter(first_line))
-            try:
-                header = next(reader, None)
-                if with_header:
-                    yield [h.strip() for h in header] if header is not None else None
-                    return
-                for number, cells in enumerate(reader, start=2):
-                    if any(c.strip() for c in cells):
-                        yield number, cells
-            except csv.Error as error:
-                raise ImportFileError(_("The CSV file cannot be read: %(error)s") % {"error": error}) from error
+            yield _csv_rows(file)
 
     def batches(self):
-        batch = []
-        for row in self._rows():
-            batch.append(row)
-            if len(batch) == self.batch:
+        with self._rows() as rows:
+            rows = itertools.dropwhile(lambda row: row[0] <= self.header_row, rows)
+            while batch := list(itertools.islice(rows, self.batch)):
                 yield Table(header=self.header, rows=batch, notices=self.notices)
-                batch = []
-        if batch:
-            yield Table(header=self.header, rows=batch, notices=self.notices)

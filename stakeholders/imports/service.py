@@ -8,24 +8,31 @@ from pathlib import Path
 
 from django.db import transaction
 
-from stakeholders.imports.columns import guess_kind
+from stakeholders.imports.columns import guess_kind, looks_like_header
 from stakeholders.imports.preview import ImportPreview, RowPreview, build_preview, classify, parse_table
-from stakeholders.imports.reading import StreamedFile, read_table
+from stakeholders.imports.reading import StreamedFile, Table, read_table
 from stakeholders.imports.writing import ImportSummary, write_import
+
+
+def read_file(data: bytes, filename: str) -> Table:
+    """The rows of an uploaded file, below its column names (found under a title, if any).
+    Raises ImportFileError when the file as a whole cannot be read."""
+    return read_table(data, filename, is_header=looks_like_header)
 
 
 def preview_file(data: bytes, filename: str, kind: str | None = None) -> ImportPreview:
     """Raises ImportFileError when the file as a whole cannot be read."""
-    return build_preview(read_table(data, filename), kind)
+    return build_preview(read_file(data, filename), kind)
 
 
 def import_file(
-    data: bytes, filename: str, *, kind: str | None = None, actor=None
+    data: bytes, filename: str, *, kind: str | None = None, actor=None, owner=None
 ) -> tuple[ImportPreview, ImportSummary | None]:
+    """`owner`: the relationship owner of new organizations whose row names none."""
     preview = preview_file(data, filename, kind)
     if not preview.is_valid:
         return preview, None
-    return preview, write_import(preview, actor=actor, source=filename)
+    return preview, write_import(preview, actor=actor, source=filename, owner=owner)
 
 
 @dataclass
@@ -36,6 +43,7 @@ class StreamedImport:
     file_errors: list = field(default_factory=list)
     notices: list = field(default_factory=list)
     ignored: list = field(default_factory=list)
+    left_out: list = field(default_factory=list)  # LeftOut rows (totals, notes), every one
     counts: Counter = field(default_factory=Counter)
     summary: ImportSummary | None = None
 
@@ -55,7 +63,7 @@ def import_path(path, *, kind: str | None = None, actor=None, write: bool = True
     checked values in a temporary file (on disk, so memory stays bounded), and the write pass reads
     them back. The write pass still classifies each batch against the database as it stands then
     (rows written by earlier batches included), exactly as when it read the file again."""
-    source = StreamedFile(path, batch=batch)
+    source = StreamedFile(path, batch=batch, is_header=looks_like_header)
     kind = kind or guess_kind(source.header)
     result = StreamedImport(kind=kind, notices=source.notices)
     with tempfile.TemporaryFile(prefix="crm-import-") as checked:
@@ -91,6 +99,7 @@ def _check(source: StreamedFile, kind: str, result: StreamedImport, keep) -> tup
             _keep_batch(preview.rows, keep)  # before classify(), which adds looked-up values
         classify(preview)
         result.ignored = preview.ignored
+        result.left_out += preview.left_out
         result.counts.update(preview.counts)
         regions.update(preview.new_regions)
         tags.update(preview.new_tags)

@@ -39,8 +39,9 @@ class ImportNotValid(Exception):
 
 
 @transaction.atomic
-def write_import(preview: ImportPreview, *, actor=None, source: str = "") -> ImportSummary:
-    """All or nothing: a preview with any error writes nothing."""
+def write_import(preview: ImportPreview, *, actor=None, source: str = "", owner=None) -> ImportSummary:
+    """All or nothing: a preview with any error writes nothing. New organizations whose row names
+    no owner get `owner` (the web page gives them to whoever imports them)."""
     if not preview.is_valid:
         raise ImportNotValid(preview.problems)
     changes.changed()  # bulk writes send no model signal
@@ -49,7 +50,7 @@ def write_import(preview: ImportPreview, *, actor=None, source: str = "") -> Imp
     summary = ImportSummary(created=counts[NEW], updated=counts[UPDATE], duplicates=counts["duplicate"])
     if preview.kind == "organizations":
         summary.new_regions, summary.new_tags = preview.new_regions, preview.new_tags
-        _write_organizations(preview, actor, reason)
+        _write_organizations(preview, actor, reason, owner)
     else:
         _write_contacts(preview, actor, reason, source)
     return summary
@@ -109,6 +110,7 @@ ORG_FIELDS = [
     "influence",
     "interest",
     "preferred_language",
+    "owner_id",
 ]
 
 
@@ -137,7 +139,7 @@ def _new_organization_row(blank: dict, values: dict, regions: dict) -> dict:
     return row
 
 
-def _write_organizations(preview: ImportPreview, actor, reason: str) -> None:
+def _write_organizations(preview: ImportPreview, actor, reason: str, owner) -> None:
     regions = _lookup_or_create(
         Region, [r.values["region"] for r in preview.rows if r.values.get("region")], actor, reason
     )
@@ -146,6 +148,7 @@ def _write_organizations(preview: ImportPreview, actor, reason: str) -> None:
 
     new_rows = [row for row in preview.rows if row.status == NEW]
     blank = _blank_row(Organization)
+    blank["owner_id"] = owner.pk if owner else None
     created = [_new_organization_row(blank, row.values, regions) for row in new_rows]
     _insert_new(Organization, created, actor, reason)
 

@@ -22,8 +22,8 @@ from django.views.decorators.http import require_POST
 from stakeholders.choices import AeoStatus, OrganizationType, Sector
 from stakeholders.imports.columns import CONTACT_COLUMNS, ORGANIZATION_COLUMNS
 from stakeholders.imports.preview import build_preview
-from stakeholders.imports.reading import ImportFileError, read_table
-from stakeholders.imports.service import import_file, preview_file
+from stakeholders.imports.reading import ImportFileError
+from stakeholders.imports.service import import_file, preview_file, read_file
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -92,7 +92,7 @@ def import_start(request):
         upload = form.cleaned_data["file"]
         data = upload.read()
         try:
-            table = read_table(data, upload.name)
+            table = read_file(data, upload.name)
         except ImportFileError as error:
             form.add_error("file", str(error))
         else:
@@ -168,7 +168,7 @@ def import_confirm(request, token):
     data, meta = _load(request, token)
     if not _can_import(request.user, meta["kind"]):
         raise PermissionDenied
-    preview, summary = import_file(data, meta["filename"], kind=meta["kind"], actor=request.user)
+    preview, summary = import_file(data, meta["filename"], kind=meta["kind"], actor=request.user, owner=request.user)
     if summary is None:
         messages.error(
             request,

@@ -35,6 +35,8 @@ class Command(BaseCommand):
             self.stderr.write(f"notice: {notice}")
         if result.ignored:
             self.stderr.write("notice: columns ignored: " + ", ".join(result.ignored))
+        for row in result.left_out:
+            self.stderr.write(str(row))
         if not result.is_valid:
             lines = [f"{file.name}: {error}" for error in result.file_errors] + result.problems
             more = result.problem_count - len(result.problems)
