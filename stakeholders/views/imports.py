@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from stakeholders.choices import AeoStatus, OrganizationType, Sector
-from stakeholders.imports.columns import CONTACT_COLUMNS, ORGANIZATION_COLUMNS
+from stakeholders.imports.columns import CONTACT_COLUMNS, FRENCH_HEADERS, ORGANIZATION_COLUMNS
 from stakeholders.imports.preview import build_preview
 from stakeholders.imports.reading import ImportFileError, read_table
 from stakeholders.imports.service import import_file, preview_file
@@ -127,12 +127,8 @@ def import_start(request):
 def _reference() -> dict:
     """What the page lists for people preparing a file: columns and codes."""
     return {
-        "organization_columns": [
-            (name, aliases[1] if len(aliases) > 1 else name) for name, aliases in ORGANIZATION_COLUMNS.items()
-        ],
-        "contact_columns": [
-            (name, aliases[1] if len(aliases) > 1 else name) for name, aliases in CONTACT_COLUMNS.items()
-        ],
+        "organization_columns": [(name, FRENCH_HEADERS[name]) for name in ORGANIZATION_COLUMNS],
+        "contact_columns": [(name, FRENCH_HEADERS[name]) for name in CONTACT_COLUMNS],
         "code_lists": [
             (_("Type"), OrganizationType.choices),
             (_("Sector"), Sector.choices),
