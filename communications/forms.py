@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from communications.choices import CampaignStatus, Channel, FollowUpStatus, KeyFactorCode
 from communications.models import Campaign, Commitment, Concern, Engagement, KeyFactor, Topic
@@ -38,7 +39,10 @@ class OrganizationsField(forms.CharField):
         text = super().clean(value) or ""
         parts = [p.strip() for p in text.split(";") if p.strip()]
         if len(parts) > MAX_ORGANIZATIONS:
-            raise forms.ValidationError(_("At most %(n)s organizations.") % {"n": MAX_ORGANIZATIONS})
+            raise forms.ValidationError(
+                ngettext("At most %(n)s organization.", "At most %(n)s organizations.", MAX_ORGANIZATIONS)
+                % {"n": MAX_ORGANIZATIONS}
+            )
         found, unknown = [], []
         for part in parts:
             organization = resolve_organization(part)

@@ -227,6 +227,12 @@ class Engagement(models.Model):
                 condition=models.Q(is_held=False, is_removed=False),
                 name="engagement_planned_by_date",
             ),
+            # The list's "Planned" tab, everyone's, soonest first: read in this order, without the held ones.
+            models.Index(
+                fields=["occurred_on", "id"],
+                condition=models.Q(is_held=False, is_removed=False),
+                name="engagement_planned_date",
+            ),
             models.Index(fields=["kind", "occurred_on"], name="engagement_kind_date"),
             models.Index(fields=["author", "occurred_on"], name="engagement_author_date"),
             models.Index(fields=["region", "occurred_on"], name="engagement_region_date"),

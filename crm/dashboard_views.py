@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from communications.choices import KeyFactorCode
 from communications.surveys import import_survey, survey_panel
@@ -99,7 +99,13 @@ def _figures(request, scope, nonce: str) -> dict:
             "change": dashboard.change(now.commitments, before.commitments),
             "url": links["commitments"],
         },
-        {"label": "concerns", "value": now.concerns_open, "detail": now.median_days, "url": links["concerns"]},
+        {
+            # Whole days, so that the words agree with the number shown ("1 day", "2 days").
+            "label": "concerns",
+            "value": now.concerns_open,
+            "detail": None if now.median_days is None else int(now.median_days + 0.5),
+            "url": links["concerns"],
+        },
         {"label": "referrals", "value": now.referrals, "change": dashboard.change(now.referrals, before.referrals)},
     ]
     since, neglected = dashboard.key_stakeholders_not_engaged(scope, request)
@@ -118,7 +124,7 @@ def _figures(request, scope, nonce: str) -> dict:
 
 
 class SurveyUploadForm(forms.Form):
-    file = forms.FileField(label=_("Survey results (.csv or .xlsx)"))
+    file = forms.FileField(label=gettext_lazy("Survey results (.csv or .xlsx)"))
 
 
 @permission_required("communications.add_surveyresult", raise_exception=True)
@@ -136,7 +142,12 @@ def survey_import(request):
             if result.problems:
                 problems = result.problems
             else:
-                messages.success(request, _("%(n)s survey results imported.") % {"n": len(result.rows)})
+                imported = len(result.rows)
+                messages.success(
+                    request,
+                    ngettext("%(n)s survey result imported.", "%(n)s survey results imported.", imported)
+                    % {"n": imported},
+                )
                 return redirect("dashboard")
     return render(
         request,

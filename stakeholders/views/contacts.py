@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from crm.exports import record_export
@@ -155,13 +156,13 @@ def contact_erase(request, pk):
         done = personal_data.erase_contacts(people)
         messages.success(
             request,
-            _(
-                "Personal data erased from %(contacts)s record(s) and %(history)s history entries; %(engagements)s engagement(s) kept."
-            )
+            _("Personal data erased from %(contacts)s and %(history)s; %(engagements)s.")
             % {
-                "contacts": done["contacts"],
-                "history": done["history_entries"],
-                "engagements": done["engagements_kept"],
+                "contacts": ngettext("%(n)s record", "%(n)s records", done["contacts"]) % {"n": done["contacts"]},
+                "history": ngettext("%(n)s history entry", "%(n)s history entries", done["history_entries"])
+                % {"n": done["history_entries"]},
+                "engagements": ngettext("%(n)s engagement kept", "%(n)s engagements kept", done["engagements_kept"])
+                % {"n": done["engagements_kept"]},
             },
         )
         return redirect(contact)

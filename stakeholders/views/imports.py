@@ -16,11 +16,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from stakeholders.choices import AeoStatus, OrganizationType, Sector
-from stakeholders.imports.columns import CONTACT_COLUMNS, ORGANIZATION_COLUMNS
+from stakeholders.imports.columns import CONTACT_COLUMNS, FRENCH_HEADERS, ORGANIZATION_COLUMNS
 from stakeholders.imports.preview import build_preview
 from stakeholders.imports.reading import ImportFileError
 from stakeholders.imports.service import import_file, preview_file, read_file
@@ -101,7 +101,11 @@ def import_start(request):
             if preview is None:
                 form.add_error(
                     "file",
-                    _("The file has %(n)s rows; the web page takes up to %(max)s. Split it, or use the import command.")
+                    ngettext(
+                        "The file has %(n)s row; the web page takes up to %(max)s. Split it, or use the import command.",
+                        "The file has %(n)s rows; the web page takes up to %(max)s. Split it, or use the import command.",
+                        len(table.rows),
+                    )
                     % {"n": len(table.rows), "max": MAX_ROWS},
                 )
             elif not _can_import(request.user, preview.kind):
@@ -123,12 +127,8 @@ def import_start(request):
 def _reference() -> dict:
     """What the page lists for people preparing a file: columns and codes."""
     return {
-        "organization_columns": [
-            (name, aliases[1] if len(aliases) > 1 else name) for name, aliases in ORGANIZATION_COLUMNS.items()
-        ],
-        "contact_columns": [
-            (name, aliases[1] if len(aliases) > 1 else name) for name, aliases in CONTACT_COLUMNS.items()
-        ],
+        "organization_columns": [(name, FRENCH_HEADERS[name]) for name in ORGANIZATION_COLUMNS],
+        "contact_columns": [(name, FRENCH_HEADERS[name]) for name in CONTACT_COLUMNS],
         "code_lists": [
             (_("Type"), OrganizationType.choices),
             (_("Sector"), Sector.choices),
@@ -178,10 +178,22 @@ def import_confirm(request, token):
         )
         return redirect("stakeholders:import_preview", token=token)
     _discard(token)
+    # Each count with its noun, in the plural it takes (French: "1 organisation créée", "2 contacts créés").
+    if meta["kind"] == "organizations":
+        created = ngettext("%(n)s organization created", "%(n)s organizations created", summary.created)
+        updated = ngettext("%(n)s organization updated", "%(n)s organizations updated", summary.updated)
+    else:
+        created = ngettext("%(n)s contact created", "%(n)s contacts created", summary.created)
+        updated = ngettext("%(n)s contact updated", "%(n)s contacts updated", summary.updated)
+    duplicates = ngettext("%(n)s duplicate skipped", "%(n)s duplicates skipped", summary.duplicates)
     messages.success(
         request,
-        _("Import done: %(created)s created, %(updated)s updated, %(duplicates)s duplicates skipped.")
-        % {"created": summary.created, "updated": summary.updated, "duplicates": summary.duplicates},
+        _("Import done: %(created)s, %(updated)s, %(duplicates)s.")
+        % {
+            "created": created % {"n": summary.created},
+            "updated": updated % {"n": summary.updated},
+            "duplicates": duplicates % {"n": summary.duplicates},
+        },
     )
     target = "stakeholders:organization_list" if meta["kind"] == "organizations" else "stakeholders:contact_list"
     return render(request, "stakeholders/import_done.html", {"summary": summary, "meta": meta, "list_url_name": target})
