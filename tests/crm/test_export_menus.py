@@ -8,21 +8,13 @@ from html import unescape
 import pytest
 
 from communications.models import Campaign
+from tests.crm.test_hostile_input import LISTS  # every list page, named once
 from tests.factories import ContactFactory, OrganizationFactory, RegionFactory
 
 MENU = [
     ("xlsx", "Export Excel", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     ("csv-excel", "Export CSV for Excel (;)", "text/csv; charset=utf-8"),
     ("csv", "Export CSV (codes)", "text/csv; charset=utf-8"),
-]
-LISTS = [
-    "/stakeholders/organizations/",
-    "/stakeholders/contacts/",
-    "/communications/engagements/",
-    "/communications/follow-ups/",
-    "/communications/commitments/",
-    "/communications/concerns/",
-    "/communications/campaigns/",
 ]
 
 
