@@ -50,8 +50,7 @@ axe:
 	  test -f node_modules/axe-core/axe.min.js || npm ci --no-audit --no-fund --loglevel=error; \
 	else echo "npm not found: the accessibility checks will be skipped (CI installs it)"; fi
 
-test: install axe
-	$(BIN)/ruff check .
+test: install axe lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Seeds a scratch database (SQLite; PostgreSQL too when DATABASE_URL names one) and prints the
@@ -62,6 +61,7 @@ bench: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 # Refresh the French catalogue after changing user-facing strings (needs GNU gettext).
 messages: install

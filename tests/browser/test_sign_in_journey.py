@@ -39,7 +39,9 @@ def test_a_wrong_password_gets_a_clear_message_in_french(visit, transactional_db
     tab.page.fill("input[name=password]", "pas-le-bon")
     tab.page.press("input[name=password]", "Enter")
     tab.page.wait_for_load_state()
-    assert tab.page.get_by_role("link", name="L’adresse e-mail ou le mot de passe sont incorrects.").is_visible()  # the error summary
+    assert tab.page.get_by_role(
+        "link", name="L’adresse e-mail ou le mot de passe sont incorrects."
+    ).is_visible()  # the error summary
     assert tab.page.input_value("input[name=login]") == "moussa@example.test"  # nothing typed is lost
     tab.shot("wrong-password-fr")
     assert tab.errors == []
