@@ -8,7 +8,7 @@ class CommunicationsConfig(AppConfig):
     verbose_name = _("Communications")
 
     def ready(self):
-        from communications import campaigns, services
+        from communications import campaigns, filters, services
         from communications.views.organization_panels import contact_panels, organization_panels
         from stakeholders import extensions
 
@@ -18,6 +18,8 @@ class CommunicationsConfig(AppConfig):
             (extensions.CONTACT_MERGE_HOOKS, services.move_contact_engagements_on_merge),
             (extensions.ORGANIZATION_PAGE_CONTEXT, organization_panels),
             (extensions.CONTACT_PAGE_CONTEXT, contact_panels),
+            (extensions.ORGANIZATIONS_ENGAGED, filters.organizations_engaged),
+            (extensions.ORGANIZATIONS_IN_AUDIENCE, campaigns.organizations_in_audience),
         ]:
             if hook not in hooks:
                 hooks.append(hook)

@@ -87,6 +87,13 @@ def audience(campaign: Campaign) -> QuerySet:
     return _live_audience(campaign)
 
 
+def organizations_in_audience(campaign_id) -> QuerySet:
+    """The ids of the organizations in a campaign's audience; none for an unknown campaign (the
+    organization list's campaign_audience filter asks, through stakeholders.extensions)."""
+    campaign = Campaign.objects.filter(pk=campaign_id).first()
+    return audience(campaign).values("pk") if campaign else Organization.objects.none().values("pk")
+
+
 def campaign_events(campaign: Campaign) -> QuerySet:
     return Engagement.objects.filter(campaign=campaign, is_held=True, is_removed=False)
 

@@ -1,7 +1,7 @@
 """The demo's vocabulary mixes (kinds, depth, sentiment, subjects, actions), campaigns and survey.
 
 The engagements themselves, with their follow-ups, commitments and concerns, are written by
-crm.seeding in SQL from these mixes: three years of outreach, some follow-ups overdue, some
+crm.demo.seeding in SQL from these mixes: three years of outreach, some follow-ups overdue, some
 concerns referred to Internal Affairs (no narrative). A second run adds only what is missing.
 """
 

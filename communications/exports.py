@@ -27,7 +27,7 @@ from communications.choices import (
     Sentiment,
 )
 from communications.models import Commitment, Engagement, Topic
-from crm.exports import Column, Dataset, Related, yes_no, yes_no_labels
+from crm.lib.exports import Column, Dataset, Related, yes_no, yes_no_labels
 from stakeholders.choices import language_codes
 
 if TYPE_CHECKING:

@@ -20,9 +20,9 @@ from communications.choices import (
     Sentiment,
 )
 from communications.models import Campaign, Commitment, Concern, Engagement, FollowUp, Topic
+from crm.lib.forms import suggest_attrs
 from stakeholders.choices import OrganizationType
 from stakeholders.filters import ChoicesFilter
-from stakeholders.forms import suggest_attrs
 from stakeholders.normalize import fold
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -290,6 +290,16 @@ def engagements_in_scope(params: dict, request=None):
         data.setlist(name, value if isinstance(value, list) else [str(value)])
     filterset = EngagementFilter(data, queryset=Engagement.objects.filter(is_removed=False), request=request)
     return filterset.qs if filterset.is_valid() else Engagement.objects.none()
+
+
+def organizations_engaged(params: dict, request=None):
+    """The ids of the organizations met at the engagements matching `params` (the organization
+    list's engaged_* filters ask, through stakeholders.extensions)."""
+    engagements = engagements_in_scope(params, request)
+    links = Engagement.organizations.through.objects
+    return (
+        links.filter(engagement__in=engagements).values("organization_id") if engagements is not None else links.none()
+    )
 
 
 def add_engagement_scope(filterset_class):

@@ -6,9 +6,9 @@ from django.utils.translation import ngettext
 
 from communications.choices import CampaignStatus, Channel, FollowUpStatus, KeyFactorCode
 from communications.models import Campaign, Commitment, Concern, Engagement, KeyFactor, Topic
-from crm.collisions import EditCollisionMixin
-from crm.forms import ModelForm, RecordChoiceField, RecordsChoiceField
-from stakeholders.forms import CustomsOfficeField, OrganizationChoiceField, UserEmailField, suggest_attrs
+from crm.lib.collisions import EditCollisionMixin
+from crm.lib.forms import ModelForm, RecordChoiceField, RecordsChoiceField, suggest_attrs
+from stakeholders.forms import CustomsOfficeField, OrganizationChoiceField, UserEmailField
 from stakeholders.models import Contact, Organization
 from stakeholders.normalize import registration_key
 

@@ -1,12 +1,12 @@
 """Object-level permissions of the engagement log (django-rules): own versus others' records.
 
-Model permissions (who may log, who may remove) come from the roles in crm/roles.py; these rules
+Model permissions (who may log, who may remove) come from the roles in crm/accounts/roles.py; these rules
 say which records a user may change.
 """
 
 import rules
 
-from crm.roles import Role
+from crm.accounts.roles import Role
 
 
 @rules.predicate

@@ -17,8 +17,8 @@ from simple_history.utils import bulk_create_with_history
 
 from communications.choices import KeyFactorCode
 from communications.models import Engagement, SurveyResult
-from crm import changes
-from stakeholders.imports.reading import read_table
+from crm.lib import changes
+from crm.lib.reading import read_table
 from stakeholders.normalize import fold
 
 COLUMNS = ["wave", "year", "respondent_group", "key_factor", "score", "respondents"]

@@ -7,7 +7,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from communications.models import Campaign, Commitment, Concern, Engagement, FollowUp
-from crm.columns import DateColumn
+from crm.lib.columns import DateColumn
 from stakeholders.tables import WIDE
 
 SOON_DAYS = 30

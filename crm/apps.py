@@ -10,22 +10,27 @@ class CrmConfig(AppConfig):
     verbose_name = _("Customs CRM")
 
     def ready(self):
-        from crm import changes, checks  # noqa: F401  (checks registers the deployment checks)
-        from crm.auth_backends import forget_permissions
-        from crm.middleware import start_session_clock
-        from crm.roles import sync_role_permissions
+        from crm import checks  # noqa: F401  (registers the deployment checks)
+        from crm.accounts.backends import forget_permissions
+        from crm.accounts.middleware import start_session_clock
+        from crm.accounts.roles import sync_role_permissions
+        from crm.exporting.log import record
+        from crm.lib import changes, exports
 
         # Django creates each app's permissions in its post_migrate step, app by app; once the
-        # last app's are made, the roles receive theirs from the table in crm/roles.py (the one
+        # last app's are made, the roles receive theirs from the table in crm/accounts/roles.py (the one
         # place that says what each role holds).
         post_migrate.connect(sync_role_permissions)
-        post_migrate.connect(forget_permissions)  # crm.auth_backends reads them again
+        post_migrate.connect(forget_permissions)  # crm.accounts.backends reads them again
         # `migrate` alone leaves a database ready for every page and command, cache table included.
         pre_migrate.connect(create_cache_tables, sender=self)
-        # A session's clocks start at sign-in (crm.middleware.SessionTimeoutMiddleware).
+        # A session's clocks start at sign-in (crm.accounts.middleware.SessionTimeoutMiddleware).
         user_logged_in.connect(start_session_clock)
-        # Writes to the registers move a mark that kept figures are checked against (crm.changes).
+        # Writes to the registers move a mark that kept figures are checked against (crm.lib.changes).
         changes.connect()
+        # Every export is recorded in the export log (crm/exporting/log.py); the library calls it.
+        if record not in exports.EXPORT_RECORDERS:
+            exports.EXPORT_RECORDERS.append(record)
 
 
 def create_cache_tables(using, verbosity=1, **kwargs):

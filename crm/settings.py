@@ -82,10 +82,10 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Sessions end after SESSION_IDLE_SECONDS idle or SESSION_MAX_AGE_SECONDS in all (typed forms kept).
-    "crm.middleware.SessionTimeoutMiddleware",
+    "crm.accounts.middleware.SessionTimeoutMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "crm.middleware.TwoFactorRequiredMiddleware",
-    "crm.middleware.RoleRequiredMiddleware",
+    "crm.accounts.middleware.TwoFactorRequiredMiddleware",
+    "crm.accounts.middleware.RoleRequiredMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
@@ -103,8 +103,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "crm.context_processors.navigation",
-                "crm.context_processors.session",
+                "crm.site.context_processors.navigation",
+                "crm.accounts.context_processors.session",
             ],
         },
     },
@@ -145,8 +145,8 @@ CACHES = {"default": cache_from_url(env("CACHE_URL", "db://crm_cache"))}
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
     # Sign-in by e-mail (allauth) and permissions from the role table, in memory; the only backend
-    # that gives permissions (crm/auth_backends.py).
-    "crm.auth_backends.RoleBackend",
+    # that gives permissions (crm/accounts/backends.py).
+    "crm.accounts.backends.RoleBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -163,7 +163,7 @@ LOGOUT_REDIRECT_URL = "account_login"
 PASSWORD_RESET_TIMEOUT = envint("INVITATION_VALID_SECONDS", 3 * 24 * 3600)
 
 # django-allauth: sign-in by e-mail only, no public sign-up (administrators invite users).
-ACCOUNT_ADAPTER = "crm.adapters.AccountAdapter"
+ACCOUNT_ADAPTER = "crm.accounts.adapters.AccountAdapter"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
@@ -180,7 +180,7 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": "20/m/ip",
     "change_password": "5/m/user",
 }
-MFA_ADAPTER = "crm.adapters.MFAAdapter"
+MFA_ADAPTER = "crm.accounts.adapters.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", "Customs CRM")
 # Roles that must enrol two-factor before using the app; empty: two-factor optional for all.
@@ -210,7 +210,7 @@ USE_TZ = True
 # CRM write them, in English as in French; forms read them that way too (docs/languages.md).
 FORMAT_MODULE_PATH = ["crm.formats"]
 
-# Lists count their rows exactly up to this many, then say "more than" (crm/paging.py).
+# Lists count their rows exactly up to this many, then say "more than" (crm/lib/paging.py).
 LIST_COUNT_CAP = 10_000
 
 STATIC_URL = "/static/"
@@ -261,7 +261,7 @@ DJANGO_TABLES2_TEMPLATE = "crm/table.html"  # django-tables2 Bootstrap 5, lighte
 BOOTSTRAP5 = {
     "set_placeholder": False,
     # Fields are marked invalid when they have errors, never "valid" (a wrong password is not green).
-    "field_renderers": {"default": "crm.forms.FieldRenderer"},
+    "field_renderers": {"default": "crm.lib.forms.FieldRenderer"},
 }
 
 LOGGING = {

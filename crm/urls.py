@@ -5,7 +5,11 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
-from crm import dashboard_views, user_views, views
+from crm.accounts import views as accounts
+from crm.dashboard import views as dashboard
+from crm.exporting import views as exporting
+from crm.home import views as home
+from crm.site import views as site
 
 # The Django admin is a back office for administrators; its sign-in goes through allauth's,
 # so it gets the same rate limits and two-factor.
@@ -13,24 +17,24 @@ admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = _("Customs CRM back office")
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("health/", views.health, name="health"),
-    path("session/", views.session_keepalive, name="session_keepalive"),
-    path("dashboard/", dashboard_views.dashboard_page, name="dashboard"),
-    path("dashboard/survey/", dashboard_views.survey_import, name="survey_import"),
-    path("exports/", views.export_log, name="export_log"),
-    path("users/", user_views.user_list, name="user_list"),
-    path("users/invite/", user_views.user_invite_view, name="user_invite"),
-    path("users/<int:pk>/", user_views.user_edit, name="user_edit"),
-    path("users/<int:pk>/resend/", user_views.user_resend_invitation, name="user_resend_invitation"),
+    path("", home.home, name="home"),
+    path("health/", site.health, name="health"),
+    path("session/", accounts.session_keepalive, name="session_keepalive"),
+    path("dashboard/", dashboard.dashboard_page, name="dashboard"),
+    path("dashboard/survey/", dashboard.survey_import, name="survey_import"),
+    path("exports/", exporting.export_log, name="export_log"),
+    path("users/", accounts.user_list, name="user_list"),
+    path("users/invite/", accounts.user_invite_view, name="user_invite"),
+    path("users/<int:pk>/", accounts.user_edit, name="user_edit"),
+    path("users/<int:pk>/resend/", accounts.user_resend_invitation, name="user_resend_invitation"),
     path(
         "accounts/invitation/<uidb64>/<token>/",
-        user_views.invitation_accept,
+        accounts.invitation_accept,
         name="invitation_accept",
     ),
     # E-mail addresses are set by administrators: an unverified address added by its holder
     # could be someone else's.
-    path("accounts/email/", views.email_managed_by_administrators, name="account_email"),
+    path("accounts/email/", accounts.email_managed_by_administrators, name="account_email"),
     path("accounts/", include("allauth.urls")),
     # The language switch must work on the sign-in page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

@@ -9,7 +9,7 @@ import random
 
 from django.db import transaction
 
-from crm.bulk import field_defaults, insert_rows, next_ids, reset_sequences
+from crm.lib.bulk import field_defaults, insert_rows, next_ids, reset_sequences
 from stakeholders.choices import AeoStatus, OfficeKind, OrganizationType, Sector, Size, Stance
 from stakeholders.models import Contact, CustomsOffice, Organization, Region, Tag
 from stakeholders.normalize import name_key

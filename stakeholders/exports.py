@@ -2,13 +2,13 @@
 
 Each column's label (and its values' labels) is what people read in `xlsx` and `csv-excel`
 exports; the contract columns' labels are headers the importer accepts in both languages, and
-their values labels it reads back (tests/crm/test_exports_for_people.py checks the round trip).
+their values labels it reads back (tests/crm/lib/test_exports_for_people.py checks the round trip).
 Headers are translated in their own context ("export column"), apart from the screens' words.
 """
 
 from django.utils.translation import pgettext_lazy
 
-from crm.exports import Column, Dataset, Related, yes_no, yes_no_labels
+from crm.lib.exports import Column, Dataset, Related, yes_no, yes_no_labels
 from stakeholders.choices import AeoStatus, OrganizationType, Sector, Size, Stance, language_codes
 from stakeholders.models import Organization
 

@@ -5,6 +5,14 @@
 - ORGANIZATION_PAGE_CONTEXT: called with (request, organization); each returns extra template
   context for the organization's page (the engagement log adds the timeline and its registers).
 - CONTACT_PAGE_CONTEXT: the same for a contact's page (the engagements they attended).
+- ORGANIZATIONS_ENGAGED: at most one callable (params, request) returning the ids of the
+  organizations met at held engagements matching `params` (the engagement list's filter names), or
+  None when no filter is given. The organization list's engaged_* filters use it.
+- ORGANIZATIONS_IN_AUDIENCE: at most one callable (campaign_id) returning the ids of the
+  organizations in that campaign's audience (none for an unknown campaign). The organization
+  list's campaign_audience filter uses it.
+
+Without an app filling them, those filters match no organization.
 """
 
 from collections.abc import Callable
@@ -13,3 +21,5 @@ ORGANIZATION_MERGE_HOOKS: list[Callable] = []
 CONTACT_MERGE_HOOKS: list[Callable] = []
 ORGANIZATION_PAGE_CONTEXT: list[Callable] = []
 CONTACT_PAGE_CONTEXT: list[Callable] = []
+ORGANIZATIONS_ENGAGED: list[Callable] = []
+ORGANIZATIONS_IN_AUDIENCE: list[Callable] = []

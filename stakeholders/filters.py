@@ -7,8 +7,9 @@ from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
+from crm.lib.forms import suggest_attrs
+from stakeholders import extensions
 from stakeholders.choices import AeoStatus, OrganizationType, Sector, Stance, language_choices
-from stakeholders.forms import suggest_attrs
 from stakeholders.models import Contact, Organization
 from stakeholders.normalize import fold, registration_key
 
@@ -146,10 +147,6 @@ class OrganizationFilter(ArchivedFilterMixin, filters.FilterSet):
         if getattr(self, "_engaged_applied", False):
             return queryset
         self._engaged_applied = True
-        # The engagement log answers which engagements match (imported here: the registry itself
-        # does not depend on it).
-        from communications.filters import engagements_in_scope
-
         data = self.form.cleaned_data
         params = {
             "held": "yes",
@@ -160,18 +157,17 @@ class OrganizationFilter(ArchivedFilterMixin, filters.FilterSet):
             "date_from": data["engaged_from"].isoformat() if data.get("engaged_from") else None,
             "date_to": data["engaged_to"].isoformat() if data.get("engaged_to") else None,
         }
-        engagements = engagements_in_scope(params, self.request)
-        links = Organization.engagements.through.objects.filter(engagement__in=engagements)
-        return queryset.filter(pk__in=links.values("organization_id"))
+        if not extensions.ORGANIZATIONS_ENGAGED:
+            return queryset.none()
+        [organizations_engaged] = extensions.ORGANIZATIONS_ENGAGED
+        return queryset.filter(pk__in=organizations_engaged(params, self.request))
 
     def filter_campaign_audience(self, queryset, name, value):
-        """A campaign's audience: kept as it was once the campaign ended (the engagement log answers,
-        imported here: the registry itself does not depend on it)."""
-        from communications.campaigns import audience
-        from communications.models import Campaign
-
-        campaign = Campaign.objects.filter(pk=value).first()
-        return queryset.filter(pk__in=audience(campaign).values("pk")) if campaign else queryset.none()
+        """A campaign's audience, as the app holding campaigns answers (stakeholders/extensions.py)."""
+        if not extensions.ORGANIZATIONS_IN_AUDIENCE:
+            return queryset.none()
+        [organizations_in_audience] = extensions.ORGANIZATIONS_IN_AUDIENCE
+        return queryset.filter(pk__in=organizations_in_audience(value))
 
     def filter_not_engaged_since(self, queryset, name, value):
         return queryset.filter(Q(last_engaged_on__lt=value) | Q(last_engaged_on__isnull=True))

@@ -1,34 +1,15 @@
 from django import forms
 from django.contrib.auth import get_user_model
-from django.urls import reverse_lazy
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from crm.collisions import EditCollisionMixin
-from crm.forms import ModelForm, RecordChoiceField
+from crm.lib.collisions import EditCollisionMixin
+from crm.lib.forms import ModelForm, RecordChoiceField, suggest_attrs
 from stakeholders.choices import SCORE_CHOICES, language_choices
 from stakeholders.imports.columns import split_tags
 from stakeholders.models import Contact, CustomsOffice, Organization
 from stakeholders.normalize import registration_key
 from stakeholders.services import similar_organizations
-
-
-def suggest_attrs(url_name: str, datalist_id: str, *, on_focus: bool = False) -> dict:
-    """A text input that offers matches as the user types (htmx fills a <datalist>); without
-    JavaScript it is a plain text field that the server matches by name. `on_focus`: a short list
-    (regions) offered whole as soon as the field is entered, so no page carries it in advance."""
-    return {
-        "list": datalist_id,
-        "autocomplete": "off",
-        "hx-get": reverse_lazy(url_name),
-        "hx-trigger": ("focus once, " if on_focus else "") + "input changed delay:250ms",
-        "hx-target": f"#{datalist_id}",
-        "hx-swap": "innerHTML",
-        # Inside a filter form: send this field alone (not the whole form) and keep the page's
-        # address (the form's hx-push-url must not apply to a suggestion).
-        "hx-include": "this",
-        "hx-push-url": "false",
-    }
 
 
 class CustomsOfficeField(forms.CharField):

@@ -1,7 +1,7 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
-from crm.columns import DateColumn
+from crm.lib.columns import DateColumn
 from stakeholders.models import Contact, Organization
 
 # Columns hidden on narrow screens: the name and one or two key facts stay readable on a phone.

@@ -10,7 +10,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import translation
 
-from crm.roles import Role
+from crm.accounts.roles import Role
 from tests.factories import UserFactory
 from tests.form_pages import form_pages  # noqa: F401  (a fixture: every page with a form)
 

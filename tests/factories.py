@@ -1,8 +1,8 @@
 import factory
 from django.contrib.auth.models import Group
 
+from crm.accounts.roles import Role
 from crm.models import User
-from crm.roles import Role
 
 PASSWORD = "correct-horse-battery"
 

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from communications.models import Campaign, Commitment, Topic
-from crm.roles import Role
+from crm.accounts.roles import Role
 from tests.factories import ContactFactory, EngagementFactory, FollowUpFactory, OrganizationFactory, UserFactory
 
 

@@ -23,9 +23,9 @@ from communications.filters import CampaignFilter
 from communications.forms import CampaignForm
 from communications.models import Campaign
 from communications.tables import CampaignTable
-from crm.exports import export_response, log_export
-from crm.history import history_page
-from crm.listing import EXPORT_FORMATS, ListPage
+from crm.lib.exports import export_response, log_export
+from crm.lib.history import history_page
+from crm.lib.listing import EXPORT_FORMATS, ListPage
 from stakeholders.exports import ORGANIZATIONS
 from stakeholders.filters import OrganizationFilter
 from stakeholders.models import Contact, Organization

@@ -18,8 +18,8 @@ from communications.selectors import commitment_list, concern_list, engagement_l
 from communications.services import FollowUpDraft, engagement_mark_held, engagement_remove, engagement_save
 from communications.tables import EngagementTable
 from communications.views.quick_additions import is_addition, quick_additions, unfinished_additions
-from crm.history import history_page
-from crm.listing import ListPage
+from crm.lib.history import history_page
+from crm.lib.listing import ListPage
 from stakeholders.models import Organization
 
 HELD_TABS = {

@@ -14,7 +14,7 @@ from communications.forms import FollowUpEditForm
 from communications.selectors import follow_up_list
 from communications.services import follow_up_set_status, follow_up_update
 from communications.tables import FollowUpTable
-from crm.listing import ListPage
+from crm.lib.listing import ListPage
 
 
 class FollowUpList(ListPage):

@@ -13,8 +13,8 @@ from communications.models import Commitment, Concern
 from communications.selectors import commitment_list, concern_list, engagement_list
 from communications.services import commitment_save, concern_save
 from communications.tables import CommitmentTable, ConcernTable, commitment_due_soon
-from crm.history import history_page
-from crm.listing import ListPage
+from crm.lib.history import history_page
+from crm.lib.listing import ListPage
 
 
 def _engagement_from(request):

@@ -15,7 +15,7 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django_tables2 import Column
 
-from crm.columns import DateColumn
+from crm.lib.columns import DateColumn
 
 register = template.Library()
 

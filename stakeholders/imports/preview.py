@@ -14,8 +14,8 @@ from django.db import connection
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
+from crm.lib.reading import Table
 from stakeholders.imports import columns as col
-from stakeholders.imports.reading import Table
 from stakeholders.models import Contact, Organization, Region, Tag
 from stakeholders.normalize import fold, name_key, registration_key
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from django.db import transaction
 
+from crm.lib.reading import StreamedFile, Table, read_table
 from stakeholders.imports.columns import guess_kind, looks_like_header
 from stakeholders.imports.preview import ImportPreview, RowPreview, build_preview, classify, parse_table
-from stakeholders.imports.reading import StreamedFile, Table, read_table
 from stakeholders.imports.writing import ImportSummary, write_import
 
 

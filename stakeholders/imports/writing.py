@@ -7,8 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
-from crm import changes
-from crm.bulk import insert_rows, next_ids, reset_sequences
+from crm.lib import changes
+from crm.lib.bulk import insert_rows, next_ids, reset_sequences
 from stakeholders.imports.columns import fold_value
 from stakeholders.imports.preview import NEW, UPDATE, ImportPreview
 from stakeholders.models import Contact, Organization, Region, Tag
@@ -84,7 +84,7 @@ def _row_of(instance) -> dict:
 
 def _insert_new(model, rows: list[dict], actor, reason: str) -> None:
     """Insert new records (rows of attname → value, given their ids and timestamps here) and their
-    "created" history entries (crm.bulk: values prepared once per column, executemany; about ten
+    "created" history entries (crm.lib.bulk: values prepared once per column, executemany; about ten
     times faster than going through bulk_create)."""
     now = timezone.now()
     pk_name = model._meta.pk.attname
@@ -176,7 +176,7 @@ def _write_organizations(preview: ImportPreview, actor, reason: str, owner) -> N
 
 def _link_tags(new: list[tuple], updated: list[tuple], tags: dict) -> None:
     """Tag links, from (organization id, tag names) pairs. A new organization has no link yet, so
-    its links are plain inserts (crm.bulk), once each even if a cell names a tag twice; an updated
+    its links are plain inserts (crm.lib.bulk), once each even if a cell names a tag twice; an updated
     one may already have some, which the database skips (ignore_conflicts)."""
     through = Organization.tags.through
     tag_ids = {key: tag.pk for key, tag in tags.items()}

@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from crm.exports import record_export
-from crm.history import history_page
-from crm.listing import ListPage
+from crm.lib.exports import record_export
+from crm.lib.history import history_page
+from crm.lib.listing import ListPage
 from stakeholders import extensions, personal_data
 from stakeholders.exports import CONTACTS
 from stakeholders.filters import ContactFilter

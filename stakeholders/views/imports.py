@@ -19,10 +19,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from crm.lib.reading import ImportFileError
 from stakeholders.choices import AeoStatus, OrganizationType, Sector
 from stakeholders.imports.columns import CONTACT_COLUMNS, FRENCH_HEADERS, ORGANIZATION_COLUMNS
 from stakeholders.imports.preview import build_preview
-from stakeholders.imports.reading import ImportFileError
 from stakeholders.imports.service import import_file, preview_file, read_file
 
 MAX_BYTES = 5 * 1024 * 1024

@@ -10,9 +10,9 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from crm.expressions import JoinedValues
-from crm.history import history_page
-from crm.listing import ListPage
+from crm.lib.expressions import JoinedValues
+from crm.lib.history import history_page
+from crm.lib.listing import ListPage
 from stakeholders import extensions
 from stakeholders.choices import MapQuadrant, quadrant
 from stakeholders.exports import ORGANIZATIONS

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from communications.models import Campaign, Commitment
-from crm.roles import Role
+from crm.accounts.roles import Role
 from tests.factories import (
     PASSWORD,
     ConcernFactory,

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from communications.choices import EngagementKind, Sentiment
 from communications.models import Campaign
-from crm.roles import Role
+from crm.accounts.roles import Role
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.factories import PASSWORD, ConcernFactory, EngagementFactory, OrganizationFactory, UserFactory
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from communications.models import Commitment
 from communications.services import refresh_last_engaged
-from crm.roles import Role
+from crm.accounts.roles import Role
 from tests.browser.conftest import PHONE
 from tests.factories import (
     PASSWORD,

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from communications.models import Campaign
 from communications.services import refresh_last_engaged
-from crm.roles import Role
+from crm.accounts.roles import Role
 from tests.factories import PASSWORD, EngagementFactory, OrganizationFactory, RegionFactory, UserFactory
 
 pytestmark = pytest.mark.browser

@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 
 from communications.models import FollowUp
-from crm.roles import Role
+from crm.accounts.roles import Role
 from tests.factories import PASSWORD, ContactFactory, OrganizationFactory, UserFactory
 
 pytestmark = pytest.mark.browser

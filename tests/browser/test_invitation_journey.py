@@ -6,8 +6,8 @@ import re
 import pytest
 from django.core import mail
 
+from crm.accounts.roles import Role
 from crm.models import User
-from crm.roles import Role
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.browser

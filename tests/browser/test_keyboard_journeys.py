@@ -13,8 +13,8 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from communications.models import Engagement, FollowUp
 from communications.services import refresh_last_engaged
+from crm.accounts.roles import Role
 from crm.models import User
-from crm.roles import Role
 from stakeholders.models import Organization
 from tests.browser.conftest import SAMPLE_WITH_ERRORS, corrected_sample
 from tests.factories import (

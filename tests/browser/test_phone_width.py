@@ -5,8 +5,8 @@ logs a JavaScript or CSP error."""
 import pytest
 from django.utils import timezone
 
+from crm.accounts.roles import Role
 from crm.models import ExportLog
-from crm.roles import Role
 from tests.factories import (
     PASSWORD,
     ContactFactory,

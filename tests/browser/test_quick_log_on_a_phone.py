@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from communications.models import Engagement
-from crm.roles import Role
+from crm.accounts.roles import Role
 from stakeholders.models import Contact, Organization
 from tests.browser.conftest import PHONE
 from tests.factories import PASSWORD, ContactFactory, OrganizationFactory, RegionFactory, UserFactory

@@ -7,7 +7,7 @@ import shutil
 import pytest
 from openpyxl import load_workbook
 
-from crm.roles import Role
+from crm.accounts.roles import Role
 from stakeholders.models import Organization
 from tests.browser.conftest import SAMPLE_WITH_ERRORS, corrected_sample
 from tests.factories import PASSWORD, OrganizationFactory, UserFactory

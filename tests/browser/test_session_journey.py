@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from crm.roles import Role
+from crm.accounts.roles import Role
 from stakeholders.models import Organization
 from tests.factories import PASSWORD, UserFactory
 

@@ -1,6 +1,6 @@
 import pytest
 
-from crm.roles import Role
+from crm.accounts.roles import Role
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.browser

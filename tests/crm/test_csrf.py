@@ -5,7 +5,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from communications.models import Campaign, Commitment
-from crm.roles import Role
+from crm.accounts.roles import Role
 from tests.factories import (
     ConcernFactory,
     ContactFactory,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from stakeholders.imports.reading import ImportFileError
+from crm.lib.reading import ImportFileError
 from stakeholders.imports.service import import_file, preview_file
 from stakeholders.models import Contact, Organization
 from stakeholders.services import organization_merge

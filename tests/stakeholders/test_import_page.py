@@ -79,7 +79,7 @@ def test_a_zip_bomb_posing_as_a_workbook_is_refused_before_it_is_unpacked(
     import io
     import zipfile
 
-    from stakeholders.imports import reading
+    from crm.lib import reading
 
     settings.VAR_DIR = tmp_path
     monkeypatch.setattr(reading, "MAX_XLSX_UNCOMPRESSED", 1024 * 1024)

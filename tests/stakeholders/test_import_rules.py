@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook
 
-from stakeholders.imports.reading import ImportFileError
+from crm.lib.reading import ImportFileError
 from stakeholders.imports.service import import_file, preview_file
 from stakeholders.models import Contact, Organization
 from tests.factories import OrganizationFactory

@@ -40,7 +40,7 @@ def test_the_page_costs_six_queries_for_a_short_or_a_long_record(officer_client,
     short, long = OrganizationFactory(name="Short record"), OrganizationFactory(name="Long record")
     _record(short, officer, 1)
     _record(long, officer, 30)
-    officer_client.get("/")  # the permissions of the roles, read once per process (crm.auth_backends)
+    officer_client.get("/")  # the permissions of the roles, read once per process (crm.accounts.backends)
     short_page, short_queries = _get(officer_client, f"/stakeholders/organizations/{short.pk}/")
     long_page, long_queries = _get(officer_client, f"/stakeholders/organizations/{long.pk}/")
     assert short_queries == long_queries <= 6

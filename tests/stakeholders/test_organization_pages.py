@@ -2,7 +2,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from crm.paging import DeepPaginator
+from crm.lib.paging import DeepPaginator
 from stakeholders.models import Organization
 from tests.factories import ContactFactory, OrganizationFactory, RegionFactory
 
@@ -38,7 +38,7 @@ def test_the_list_sorts_and_pages(officer_client):
 
 
 def test_deep_pages_show_the_same_rows_as_a_plain_slice(officer_client, monkeypatch):
-    """Past the first pages the page's ids are read first (crm/paging.py): same rows, same order,
+    """Past the first pages the page's ids are read first (crm/lib/paging.py): same rows, same order,
     for every page and both sort directions, archived rows still left out; rows that tie on the
     sort (same name, same type) are each on exactly one page."""
     for i in range(23):
@@ -53,12 +53,12 @@ def test_deep_pages_show_the_same_rows_as_a_plain_slice(officer_client, monkeypa
             shown.append([r.pk for r in response.context["table"].page.object_list.data])
         return shown
 
-    monkeypatch.setattr("crm.listing.ListPage.table_pagination", {"per_page": 4, "paginator_class": DeepPaginator})
+    monkeypatch.setattr("crm.lib.listing.ListPage.table_pagination", {"per_page": 4, "paginator_class": DeepPaginator})
     for query in ("sort=name", "sort=-name", "sort=region", "sort=type", "sort=-type"):
         plain = pages(query)
-        monkeypatch.setattr("crm.paging.DEEP", 4)  # from page 2 on
+        monkeypatch.setattr("crm.lib.paging.DEEP", 4)  # from page 2 on
         assert pages(query) == plain, query
-        monkeypatch.setattr("crm.paging.DEEP", 1000)
+        monkeypatch.setattr("crm.lib.paging.DEEP", 1000)
         every = [pk for page in plain for pk in page]
         assert len(every) == len(set(every)) == len(live) == 18 and set(every) == live, query
     assert len(plain[-1]) == 2

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from communications.surveys import import_survey
-from stakeholders.imports.reading import ImportFileError
+from crm.lib.reading import ImportFileError
 
 
 class Command(BaseCommand):

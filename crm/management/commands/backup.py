@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from crm.backups import BackupError, backup, table_counts
+from crm.maintenance.backups import BackupError, backup, table_counts
 
 
 class Command(BaseCommand):

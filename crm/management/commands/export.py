@@ -9,8 +9,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.http import QueryDict
 from django.utils import translation
 
-from crm.exports import FORMATS, csv_chunks, log_export, write_xlsx
-from crm.registry import export_datasets
+from crm.exporting.datasets import export_datasets
+from crm.lib.exports import FORMATS, csv_chunks, log_export, write_xlsx
 
 
 class Command(BaseCommand):

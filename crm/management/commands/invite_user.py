@@ -3,8 +3,8 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from crm.roles import Role
-from crm.users import invitation_send, invitation_url, user_invite
+from crm.accounts.roles import Role
+from crm.accounts.services import invitation_send, invitation_url, user_invite
 
 
 class Command(BaseCommand):

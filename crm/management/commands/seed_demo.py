@@ -8,9 +8,9 @@ from django.core.management.base import BaseCommand
 from django.db import connection
 
 from communications.demo import seed_campaigns, seed_survey
-from crm.roles import Role
-from crm.seeding import seed_engagements
-from crm.users import user_ensure_demo_account
+from crm.accounts.roles import Role
+from crm.accounts.services import user_ensure_demo_account
+from crm.demo.seeding import seed_engagements
 from stakeholders.demo import seed_stakeholders
 
 DEMO_ACCOUNTS = [

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from stakeholders.imports.reading import ImportFileError
+from crm.lib.reading import ImportFileError
 from stakeholders.imports.service import import_path
 
 

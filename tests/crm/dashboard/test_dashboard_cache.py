@@ -1,0 +1,135 @@
+"""The dashboard's figures are kept until the data behind them changes (crm/dashboard/cache.py):
+a view of unchanged data costs a few queries; any change shows at once; nobody sees another's."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from communications.services import engagement_remove, follow_up_set_status
+from communications.surveys import import_survey
+from crm.accounts.roles import Role
+from crm.lib import changes
+from tests.factories import EngagementFactory, FollowUpFactory, OrganizationFactory
+
+TODAY = timezone.localdate()
+
+
+def _view(client, query="period=30"):
+    """(figures counted for this view or None when they were kept, queries, body)"""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"/dashboard/?{query}")
+    assert response.status_code == 200
+    cards = response.context.get("cards")
+    figures = {card["label"]: card["value"] for card in cards} if cards else None
+    return figures, len(queries), response
+
+
+def _engagement_figure(response) -> int:
+    """The 'Engagements held' figure as the page shows it."""
+    body = response.content.decode()
+    card = body[body.index("Engagements held") :]
+    return int(re.search(r">(\d+)<", card).group(1))
+
+
+def test_unchanged_data_is_not_counted_again(manager_client, officer):
+    EngagementFactory(author=officer, occurred_on=TODAY - timedelta(days=2), organizations=[OrganizationFactory()])
+    counted, counting_queries, first = _view(manager_client)
+    kept, kept_queries, again = _view(manager_client)
+    assert counted["engagements"] == 1 and kept is None
+    assert kept_queries <= 8 < counting_queries
+    assert _engagement_figure(again) == _engagement_figure(first) == 1
+    assert "Figures counted at" in again.content.decode()
+
+
+def test_every_kind_of_change_is_counted_at_once(manager_client, officer):
+    broker = OrganizationFactory(influence=5)
+    engagement = EngagementFactory(author=officer, occurred_on=TODAY - timedelta(days=2), organizations=[broker])
+    follow_up = FollowUpFactory(engagement=engagement, due_on=TODAY - timedelta(days=1))
+    figures, _n, _r = _view(manager_client)
+    assert figures["engagements"] == 1 and figures["follow_ups"] == 1
+
+    EngagementFactory(author=officer, occurred_on=TODAY - timedelta(days=1), organizations=[broker])
+    figures, _n, response = _view(manager_client)
+    assert figures["engagements"] == 2 and _engagement_figure(response) == 2
+
+    follow_up_set_status(follow_up=follow_up, status="done", by=officer)
+    assert _view(manager_client)[0]["follow_ups"] == 0
+
+    engagement_remove(engagement=engagement)
+    assert _view(manager_client)[0]["engagements"] == 1
+
+    broker.influence = 1
+    broker.save()
+    assert _view(manager_client)[0]["coverage"] is None  # no key stakeholder left
+
+    rows = "wave,year,respondent_group,key_factor,score,respondents\nW1,2026,brokers,transparency,61,12\n"
+    assert not import_survey(rows.encode(), "cips.csv").problems  # written in bulk, with its history
+    assert _view(manager_client)[0] is not None
+
+
+def test_each_user_role_and_language_has_its_own_figures(client, manager, officer):
+    EngagementFactory(author=manager, occurred_on=TODAY - timedelta(days=2), organizations=[OrganizationFactory()])
+    client.force_login(manager)
+    assert _view(client)[0]["engagements"] == 1
+    client.force_login(officer)
+    assert _view(client)[0]["engagements"] == 0  # an officer's dashboard counts their own work
+    officer.groups.clear()
+    officer.groups.add(*manager.groups.all())  # promoted: the officer's kept figures are not theirs any more
+    assert officer.role == Role.MANAGER
+    client.force_login(officer)
+    assert _view(client)[0]["engagements"] == 1
+    client.cookies["django_language"] = "fr"
+    figures, _n, response = _view(client)
+    assert figures is not None and "Échanges tenus" in response.content.decode()
+
+
+def test_kept_charts_carry_each_pages_own_nonce(manager_client, officer):
+    EngagementFactory(author=officer, occurred_on=TODAY - timedelta(days=2), organizations=[OrganizationFactory()])
+    for _ in range(2):
+        response = _view(manager_client)[2]
+        nonce = re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"]).group(1)
+        styles = re.findall(r'<style nonce="([^"]+)"', response.content.decode())
+        assert styles and set(styles) == {nonce}
+
+
+def test_the_commit_mark_moves_once_per_transaction_and_not_on_rollback(db, django_capture_on_commit_callbacks):
+    before = changes.mark()
+    with pytest.raises(RuntimeError), django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with transaction.atomic():
+            OrganizationFactory()
+            raise RuntimeError
+    assert callbacks == [] and changes.mark() == before
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with transaction.atomic():
+            for _ in range(5):
+                OrganizationFactory()
+            import_survey(
+                b"wave,year,respondent_group,key_factor,score,respondents\nW1,2026,b,transparency,61,12\n", "s.csv"
+            )
+    assert len(callbacks) == 1 and changes.mark() != before
+
+
+def test_a_commit_counts_again_even_when_the_newest_entries_are_unchanged(transactional_db, manager_client):
+    """On PostgreSQL a long transaction can commit history older than the newest entry already
+    read: the commit mark catches it (here a commit that wrote no history at all)."""
+    assert _view(manager_client)[0] is not None
+    assert _view(manager_client)[0] is None  # kept
+    with transaction.atomic():
+        changes.changed()
+    assert _view(manager_client)[0] is not None  # counted again
+
+
+def test_a_cache_that_cannot_be_written_never_fails_the_write(transactional_db, monkeypatch, caplog):
+    """As during `migrate`, before `createcachetable`: the write is kept, the failure logged."""
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("no such table: crm_cache")
+
+    monkeypatch.setattr(changes.cache, "set", broken)
+    organization = OrganizationFactory(name="Written anyway")
+    assert type(organization).objects.filter(name="Written anyway").exists()
+    assert "no such table: crm_cache" in caplog.text
