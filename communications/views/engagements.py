@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
+from django.db.models import F, OuterRef
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -18,6 +18,7 @@ from communications.selectors import commitment_list, concern_list, engagement_l
 from communications.services import FollowUpDraft, engagement_mark_held, engagement_remove, engagement_save
 from communications.tables import EngagementTable
 from communications.views.quick_additions import is_addition, quick_additions, unfinished_additions
+from crm.lib.expressions import JoinedValues
 from crm.lib.history import history_page
 from crm.lib.listing import ListPage
 from stakeholders.models import Organization
@@ -52,9 +53,9 @@ class EngagementList(ListPage):
         return kwargs
 
     def get_queryset(self):
-        engagements = engagement_list(user=self.request.user).prefetch_related(
-            Prefetch("organizations", queryset=Organization.objects.only("pk", "name"))
-        )
+        # The organizations' names come joined in the page's own query (no query of their own).
+        names = Organization.objects.filter(engagements=OuterRef("pk")).order_by("name").values(joined_value=F("name"))
+        engagements = engagement_list(user=self.request.user).annotate(organization_names=JoinedValues(names))
         if self.tab() == "no":
             return engagements.order_by("occurred_on", "pk")  # the next one first
         return engagements

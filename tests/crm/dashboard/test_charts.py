@@ -129,3 +129,18 @@ def test_progress_beyond_the_target_is_shown_as_such(manager_client):
     chart = _svgs(manager_client.get("/dashboard/?period=30"))["Campaigns: share of each target reached"]
     assert "<title>Events held · Integrity week: 450%</title>" in chart.svg
     assert chart.rows[0][2][1] == "450%"
+
+
+def test_the_svg_carries_only_what_is_drawn(manager_client):
+    """What pygal writes for its removed script and for charts never drawn here is left out: the
+    dashboard stays light on a slow link (long ids, 16-digit coordinates, tooltip and hover rules)."""
+    _engagements()
+    response = manager_client.get("/dashboard/?period=90")
+    for chart in response.context["charts"]:
+        for svg in (chart.svg, chart.svg_narrow):
+            tags = "".join(re.findall(r"<[^>]*>", svg))
+            assert re.search(r"\d\.\d{3}", tags) is None, chart.title
+            assert re.search(r"chart-[0-9a-f]{8}-", svg) is None
+            style = re.search(r"<style[^>]*>(.*?)</style>", svg, re.DOTALL).group(1)
+            assert ".tooltip" not in style and ":hover" not in style
+            assert "tooltip-trigger" not in svg and 'target="_top"' not in svg

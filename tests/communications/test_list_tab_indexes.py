@@ -1,0 +1,71 @@
+"""The engagements list's tabs read partial indexes in their own order: "Planned" (is_held=False,
+soonest first) without scanning the held engagements, "Held" (the default, newest first) without
+stepping over the planned ones; neither sorts, and the held count reads its index alone."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from communications.models import Engagement
+from tests.factories import EngagementFactory
+
+INDEX = "engagement_planned_date"
+
+
+def test_the_model_declares_a_partial_index_for_the_planned_tab():
+    (index,) = [index for index in Engagement._meta.indexes if index.name == INDEX]
+    assert index.fields == ["occurred_on", "id"]
+    assert dict(index.condition.children) == {"is_held": False, "is_removed": False}
+
+
+def _planned_tab_query(client) -> str:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/communications/engagements/?held=no").status_code == 200
+    (sql,) = [
+        q["sql"]
+        for q in queries.captured_queries
+        if "ORDER BY" in q["sql"] and '"communications_engagement"."occurred_on" ASC' in q["sql"]
+    ]
+    return sql
+
+
+@pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="reads SQLite's query plan; PostgreSQL's planner picks by statistics"
+)
+def test_the_planned_tab_reads_the_partial_index(manager_client):
+    for days in range(1, 6):
+        EngagementFactory(occurred_on=date.today() + timedelta(days=days), is_held=False)
+        EngagementFactory(occurred_on=date.today() - timedelta(days=days), is_held=True)
+    plan = _main_plan(_planned_tab_query(manager_client))
+    assert INDEX in plan, plan
+    assert "TEMP B-TREE" not in plan, plan  # no sort: the index holds the rows in the shown order
+
+
+def _main_plan(sql: str) -> str:
+    """SQLite's plan of the query itself (its top-level steps), not of its column subqueries."""
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + sql)
+        return " ".join(str(row[-1]) for row in cursor.fetchall() if row[1] == 0)
+
+
+@pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="reads SQLite's query plan; PostgreSQL's planner picks by statistics"
+)
+@pytest.mark.parametrize(("query", "index"), [("", "engagement_held_date"), ("?kind=workshop", "engagement_held_kind")])
+def test_the_held_tab_and_its_count_read_their_partial_index(manager_client, query, index):
+    for days in range(1, 6):
+        EngagementFactory(occurred_on=date.today() + timedelta(days=days), is_held=False, kind="workshop")
+        EngagementFactory(occurred_on=date.today() - timedelta(days=days), is_held=True, kind="workshop")
+    with CaptureQueriesContext(connection) as queries:
+        assert manager_client.get(f"/communications/engagements/{query}").status_code == 200
+    engagement_queries = [q["sql"] for q in queries.captured_queries if 'FROM "communications_engagement"' in q["sql"]]
+    (page,) = [sql for sql in engagement_queries if "ORDER BY" in sql]
+    (count,) = [sql for sql in engagement_queries if sql.startswith("SELECT COUNT(*)")]
+    plan = _main_plan(page)
+    assert index in plan and "TEMP B-TREE" not in plan, plan
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + count)
+        count_plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+    assert f"COVERING INDEX {index}" in count_plan, count_plan
