@@ -288,9 +288,9 @@ SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", True)
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = envint("SESSION_MAX_AGE_SECONDS", 12 * 3600, min_value=60)  # in all, from sign-in
-# Without a request. At least two minutes: a page in use pings at most every idle/3 seconds (30 at
-# the least) and the middleware notes "last seen" at most once a minute, so a shorter limit could
-# end the session of someone typing.
+# Without a request. At least two minutes: while someone types, the page pings once every idle/3
+# seconds (30 at the least) and the middleware notes "last seen" at most once a minute, so under
+# about 90 seconds the session of someone typing could end.
 SESSION_IDLE_SECONDS = envint("SESSION_IDLE_SECONDS", 30 * 60, min_value=120)
 X_FRAME_OPTIONS = "DENY"
 CONTENT_SECURITY_POLICY = {
