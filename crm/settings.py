@@ -1,7 +1,8 @@
 """Settings for the Customs stakeholder-engagement CRM.
 
 Everything that differs between machines comes from environment variables (see README,
-Configuration). Nothing secret lives here.
+Configuration), read through crm/env.py: a malformed value stops start-up with ImproperlyConfigured
+naming the variable. Nothing secret lives here.
 """
 
 import os
@@ -10,13 +11,33 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from crm.env import cache_from_url, email_from_url, env, envbool, envint, envlist
+from crm.env import (
+    cache_from_url,
+    email_from_url,
+    env,
+    envbool,
+    envchoice,
+    envint,
+    envlist,
+    envurl,
+    is_allowed_host,
+    is_dotted_path,
+    is_email_address,
+    is_host_name,
+    is_origin,
+    is_time_zone,
+)
+from crm.roles import Role
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env("CRM_VAR_DIR", str(BASE_DIR / "var")))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+try:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+except OSError as error:
+    raise ImproperlyConfigured(f"CRM_VAR_DIR={str(VAR_DIR)!r} cannot be made: {error}.") from None
 
 DEBUG = envbool("DEBUG", False)
 
@@ -37,8 +58,15 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
-ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
-CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
+ALLOWED_HOSTS = envlist(
+    "ALLOWED_HOSTS",
+    "localhost,127.0.0.1,[::1]",
+    valid=is_allowed_host,
+    accepted="a host name, .example.org (it and its subdomains), an IP address or * (no scheme, port or path)",
+)
+CSRF_TRUSTED_ORIGINS = envlist(
+    "CSRF_TRUSTED_ORIGINS", valid=is_origin, accepted="an origin such as https://crm.example.org (no path)"
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -111,11 +139,12 @@ TEMPLATES = [
 ]
 
 # Database: SQLite under var/ unless DATABASE_URL names another (postgres://… is supported).
+_conn_max_age = envint("CONN_MAX_AGE", 60, min_value=0)
 DATABASES = {
-    "default": dj_database_url.parse(
-        env("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'crm.sqlite3'}",
-        conn_max_age=envint("CONN_MAX_AGE", 60),
-        conn_health_checks=True,
+    "default": envurl(
+        "DATABASE_URL",
+        f"sqlite:///{VAR_DIR / 'crm.sqlite3'}",
+        lambda url: dj_database_url.parse(url, conn_max_age=_conn_max_age, conn_health_checks=True),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -140,7 +169,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "crm.User"
 
 # One cache shared by every worker: allauth's rate limits and one-time codes depend on it.
-CACHES = {"default": cache_from_url(env("CACHE_URL", "db://crm_cache"))}
+CACHES = {"default": envurl("CACHE_URL", "db://crm_cache", cache_from_url)}
 
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
@@ -159,8 +188,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "account_login"
-# An invitation link (and a password-reset link) stays valid this long.
-PASSWORD_RESET_TIMEOUT = envint("INVITATION_VALID_SECONDS", 3 * 24 * 3600)
+# An invitation link (and a password-reset link) stays valid this long; at least a day, as the
+# invitation e-mail states it in whole days.
+PASSWORD_RESET_TIMEOUT = envint("INVITATION_VALID_SECONDS", 3 * 24 * 3600, min_value=24 * 3600)
 
 # django-allauth: sign-in by e-mail only, no public sign-up (administrators invite users).
 ACCOUNT_ADAPTER = "crm.accounts.adapters.AccountAdapter"
@@ -184,26 +214,45 @@ MFA_ADAPTER = "crm.accounts.adapters.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", "Customs CRM")
 # Roles that must enrol two-factor before using the app; empty: two-factor optional for all.
-MFA_REQUIRED_ROLES = envlist("MFA_REQUIRED_ROLES", "Manager,Administrator")
+MFA_REQUIRED_ROLES = envlist(
+    "MFA_REQUIRED_ROLES",
+    "Manager,Administrator",
+    valid=lambda role: role in Role.values,
+    accepted="a role: " + ", ".join(Role.values) + " (spelt so)",
+)
 
 # E-mail: the console by default (invitations and password resets are printed).
-_email = email_from_url(env("EMAIL_URL", "console://"))
-EMAIL_BACKEND = env("EMAIL_BACKEND", _email["EMAIL_BACKEND"])
-EMAIL_HOST = env("EMAIL_HOST", _email.get("EMAIL_HOST", "localhost"))
-EMAIL_PORT = envint("EMAIL_PORT", _email.get("EMAIL_PORT", 25))
+_email = envurl("EMAIL_URL", "console://", email_from_url)
+EMAIL_BACKEND = env(
+    "EMAIL_BACKEND", _email["EMAIL_BACKEND"], valid=is_dotted_path, accepted="a dotted Python path to a backend class"
+)
+EMAIL_HOST = env(
+    "EMAIL_HOST", _email.get("EMAIL_HOST", "localhost"), valid=is_host_name, accepted="a host name or IP address"
+)
+EMAIL_PORT = envint("EMAIL_PORT", _email.get("EMAIL_PORT", 25), min_value=1, max_value=65535)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", _email.get("EMAIL_HOST_USER", ""))
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", _email.get("EMAIL_HOST_PASSWORD", ""))
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", _email.get("EMAIL_USE_TLS", False))
 EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", _email.get("EMAIL_USE_SSL", False))
-DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "crm@localhost")
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured(
+        "EMAIL_USE_TLS and EMAIL_USE_SSL are both on (from EMAIL_URL or the variables): "
+        "STARTTLS (smtp://…?tls=1, port 587) or TLS from the start (smtps://, port 465), not both."
+    )
+DEFAULT_FROM_EMAIL = env(
+    "DEFAULT_FROM_EMAIL",
+    "crm@localhost",
+    valid=is_email_address,
+    accepted="an address, e.g. crm@customs.example or Customs CRM <crm@customs.example>",
+)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Languages: the browser's language picks the default; the switch keeps a choice in a cookie.
-LANGUAGE_CODE = env("LANGUAGE_CODE", "en")
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]
+LANGUAGE_CODE = envchoice("LANGUAGE_CODE", "en", [code for code, name in LANGUAGES])
 LOCALE_PATHS = [BASE_DIR / "crm" / "locale"]
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
-TIME_ZONE = env("TIME_ZONE", "UTC")
+TIME_ZONE = env("TIME_ZONE", "UTC", valid=is_time_zone, accepted="a time zone name such as UTC or Africa/Bamako")
 USE_I18N = True
 USE_TZ = True
 # English dates are written day first (09/03/2026, 9 March 2026), as the administrations using the
@@ -233,13 +282,16 @@ SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^health/$"]  # load balancers probe over plain HTTP
 SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", not DEBUG)
-SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000, min_value=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", True)
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = envint("SESSION_MAX_AGE_SECONDS", 12 * 3600)  # in all, from sign-in
-SESSION_IDLE_SECONDS = envint("SESSION_IDLE_SECONDS", 30 * 60)  # without a request
+SESSION_COOKIE_AGE = envint("SESSION_MAX_AGE_SECONDS", 12 * 3600, min_value=60)  # in all, from sign-in
+# Without a request. At least two minutes: while someone types, the page pings once every idle/3
+# seconds (30 at the least) and the middleware notes "last seen" at most once a minute, so under
+# about 90 seconds the session of someone typing could end.
+SESSION_IDLE_SECONDS = envint("SESSION_IDLE_SECONDS", 30 * 60, min_value=120)
 X_FRAME_OPTIONS = "DENY"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -268,6 +320,9 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    "root": {
+        "handlers": ["console"],
+        "level": envchoice("LOG_LEVEL", "INFO", ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]),
+    },
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
