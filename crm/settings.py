@@ -14,6 +14,7 @@ from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from crm.accounts.roles import Role
 from crm.env import (
     cache_from_url,
     email_from_url,
@@ -30,7 +31,6 @@ from crm.env import (
     is_origin,
     is_time_zone,
 )
-from crm.roles import Role
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env("CRM_VAR_DIR", str(BASE_DIR / "var")))
