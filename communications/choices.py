@@ -115,7 +115,8 @@ class Channel(models.TextChoices):
     EMAIL = "email", _("E-mail")
 
 
-# Topics people raise (DOMAIN.md); a managed list, seeded by a data migration.
+# Topics people raise (DOMAIN.md); a managed list, seeded by a data migration that keeps its own
+# copy (docs/migrations.md): a topic added here reaches existing databases only by a new one.
 DEFAULT_TOPICS = [
     ("release_delays", "Release delays", "Délais de mainlevée"),
     ("valuation_disputes", "Valuation disputes", "Litiges sur la valeur"),

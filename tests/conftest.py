@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.utils import translation
 
 from crm.accounts.roles import Role
+from tests.databases import scratch_database
 from tests.factories import UserFactory
 from tests.form_pages import form_pages  # noqa: F401  (a fixture: every page with a form)
 
@@ -23,6 +24,13 @@ def _fresh_cache_and_language():
     yield
     translation.deactivate()
     cache.clear()
+
+
+@pytest.fixture
+def fresh_database(tmp_path):
+    """The URL of an empty database of the kind the suite runs on, for `manage.py` in a child process."""
+    with scratch_database(tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """The three roles (Django groups) and the permissions each holds.
 
-The groups are created by a data migration (crm/migrations/0002_roles.py); their permissions are
+The groups are created by the crm app's first migration (a data migration); their permissions are
 kept in step with ROLE_PERMISSIONS after every migrate, so a model added later is covered at once.
 Object-level rules (own versus others' records) live in each app's rules.py.
 """

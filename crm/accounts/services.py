@@ -26,7 +26,9 @@ logger = logging.getLogger(__name__)
 class InvitationTokenGenerator(PasswordResetTokenGenerator):
     """Invitation links: valid for PASSWORD_RESET_TIMEOUT, dead once a password is set."""
 
-    key_salt = "crm.users.InvitationTokenGenerator"
+    key_salt = (
+        "crm.users.InvitationTokenGenerator"  # its name when the first invitations were sent: kept, so they stay valid
+    )
 
 
 invitation_tokens = InvitationTokenGenerator()
