@@ -2,7 +2,7 @@
 
 SQLite uses a partial index (such as the open follow-ups' one) only when it can see that the query's
 condition implies the index's, which it cannot through bound parameters: with `status__in` the home
-page's open follow-ups were sorted from all of an officer's follow-ups (0.8 s at a million). Only
+page's open follow-ups would be sorted from all of an officer's follow-ups. Only
 vocabulary codes are accepted (lower-case letters and underscores), never user input.
 """
 

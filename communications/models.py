@@ -216,7 +216,7 @@ class Engagement(models.Model):
             ),
             # The dashboard counts held engagements of a period again and again (figures, charts, the
             # organizations they reached): this index holds every column it reads, so a period is one
-            # range of it, with no row of the table visited (365 days of a million: 0.6 s → 0.02 s).
+            # range of it, with no row of the table visited.
             models.Index(
                 fields=[
                     "occurred_on",

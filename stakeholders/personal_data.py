@@ -47,30 +47,30 @@ def export_contacts(contacts, *, email: str) -> dict:
         people.append(
             {
                 "id": contact.pk,
-                **{field: _plain(getattr(contact, field)) for field in PERSONAL_FIELDS},
+                **{field: _json_value(getattr(contact, field)) for field in PERSONAL_FIELDS},
                 "organization": contact.organization.name if contact.organization else None,
                 "archived": contact.is_archived,
-                "created": _plain(contact.created_at),
+                "created": _json_value(contact.created_at),
                 "history": [
                     {
-                        "when": _plain(entry.history_date),
+                        "when": _json_value(entry.history_date),
                         "type": entry.history_type,
                         "by": str(entry.history_user or ""),
                         "reason": entry.history_change_reason or "",
-                        **{field: _plain(getattr(entry, field)) for field in PERSONAL_FIELDS},
+                        **{field: _json_value(getattr(entry, field)) for field in PERSONAL_FIELDS},
                     }
                     for entry in contact.history.select_related("history_user").order_by("history_date")
                 ],
                 "engagements": [
-                    {"date": _plain(e.occurred_on), "kind": e.kind, "title": e.title}
+                    {"date": _json_value(e.occurred_on), "kind": e.kind, "title": e.title}
                     for e in contact.engagements.filter(is_removed=False).order_by("occurred_on")
                 ],
             }
         )
-    return {"email": email, "exported": _plain(timezone.now()), "contacts": people}
+    return {"email": email, "exported": _json_value(timezone.now()), "contacts": people}
 
 
-def _plain(value):
+def _json_value(value):
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 

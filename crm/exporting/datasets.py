@@ -1,7 +1,5 @@
-"""The datasets that can be exported, each with its list filters and base rows (CONTRACT.md).
-
-Later issues add engagements, follow-ups, commitments, concerns and campaigns here.
-"""
+"""The datasets that can be exported (CONTRACT.md), each with its list filters and base rows: what the
+`export` command and the export log read. This room imports both apps; the apps never import it."""
 
 from collections.abc import Callable
 from dataclasses import dataclass

@@ -161,7 +161,8 @@ def _wording(column: Column) -> Callable | None:
     return several
 
 
-def _plain(value):
+def _as_written(value):
+    """A value as a file holds it: None empty, times in local time (ISO), dates ISO, the rest as is."""
     if value is None:
         return ""
     if isinstance(value, datetime):
@@ -174,8 +175,8 @@ def _plain(value):
 
 
 def joined_values(related: Related) -> JoinedValues:
-    """The related values of the outer row, without the empty ones, sorted (as a database sorts
-    text: the same order as before this was one query per chunk)."""
+    """The related values of the outer row, without the empty ones, sorted as the database
+    sorts text."""
     values = related.model.objects.filter(**{related.owner_field: OuterRef(related.row_key)})
     if related.annotate:
         values = values.annotate(**related.annotate)
@@ -197,10 +198,10 @@ def chunks(dataset: Dataset, queryset, shape: Layout | None = None) -> Iterator[
         for row in rows.iterator(chunk_size=CHUNK):
             chunk.append(row)
             if len(chunk) == CHUNK:
-                yield _ready(dataset, chunk, shape)
+                yield _chunk_as_written(dataset, chunk, shape)
                 chunk = []
         if chunk:
-            yield _ready(dataset, chunk, shape)
+            yield _chunk_as_written(dataset, chunk, shape)
 
 
 def _joined_names(dataset: Dataset) -> list[str]:
@@ -246,7 +247,7 @@ def _set_pragmas(connection, values: dict[str, int]) -> None:
             cursor.execute(f"PRAGMA {name} = {int(value)}")
 
 
-def _ready(dataset: Dataset, rows: list[tuple], shape: Layout) -> list[tuple]:
+def _chunk_as_written(dataset: Dataset, rows: list[tuple], shape: Layout) -> list[tuple]:
     """One chunk of rows, ready to write: worked column by column (one list comprehension per
     column, no Python call per cell except for converted columns)."""
     names = dataset.sources + _joined_names(dataset)
@@ -271,11 +272,11 @@ def _ready(dataset: Dataset, rows: list[tuple], shape: Layout) -> list[tuple]:
     headers = {column.header for column in dataset.columns}
     columns += [values for header, values in joined.items() if header not in headers]
     columns = [values if words is None else words(values) for values, words in zip(columns, shape.wording, strict=True)]
-    return list(zip(*(_cells(values, protect=shape.protect) for values in columns), strict=True))
+    return list(zip(*(_column_as_written(values, protect=shape.protect) for values in columns), strict=True))
 
 
 def _derived(column: Column, frame) -> list:
-    """A derived column's values; pandas' missing values (NaN, NA) are written empty, as before."""
+    """A derived column's values; pandas' missing values (NaN, NA) are written empty."""
     values = column.derive(frame)
     return values.astype(object).where(values.notna(), None).tolist()
 
@@ -287,13 +288,13 @@ def _frame(names: list[str], rows: list[tuple]):
     return pd.DataFrame.from_records(rows, columns=names)
 
 
-def _cells(values: Sequence, *, protect: bool = True) -> Sequence:
+def _column_as_written(values: Sequence, *, protect: bool = True) -> Sequence:
     """A column's values as they are written: text protected against formulas when `protect`
     (safe_cell's rule, inlined: a call per cell would cost a second a million rows), aware times
     in local time; numbers, dates and booleans as they are (None is written empty)."""
     sample = next((v for v in values if v is not None), None)
     if isinstance(sample, datetime):
-        return [_plain(v) for v in values]
+        return [_as_written(v) for v in values]
     if not protect:
         return values
     # Every text cell is checked, whatever the column's first value (a column may mix types).

@@ -75,8 +75,8 @@ class CellError(Exception):
     """A cell that cannot be used; the message is for the user."""
 
 
-def remembered(function):
-    """function(…, text) with its results remembered, for the columns that repeat a few values over
+def cached_for_short_texts(function):
+    """function(…, text) with its results cached_for_short_texts, for the columns that repeat a few values over
     many rows (codes, scores, regions, phones, languages, tags): a large file would otherwise pay
     for the same check or normalisation once per cell. Only results for short texts are kept, and
     only so many, so memory stays bounded whatever the file holds. A CellError is never kept (its
@@ -91,7 +91,7 @@ def remembered(function):
     return call
 
 
-fold_value = remembered(fold)
+fold_value = cached_for_short_texts(fold)
 
 
 def columns_for(kind: str) -> dict[str, list[str]]:
@@ -198,7 +198,7 @@ def _code_lookup(field: str) -> dict[str, str]:
     return lookup
 
 
-@remembered
+@cached_for_short_texts
 def parse_code(field: str, value: str) -> str:
     code = _code_lookup(field).get(fold_value(value))
     if code is None:
@@ -213,7 +213,7 @@ def parse_code(field: str, value: str) -> str:
     return code
 
 
-@remembered
+@cached_for_short_texts
 def parse_score(value: str) -> int:
     try:
         number = float(value.replace(",", "."))
@@ -232,7 +232,7 @@ def parse_email(value: str) -> str:
     return value.lower()
 
 
-@remembered
+@cached_for_short_texts
 def parse_phone(value: str) -> str:
     try:
         phone_validator(value)
@@ -268,7 +268,7 @@ def _language_lookup() -> tuple[frozenset, dict[str, str]]:
     return frozenset(codes), by_name
 
 
-@remembered
+@cached_for_short_texts
 def parse_language(value: str) -> str:
     codes, by_name = _language_lookup()
     code = value.strip().lower()
@@ -294,7 +294,7 @@ CONSENT_VALUES = {
 }
 
 
-@remembered
+@cached_for_short_texts
 def parse_consent(value: str) -> bool:
     answer = CONSENT_VALUES.get(fold_value(value))
     if answer is None:
@@ -309,7 +309,7 @@ def split_tags(value: str) -> list[str]:
     return list(_tags_of(value))  # a list of its own for each row
 
 
-@remembered
+@cached_for_short_texts
 def _tags_of(value: str) -> tuple[str, ...]:
     tags = tuple(part.strip() for part in _TAG_SEPARATOR.split(value) if part.strip())
     for tag in tags:
