@@ -142,9 +142,9 @@ def test_sqlite_page_cache_settings_come_back_after_an_export(engagements):
 
 
 def test_a_formula_is_made_harmless_in_a_column_that_mixes_types():
-    from crm.lib.exports import _cells
+    from crm.lib.exports import _column_as_written
 
-    assert _cells([None, 3, "=HYPERLINK(1)", "fine", "-2+3", "-A1"]) == [
+    assert _column_as_written([None, 3, "=HYPERLINK(1)", "fine", "-2+3", "-A1"]) == [
         None,
         3,
         "'=HYPERLINK(1)",
