@@ -12,6 +12,12 @@ direction, so an index on the sort column still gives the rows in order). Rows t
 Far into a sorted list, a database reads every row it skips: page 500 of the organizations sorted
 by name read 25 000 whole rows (28 ms on SQLite). Past the first pages, the page's ids are read
 first, from the sort's index alone, and only those rows are fetched whole (a "deferred join").
+
+To do so the paginator reads the queryset behind django-tables2's rows (`table_queryset`) and
+hands django-tables2 BoundRows of its own; neither is public API. pyproject.toml pins
+django-tables2 to one minor release, and tests/crm/lib/test_paging.py checks, for every list,
+that each page shows the rows django-tables2's own slicing gives and that deep pages are found by
+their ids.
 """
 
 from django.conf import settings
@@ -35,10 +41,21 @@ def total_order(queryset: QuerySet) -> QuerySet:
     return queryset.order_by(*ordering, "-pk" if ordering[0].startswith("-") else "pk")
 
 
-def page_rows(rows: BoundRows, bottom: int, top: int) -> BoundRows:
-    """rows[bottom:top], for django-tables2's rows of a queryset."""
+def table_queryset(rows: BoundRows) -> QuerySet | None:
+    """The queryset behind a table's rows, sorted as the table is; None for a table of a list.
+
+    django-tables2 keeps it at rows.data.data (BoundRows → TableQuerysetData → QuerySet), which is
+    not public API: read here only, in the release pyproject.toml pins (tests/crm/lib/test_paging.py
+    fails if a release moves it, rather than every page silently read the slow way)."""
     queryset = getattr(rows.data, "data", None)
-    if not isinstance(queryset, QuerySet):
+    return queryset if isinstance(queryset, QuerySet) else None
+
+
+def page_rows(rows: BoundRows, bottom: int, top: int) -> BoundRows:
+    """rows[bottom:top], for django-tables2's rows of a queryset: the rows django-tables2's own
+    slicing gives, in the total order, and past DEEP found by their ids first."""
+    queryset = table_queryset(rows)
+    if queryset is None:
         return rows[bottom:top]
     queryset = total_order(queryset)
     if bottom < DEEP or queryset.query.distinct:
@@ -74,9 +91,8 @@ class CappedPaginator(DeepPaginator):
 
     @cached_property
     def count(self):
-        queryset = getattr(self.object_list, "data", None)
-        queryset = getattr(queryset, "data", queryset)
-        if isinstance(queryset, QuerySet):
+        queryset = table_queryset(self.object_list)
+        if queryset is not None:
             return capped_count(queryset, cap=self.cap)
         return min(len(self.object_list), self.cap + 1)
 

@@ -1,17 +1,30 @@
 """The rows of a django-tables2 table, written in Python.
 
-django-tables2 renders each cell through its template, which builds the column's attributes again
-for every cell, and works out each cell's renderer (which arguments its render method takes) again
-for every cell; on a 50-row list that was most of the page's time. Here each column's <td>
-attributes, and for plain columns the way to read the value, are worked out once per table; the
-other cells are rendered by django-tables2 as usual. Every cell is then localized and escaped as
-{{ cell }} would be, with no template in between.
+django-tables2 renders each cell through BoundRow: it builds the column's attributes again for
+every cell, and works out each cell's renderer (which arguments its render method takes) again for
+every cell; on a 50-row list that was most of the page's time (docs/performance.md). Here each
+column's <td> attributes, and for plain columns the way to read the value, are worked out once per
+table; the other cells are rendered by django-tables2 (BoundRow.get_cell) as usual. Every cell is
+then written as {{ cell }} writes it (render_value_in_context: time zone, localization, escaping).
+
+The rows are django-tables2's stock template's (django_tables2/table.html), row for row and cell
+for cell, with role="row", role="cell" and, but for the first cell, the column's name as
+data-label added: a phone shows each row as a card, every value under its column's name (app.css,
+.table-stack). Holding to that for plain columns means doing what django-tables2 does (a choice's
+label, the column's default for an empty value, a linkify=True link to get_absolute_url()) and
+reading what it keeps inside (BoundColumn.link and its LinkTransform, Table._meta.model), which is
+not public API; django-tables2's public API alone (BoundRow.get_cell for every cell) is the slow
+path this replaces. So pyproject.toml pins django-tables2 to one minor release, and
+tests/crm/lib/test_table_rows.py compares these rows with the stock template's for every table of
+the project, in every state a row can be in. The per-table work also assumes what the test checks:
+no column's <td> attributes depend on the cell (no callable in attrs["td"]), no column sets
+`localize`.
 """
 
 from django import template
 from django.core.exceptions import FieldDoesNotExist
-from django.utils.formats import localize
-from django.utils.html import conditional_escape, format_html
+from django.template.base import render_value_in_context
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django_tables2 import Column
 
@@ -39,7 +52,7 @@ def _plain_cell(table, bound_column):
     column = bound_column.column
     link = bound_column.link
     name = str(bound_column.accessor)
-    if type(column) not in PLAIN_COLUMNS or bound_column.render != column.render:
+    if type(column) not in PLAIN_COLUMNS or hasattr(table, f"render_{bound_column.name}"):
         return None
     if link and (link.url or link.accessor or link.reverse_args or link.attrs):
         return None
@@ -70,8 +83,8 @@ def _plain_cell(table, bound_column):
     return cell
 
 
-@register.simple_tag
-def table_rows(table) -> str:
+@register.simple_tag(takes_context=True)
+def table_rows(context, table) -> str:
     columns = list(table.columns)
     td_attrs = [_td_attrs(column, first=i == 0) for i, column in enumerate(columns)]
     plain = [_plain_cell(table, column) for column in columns]
@@ -80,7 +93,7 @@ def table_rows(table) -> str:
         row_attrs = row.attrs.as_html()
         record = row.record
         cells = "".join(
-            f'<td role="cell"{attrs}>{conditional_escape(localize(read(record) if read else row.get_cell(column.name)))}</td>'
+            f'<td role="cell"{attrs}>{render_value_in_context(read(record) if read else row.get_cell(column.name), context)}</td>'
             for attrs, read, column in zip(td_attrs, plain, columns, strict=True)
         )
         html.append(f'<tr role="row"{" " + row_attrs if row_attrs else ""}>{cells}</tr>')
