@@ -30,9 +30,11 @@ def ensure_reference_rows(**kwargs):
     """The key factors and default topics (made by a data migration) exist, also after a test flush."""
     from communications.choices import DEFAULT_TOPICS, KeyFactorCode
     from communications.models import KeyFactor, Topic
+    from crm.lib import changes
 
-    for code in KeyFactorCode.values:
-        KeyFactor.objects.get_or_create(code=code)
+    made = [KeyFactor.objects.get_or_create(code=code)[1] for code in KeyFactorCode.values]
     if not Topic.objects.exists():
         for code, name, name_fr in DEFAULT_TOPICS:
-            Topic.objects.get_or_create(code=code, defaults={"name": name, "name_fr": name_fr})
+            made.append(Topic.objects.get_or_create(code=code, defaults={"name": name, "name_fr": name_fr})[1])
+    if any(made):
+        changes.record()

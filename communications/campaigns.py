@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from communications.choices import CampaignStatus, CommitmentStatus
 from communications.models import Campaign, Commitment, Engagement
+from crm.lib import changes
 from stakeholders.filters import OrganizationFilter
 from stakeholders.models import Organization
 
@@ -56,6 +57,7 @@ def _keep(campaign: Campaign, *, reason: str) -> None:
     campaign.kept_audience.set(_live_audience(campaign).values_list("pk", flat=True))
     campaign.audience_kept_on = timezone.localdate()
     campaign.save(update_fields=["audience_kept_on"])
+    changes.record()
 
 
 def _release(campaign: Campaign, *, reason: str) -> None:
@@ -63,6 +65,7 @@ def _release(campaign: Campaign, *, reason: str) -> None:
     campaign.kept_audience.clear()
     campaign.audience_kept_on = None
     campaign.save(update_fields=["audience_kept_on"])
+    changes.record()
 
 
 def keep_ended_audiences(campaigns) -> None:
@@ -232,6 +235,7 @@ def campaign_save(*, campaign: Campaign, key_factors, channels: list[str]) -> Ca
             _keep(campaign, reason=_("Audience filters changed: audience kept afresh"))
     elif campaign.audience_kept_on is not None:
         _release(campaign, reason=_("Campaign reopened: the audience follows its filters again"))
+    changes.record()
     return campaign
 
 

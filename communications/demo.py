@@ -14,6 +14,7 @@ from simple_history.utils import bulk_create_with_history
 
 from communications.choices import KeyFactorCode
 from communications.models import Engagement, KeyFactor
+from crm.lib import changes
 
 KINDS = (
     ["meeting"] * 30
@@ -110,6 +111,8 @@ def seed_campaigns(*, owner) -> int:
         ids = list(period.values_list("pk", flat=True))[::5]
         Engagement.objects.filter(pk__in=ids).update(campaign=campaign)
         added += 1
+    if added:
+        changes.record()
     return added
 
 
@@ -135,4 +138,5 @@ def seed_survey() -> int:
                     )
                 )
     bulk_create_with_history(rows, SurveyResult)  # with their history, as an import writes them
+    changes.record()
     return len(rows)

@@ -1,4 +1,5 @@
-"""Writes to the engagement log. Views, commands and the demo data call these; each keeps its history."""
+"""Writes to the engagement log. Views, commands and the demo data call these; each keeps its history,
+and records its change for what is kept from the registers (crm.lib.changes)."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from django.utils.translation import ngettext
 
 from communications.choices import OPEN_FOLLOW_UP_STATUSES, ConcernStatus, FollowUpStatus
 from communications.models import Commitment, Concern, Engagement, FollowUp
+from crm.lib import changes
 from stakeholders.models import Organization
 
 
@@ -113,6 +115,7 @@ def engagement_save(
         follow_up.full_clean()
         follow_up.save()
     refresh_last_engaged(before | {o.pk for o in organizations})
+    changes.record()
     return engagement
 
 
@@ -124,6 +127,7 @@ def engagement_mark_held(*, engagement: Engagement, on: date | None = None) -> E
     engagement._change_reason = _("Marked as held")
     engagement.save()
     refresh_last_engaged(engagement.organizations.values_list("pk", flat=True))
+    changes.record()
     return engagement
 
 
@@ -134,6 +138,7 @@ def engagement_remove(*, engagement: Engagement) -> None:
     engagement._change_reason = _("Removed")
     engagement.save()
     refresh_last_engaged(engagement.organizations.values_list("pk", flat=True))
+    changes.record()
 
 
 def refresh_last_engaged(organization_ids: Iterable[int]) -> None:
@@ -151,6 +156,7 @@ def refresh_last_engaged(organization_ids: Iterable[int]) -> None:
     )
     for start in range(0, len(ids), 5000):
         Organization.objects.filter(pk__in=ids[start : start + 5000]).update(last_engaged_on=Subquery(latest))
+    changes.record()
 
 
 @transaction.atomic
@@ -168,6 +174,7 @@ def follow_up_set_status(*, follow_up: FollowUp, status: str, by) -> FollowUp:
         }
     follow_up.full_clean()
     follow_up.save()
+    changes.record()
     return follow_up
 
 
@@ -193,6 +200,7 @@ def commitment_save(*, commitment: Commitment, parties: list) -> Commitment:
     commitment.full_clean()
     commitment.save()
     commitment.parties.set(parties)
+    changes.record()
     return commitment
 
 
@@ -226,6 +234,7 @@ def concern_save(*, concern: Concern) -> Concern:
         concern.history.filter(~Q(summary="") | ~Q(response="") | Q(topic__isnull=False)).update(
             summary="", response="", topic=None
         )
+    changes.record()
     return concern
 
 

@@ -125,7 +125,7 @@ def import_survey(data: bytes, filename: str) -> SurveyImport:
     checked = check_survey_file(data, filename)
     if checked.problems:
         return checked
-    changes.changed()  # bulk writes send no model signal
+    changes.record()
     # A wave imported again is replaced whole: groups left out of the new file go too.
     SurveyResult.objects.filter(wave__in={row["wave"] for row in checked.rows}).delete()
     bulk_create_with_history(

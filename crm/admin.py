@@ -2,12 +2,14 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from crm.lib.admin import RecordsChanges
 from crm.models import User
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
-    """Back office only; day-to-day user management is at /users/."""
+class UserAdmin(RecordsChanges, BaseUserAdmin):
+    """Back office only; day-to-day user management is at /users/. Deleting a user here empties
+    the owner of their organizations and campaigns: the registers change (RecordsChanges)."""
 
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "is_active", "is_staff", "last_login"]

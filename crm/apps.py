@@ -15,7 +15,7 @@ class CrmConfig(AppConfig):
         from crm.accounts.middleware import start_session_clock
         from crm.accounts.roles import sync_role_permissions
         from crm.exporting.log import record
-        from crm.lib import changes, exports
+        from crm.lib import exports
 
         # Django creates each app's permissions in its post_migrate step, app by app; once the
         # last app's are made, the roles receive theirs from the table in crm/accounts/roles.py (the one
@@ -26,8 +26,6 @@ class CrmConfig(AppConfig):
         pre_migrate.connect(create_cache_tables, sender=self)
         # A session's clocks start at sign-in (crm.accounts.middleware.SessionTimeoutMiddleware).
         user_logged_in.connect(start_session_clock)
-        # Writes to the registers move a mark that kept figures are checked against (crm.lib.changes).
-        changes.connect()
         # Every export is recorded in the export log (crm/exporting/log.py); the library calls it.
         if record not in exports.EXPORT_RECORDERS:
             exports.EXPORT_RECORDERS.append(record)

@@ -1,16 +1,17 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from crm.lib.admin import RecordsChanges
 from stakeholders.models import CustomsOffice, Region, Tag
 
 
 @admin.register(Region)
-class RegionAdmin(SimpleHistoryAdmin):
+class RegionAdmin(RecordsChanges, SimpleHistoryAdmin):
     search_fields = ["name"]
 
 
 @admin.register(CustomsOffice)
-class CustomsOfficeAdmin(SimpleHistoryAdmin):
+class CustomsOfficeAdmin(RecordsChanges, SimpleHistoryAdmin):
     list_display = ["name", "kind", "region"]
     list_filter = ["kind"]
     search_fields = ["name"]
@@ -18,5 +19,5 @@ class CustomsOfficeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Tag)
-class TagAdmin(SimpleHistoryAdmin):
+class TagAdmin(RecordsChanges, SimpleHistoryAdmin):
     search_fields = ["name"]

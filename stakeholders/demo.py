@@ -9,6 +9,7 @@ import random
 
 from django.db import transaction
 
+from crm.lib import changes
 from crm.lib.bulk import field_defaults, insert_rows, next_ids, reset_sequences
 from stakeholders.choices import AeoStatus, OfficeKind, OrganizationType, Sector, Size, Stance
 from stakeholders.models import Contact, CustomsOffice, Organization, Region, Tag
@@ -267,4 +268,5 @@ def seed_stakeholders(*, organizations: int, contacts_per_org: int, seed: int, o
     insert_rows(Contact, contact_rows, history_reason="Demo data")
     reset_sequences(Organization, Contact)
     Organization.tags.through.objects.bulk_create(tag_links, batch_size=5000, ignore_conflicts=True)
+    changes.record()  # also for the regions, offices and tags, which may be new when no organization is
     return len(org_rows), len(contact_rows)

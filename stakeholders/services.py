@@ -1,4 +1,5 @@
-"""Writes to the registry. Views, the importer and commands call these; each records its history."""
+"""Writes to the registry. Views, the importer and commands call these; each records its history,
+and its change for what is kept from the registers (crm.lib.changes)."""
 
 from collections.abc import Iterable
 
@@ -6,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm.lib import changes
 from stakeholders.models import Contact, Organization, Tag
 from stakeholders.normalize import fold, name_key, registration_key
 
@@ -45,6 +47,7 @@ def tags_from_names(names: Iterable[str]) -> list[Tag]:
         if key not in existing:
             tag = Tag(name=name)
             tag.save()
+            changes.record()
             existing[key] = tag
     return [existing[key] for key in wanted]
 
@@ -56,6 +59,7 @@ def organization_save(*, organization: Organization, tags: Iterable[Tag] | None 
     organization.save()
     if tags is not None:
         organization.tags.set(tags)
+    changes.record()
     return organization
 
 
@@ -67,6 +71,7 @@ def organization_set_archived(*, organization: Organization, archived: bool, rea
         reason or (_("Archived") if archived else _("Restored")),
         update_fields=["is_archived", "updated_at"],
     )
+    changes.record()
     return organization
 
 
@@ -103,6 +108,7 @@ def organization_merge(*, survivor: Organization, duplicate: Organization) -> Or
     _save(duplicate, _("Merged into %(name)s (#%(pk)s)") % {"name": survivor.name, "pk": survivor.pk})
     survivor.full_clean()
     _save(survivor, _("Merged with %(name)s (#%(pk)s)") % {"name": duplicate.name, "pk": duplicate.pk})
+    changes.record()  # the merge hooks' writes too: they run in this transaction
     return survivor
 
 
@@ -141,6 +147,7 @@ def _fill_blanks(survivor: Organization, duplicate: Organization) -> None:
 def organization_delete(*, organization: Organization) -> None:
     """Administrators only (checked by the caller). The history keeps what was deleted."""
     organization.delete()
+    changes.record()
 
 
 @transaction.atomic
@@ -159,6 +166,7 @@ def contact_save(*, contact: Contact, changed: Iterable[str] = (), by=None) -> C
         contact.consent_date = timezone.localdate()
     contact.full_clean()
     contact.save()
+    changes.record()
     return contact
 
 
@@ -167,7 +175,15 @@ def contact_set_archived(*, contact: Contact, archived: bool) -> Contact:
     contact.is_archived = archived
     contact.full_clean()
     _save(contact, _("Archived") if archived else _("Restored"), update_fields=["is_archived", "updated_at"])
+    changes.record()
     return contact
+
+
+@transaction.atomic
+def contact_delete(*, contact: Contact) -> None:
+    """The history keeps what was deleted; the engagements the person attended stay."""
+    contact.delete()
+    changes.record()
 
 
 @transaction.atomic
@@ -189,4 +205,5 @@ def contact_merge(*, survivor: Contact, duplicate: Contact) -> Contact:
         survivor.email = duplicate.email
     survivor.full_clean()
     _save(survivor, _("Merged with %(name)s (#%(pk)s)") % {"name": duplicate.full_name, "pk": duplicate.pk})
+    changes.record()  # the merge hooks' writes too: they run in this transaction
     return survivor

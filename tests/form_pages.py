@@ -79,3 +79,20 @@ def formset_management(context) -> dict:
     if formset is None:
         return {}
     return {f"{formset.prefix}-TOTAL_FORMS": str(len(formset.forms)), f"{formset.prefix}-INITIAL_FORMS": "0"}
+
+
+def form_data(response) -> dict:
+    """What the browser would send back: every field of the page's form as shown."""
+    data = {}
+    for field in response.context["form"]:
+        value = field.value()
+        if value is None:
+            continue
+        if isinstance(value, list | tuple):
+            data[field.html_name] = [str(getattr(v, "pk", v)) for v in value]
+        else:
+            data[field.html_name] = value
+    formset = response.context.get("formset")
+    if formset is not None:  # no follow-up added
+        data |= {f"{formset.prefix}-TOTAL_FORMS": "0", f"{formset.prefix}-INITIAL_FORMS": "0"}
+    return data

@@ -1,27 +1,23 @@
 """The dashboard's figures, kept until the data behind them changes.
 
 Counting a year of a million engagements takes seconds however it is done; most views of the
-dashboard come back to figures nothing has changed since. Two marks say whether anything changed:
+dashboard come back to figures nothing has changed since. The rendered figures are kept under the
+mark of the last commit that wrote to the registers (crm.lib.changes, one cache read per view) and
+counted again once it has moved: every write path records its change, and the mark moves when its
+transaction commits, so the next view after any change counts afresh.
 
-- the newest audit-history entry of each audited table (django-simple-history writes one for every
-  change, also for imports and bulk writes): one query per view, no work when saving; it moves
-  inside the transaction that writes, so a change shows at once to the one who made it;
-- the mark of the last commit that wrote to the registers (crm.lib.changes): on PostgreSQL ids are
-  handed out before commit, so a long import can commit entries older than the newest one already
-  read; this mark catches that.
+The mark is read before the figures are counted: a commit landing while they are counted moves it
+past the one they are kept under, and the next view counts again.
 
 The rendered figures are kept per user, role and superuser flag (what each may see differs),
 language, day and filters, in the shared cache (every worker sees them), and never longer than
-KEEP_SECONDS, for what changes outside the audited tables (a user's name).
+KEEP_SECONDS, for what changes outside the registers (a user's name).
 """
 
 import hashlib
 import secrets
-from functools import cache as once
 
-from django.apps import apps
 from django.core.cache import cache
-from django.db import connection
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -29,28 +25,6 @@ from django.utils.translation import get_language
 from crm.lib import changes
 
 KEEP_SECONDS = 15 * 60
-
-
-@once
-def audited_tables() -> tuple[str, ...]:
-    tables = []
-    for label in changes.REGISTER_APPS:
-        for model in apps.get_app_config(label).get_models():
-            manager = getattr(model._meta, "simple_history_manager_attribute", None)
-            if manager:
-                tables.append(getattr(model, manager).model._meta.db_table)
-    return tuple(sorted(tables))
-
-
-def data_version() -> str:
-    """The newest audit entry of every audited table (one query, each a look at its primary key's
-    end), and the mark of the last commit that wrote to the registers."""
-    quote = connection.ops.quote_name
-    latest = ", ".join(f"(SELECT MAX(history_id) FROM {quote(table)})" for table in audited_tables())
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {latest}")
-        entries = ",".join(str(value) for value in cursor.fetchone())
-    return f"{entries}|{changes.mark()}"
 
 
 def _key(request) -> str:
@@ -63,7 +37,7 @@ def _key(request) -> str:
 def figures_html(request, render) -> tuple[str, object]:
     """(HTML, when it was counted): `render(nonce)` called only when nothing is kept for this view of
     the current data. The kept HTML holds a random stand-in for the nonce, put back per request."""
-    key, version = _key(request), data_version()
+    key, version = _key(request), changes.mark()
     kept = cache.get(key)
     if kept is None or kept["version"] != version:
         stand_in = secrets.token_urlsafe(18)

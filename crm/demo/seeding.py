@@ -477,7 +477,7 @@ def seed_engagements(*, count: int, seed: int, authors: list) -> dict:
     if existing >= count:  # nothing to add: the keys stay as they are
         return totals
     with connection.constraint_checks_disabled(), transaction.atomic(), _keys_checked_at_the_end(FILLED):
-        changes.changed()  # written by SQL, no model signal: the mark moves when this commits
+        changes.record()
         return _seed_engagements(totals, count=count, seed=seed, existing=existing, authors=authors)
 
 

@@ -95,7 +95,6 @@ def insert_rows(model, rows: Iterable[dict], *, history_reason: str | None = Non
     if first is None:
         return 0
     rows = itertools.chain([first], rows)
-    changes.changed()  # these inserts send no model signal
     pk_name = model._meta.pk.attname
     fields = _columns(model, exclude=() if pk_name in first else (pk_name,))
     converters = [_converter(f) for f in fields]
@@ -134,6 +133,7 @@ def insert_rows(model, rows: Iterable[dict], *, history_reason: str | None = Non
             batch = []
     if batch:
         flush()
+    changes.record()
     return total
 
 

@@ -1,47 +1,53 @@
 """A mark that moves each time a transaction that wrote to the registers commits.
 
-What is computed from the registers and kept (the dashboard's figures, crm/dashboard/cache.py)
-compares this mark with the one it was computed under. Model saves, deletions and many-to-many
-changes in the registers' apps set it through Django's signals; the bulk writers that bypass them
-(crm.lib.bulk, the import's updates, survey results, seeding) call `changed()` themselves.
+The registers are the records of the stakeholders and communications apps (organizations, people,
+engagements and what came of them, campaigns, survey results, and their regions, offices, tags,
+topics and key factors). What is computed from them and kept (the dashboard's figures,
+crm/dashboard/cache.py) is kept under the mark it was computed at, and computed again once the
+mark has moved.
+
+Every code path that writes to the registers says so, by calling `record()`: the services of both
+apps, the import and bulk writers, the demo seeding, `restore`, and the admin (crm.lib.admin).
+Nothing listens to model signals: a write that does not call it is seen only when what was kept
+expires.
 """
 
+import threading
 import uuid
 
-from django.apps import apps as global_apps
 from django.core.cache import cache
-from django.db import connection, transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db import transaction
 
-REGISTER_APPS = ("crm", "stakeholders", "communications")
 MARK = "registers:committed"
 
+# Per thread, as Django's connections are: whether the mark has moved since record() was last
+# called in this thread.
+_state = threading.local()
 
-def _move_mark() -> None:
+
+def record() -> None:
+    """The registers were written to: the mark moves when the transaction commits.
+
+    Call it inside the transaction that writes (anywhere in it), or after the write when there is
+    none (the mark then moves at once). However many times it is called, the mark moves once per
+    commit; it does not move if the transaction rolls back, nor for a call made inside a savepoint
+    that rolls back, and a later transaction moves it again.
+    """
+    # Each call queues its own callback: Django drops the callbacks of a transaction or savepoint
+    # that rolls back, so a flag saying "already queued" could outlive the callback it stood for.
+    # The first callback to run at commit moves the mark; the others find it moved.
+    _state.moved = False
+    # robust: a cache that cannot be written (its table not made yet, during `migrate`) is logged,
+    # never a reason for the write itself to fail
+    transaction.on_commit(_move_once, robust=True)
+
+
+def _move_once() -> None:
+    if getattr(_state, "moved", False):
+        return
+    _state.moved = True
     cache.set(MARK, uuid.uuid4().hex, None)
-
-
-def changed() -> None:
-    """The registers were written to: the mark moves when the transaction commits (once per
-    transaction however many rows; at once outside a transaction; not at all if it rolls back)."""
-    pending = connection.in_atomic_block and any(func is _move_mark for _ids, func, _robust in connection.run_on_commit)
-    if not pending:
-        # robust: a cache that cannot be written (its table not made yet, during `migrate`) is
-        # logged, never a reason for the write itself to fail
-        transaction.on_commit(_move_mark, robust=True)
 
 
 def mark() -> str:
     return cache.get(MARK, "")
-
-
-def _on_write(sender, **kwargs) -> None:
-    # Models of a migration's own state (data migrations) are left out: nothing is kept from before.
-    if sender._meta.app_label in REGISTER_APPS and sender._meta.apps is global_apps:
-        changed()
-
-
-def connect() -> None:
-    """Called once, when the apps are ready (crm.apps)."""
-    for signal in (post_save, post_delete, m2m_changed):
-        signal.connect(_on_write, dispatch_uid=f"crm.lib.changes.{id(signal)}")

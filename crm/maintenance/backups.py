@@ -11,6 +11,8 @@ from pathlib import Path
 
 from django.db import connection
 
+from crm.lib import changes
+
 
 class BackupError(Exception):
     pass
@@ -76,6 +78,9 @@ def restore(path: Path) -> None:
             raise BackupError(result.stderr.strip() or "pg_restore failed")
     else:
         raise BackupError(f"restoring {connection.vendor} databases is not supported")
+    # Everything may differ from what was kept from the registers (with a database cache, its table
+    # came back from the copy too): all of it is counted again.
+    changes.record()
 
 
 def table_counts() -> dict[str, int]:

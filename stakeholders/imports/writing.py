@@ -44,7 +44,7 @@ def write_import(preview: ImportPreview, *, actor=None, source: str = "", owner=
     no owner get `owner` (the web page gives them to whoever imports them)."""
     if not preview.is_valid:
         raise ImportNotValid(preview.problems)
-    changes.changed()  # bulk writes send no model signal
+    changes.record()
     reason = _("Import: %(source)s") % {"source": source} if source else _("Import")
     counts = preview.counts
     summary = ImportSummary(created=counts[NEW], updated=counts[UPDATE], duplicates=counts["duplicate"])

@@ -21,7 +21,7 @@ from stakeholders.filters import ContactFilter
 from stakeholders.forms import ContactForm
 from stakeholders.models import Contact, Organization
 from stakeholders.selectors import contact_list
-from stakeholders.services import contact_merge, contact_save, contact_set_archived
+from stakeholders.services import contact_delete, contact_merge, contact_save, contact_set_archived
 from stakeholders.tables import ContactTable
 from stakeholders.views.merging import comparison, merge_page
 
@@ -114,11 +114,11 @@ def contact_merge_view(request, pk):
 
 
 @permission_required("stakeholders.delete_contact", raise_exception=True)
-def contact_delete(request, pk):
+def contact_delete_view(request, pk):
     contact = get_object_or_404(Contact, pk=pk)
     if request.method == "POST":
         name = contact.full_name
-        contact.delete()
+        contact_delete(contact=contact)
         messages.success(request, _("“%(name)s” was deleted; its history is kept.") % {"name": name})
         return redirect("stakeholders:contact_list")
     return render(

@@ -4,25 +4,9 @@ import re
 
 from communications.models import Engagement
 from tests.factories import EngagementFactory, OrganizationFactory
+from tests.form_pages import form_data
 
 NAME_CHANGE = "Name “Transit Saloum” → “Transit Saloum SA”"
-
-
-def form_data(response) -> dict:
-    """What the browser would send back: every field of the page's form as shown."""
-    data = {}
-    for field in response.context["form"]:
-        value = field.value()
-        if value is None:
-            continue
-        if isinstance(value, list | tuple):
-            data[field.html_name] = [str(getattr(v, "pk", v)) for v in value]
-        else:
-            data[field.html_name] = value
-    formset = response.context.get("formset")
-    if formset is not None:  # no follow-up added
-        data |= {f"{formset.prefix}-TOTAL_FORMS": "0", f"{formset.prefix}-INITIAL_FORMS": "0"}
-    return data
 
 
 def test_the_second_save_of_an_organization_is_refused_with_what_changed(client, officer, manager, django_user_model):
