@@ -19,9 +19,14 @@ from communications.choices import KeyFactorCode
 from communications.models import Engagement, SurveyResult
 from crm.lib import changes
 from crm.lib.reading import read_table
+from stakeholders.imports.columns import CellError, choice_lookup, match_columns, typed_cells
+from stakeholders.imports.preview import Problem
 from stakeholders.normalize import fold
 
 COLUMNS = ["wave", "year", "respondent_group", "key_factor", "score", "respondents"]
+# Each column by its own name, compared as the import's column reader compares headers.
+HEADERS = {column: [fold(column)] for column in COLUMNS}
+MAX_LENGTH = 100  # of a wave's name and of a group's
 
 
 @dataclass
@@ -30,93 +35,129 @@ class SurveyImport:
     problems: list[str]
 
 
-def _key_factors() -> dict[str, str]:
-    from django.utils import translation
-
-    lookup = {}
-    for code, label in KeyFactorCode.choices:
-        lookup[fold(code)] = code
-        for language in ("en", "fr"):
-            with translation.override(language):
-                lookup[fold(str(label))] = code
-    return lookup
-
-
 def check_survey_file(data: bytes, filename: str) -> SurveyImport:
     """Raises ImportFileError for an unreadable file; otherwise every row's problems, named."""
     table = read_table(data, filename)
-    positions = {fold(name): index for index, name in enumerate(table.header)}
-    missing = [c for c in COLUMNS if fold(c) not in positions]
+    mapping, _ignored, errors = match_columns(table.header, HEADERS)
+    missing = [column for column in COLUMNS if column not in mapping.values()]
     if missing:
         return SurveyImport([], [_("Missing columns: %(columns)s.") % {"columns": ", ".join(missing)}])
-    factors = _key_factors()
-    rows, problems = [], []
-    first_row, years = {}, {}
+    if errors:
+        return SurveyImport([], errors)
+    rows, problems, across = [], [], _AcrossRows()
     for number, cells in table.rows:
-
-        def cell(name, cells=cells):
-            index = positions[fold(name)]
-            return cells[index].strip() if index < len(cells) else ""
-
-        row = {"wave": cell("wave"), "respondent_group": cell("respondent_group")}
-        try:
-            row["year"] = int(cell("year"))
-            if not 1990 <= row["year"] <= 2100:
-                raise ValueError
-        except ValueError:
-            problems.append(f"row {number}: year: " + _("«%(value)s» is not a year.") % {"value": cell("year")})
-        if len(row["wave"]) > 100 or len(row["respondent_group"]) > 100:
-            problems.append(f"row {number}: wave: " + _("the wave and the group are at most 100 characters."))
-        row["key_factor"] = factors.get(fold(cell("key_factor")))
-        if row["key_factor"] is None:
-            problems.append(
-                f"row {number}: key_factor: "
-                + _("«%(value)s» is not a key factor code.") % {"value": cell("key_factor")}
-            )
-        try:
-            row["score"] = Decimal(cell("score").replace(",", "."))
-            if not 0 <= row["score"] <= 100:
-                raise InvalidOperation
-        except InvalidOperation:
-            problems.append(
-                f"row {number}: score: " + _("«%(value)s» must be a number from 0 to 100.") % {"value": cell("score")}
-            )
-        try:
-            row["respondents"] = int(cell("respondents"))
-            if row["respondents"] < SurveyResult.MIN_RESPONDENTS:
-                problems.append(
-                    f"row {number}: respondents: "
-                    + ngettext(
-                        "%(n)s respondent: a group under 5 is never stored or shown, so that nobody can be identified.",
-                        "%(n)s respondents: a group under 5 is never stored or shown, so that nobody can be identified.",
-                        row["respondents"],
-                    )
-                    % {"n": row["respondents"]}
-                )
-        except ValueError:
-            problems.append(
-                f"row {number}: respondents: "
-                + _("«%(value)s» is not a whole number.") % {"value": cell("respondents")}
-            )
-        if not row["wave"] or not row["respondent_group"]:
-            problems.append(f"row {number}: wave: " + _("the wave and the respondent group are required."))
-        key = (row["wave"], row["respondent_group"], row.get("key_factor"))
-        if key in first_row:
-            problems.append(
-                f"row {number}: key_factor: "
-                + _("the same wave, group and key factor as row %(row)s.") % {"row": first_row[key]}
-            )
-        first_row.setdefault(key, number)
-        if row["wave"] in years and row.get("year") is not None and years[row["wave"]] != row["year"]:
-            problems.append(
-                f"row {number}: year: "
-                + _("a wave has one year; «%(wave)s» has %(year)s above.")
-                % {"wave": row["wave"], "year": years[row["wave"]]}
-            )
-        if row.get("year") is not None:
-            years.setdefault(row["wave"], row["year"])
+        row, found = _read_row(typed_cells(cells, mapping))
+        found += across.check(number, row)
+        problems += [str(Problem(number, column, message)) for column, message in found]
         rows.append(row)
     return SurveyImport(rows, problems)
+
+
+def _year(cells: dict) -> int:
+    try:
+        year = int(cells["year"])
+    except ValueError:
+        year = None
+    if year is None or not 1990 <= year <= 2100:
+        raise CellError(_("«%(value)s» is not a year.") % {"value": cells["year"]})
+    return year
+
+
+def _lengths(cells: dict) -> None:
+    if len(cells["wave"]) > MAX_LENGTH or len(cells["respondent_group"]) > MAX_LENGTH:
+        raise CellError(_("the wave and the group are at most 100 characters."))
+
+
+def _key_factor(cells: dict) -> str:
+    code = choice_lookup(KeyFactorCode).get(fold(cells["key_factor"]))
+    if code is None:
+        raise CellError(_("«%(value)s» is not a key factor code.") % {"value": cells["key_factor"]})
+    return code
+
+
+def _score(cells: dict) -> Decimal:
+    try:
+        score = Decimal(cells["score"].replace(",", "."))
+        if 0 <= score <= 100:
+            return score
+    except InvalidOperation:  # not a number, or NaN compared
+        pass
+    raise CellError(_("«%(value)s» must be a number from 0 to 100.") % {"value": cells["score"]})
+
+
+def _respondents(cells: dict) -> int:
+    try:
+        respondents = int(cells["respondents"])
+    except ValueError:
+        raise CellError(_("«%(value)s» is not a whole number.") % {"value": cells["respondents"]}) from None
+    if respondents < SurveyResult.MIN_RESPONDENTS:
+        raise CellError(
+            ngettext(
+                "%(n)s respondent: a group under 5 is never stored or shown, so that nobody can be identified.",
+                "%(n)s respondents: a group under 5 is never stored or shown, so that nobody can be identified.",
+                respondents,
+            )
+            % {"n": respondents}
+        )
+    return respondents
+
+
+def _required(cells: dict) -> None:
+    if not cells["wave"] or not cells["respondent_group"]:
+        raise CellError(_("the wave and the respondent group are required."))
+
+
+# A row's checks, in the order its problems are listed: (the column a problem names, a function of
+# the row's cells giving the column's value, or None when it only checks, or raising CellError).
+CHECKS = [
+    ("year", _year),
+    ("wave", _lengths),
+    ("key_factor", _key_factor),
+    ("score", _score),
+    ("respondents", _respondents),
+    ("wave", _required),
+]
+
+
+def _read_row(cells: dict[str, str]) -> tuple[dict, list[tuple[str, str]]]:
+    """A row's values (those that could be read) and its own problems, as (column, message)."""
+    row, problems = {"wave": cells["wave"], "respondent_group": cells["respondent_group"]}, []
+    for column, check in CHECKS:
+        try:
+            value = check(cells)
+        except CellError as error:
+            problems.append((column, str(error)))
+        else:
+            if value is not None:
+                row[column] = value
+    return row, problems
+
+
+class _AcrossRows:
+    """The rules between rows: one row per wave, group and key factor; one year per wave."""
+
+    def __init__(self):
+        self.first_row: dict[tuple, int] = {}
+        self.years: dict[str, int] = {}
+
+    def check(self, number: int, row: dict) -> list[tuple[str, str]]:
+        problems = []
+        key = (row["wave"], row["respondent_group"], row.get("key_factor"))
+        if key in self.first_row:
+            problems.append(
+                ("key_factor", _("the same wave, group and key factor as row %(row)s.") % {"row": self.first_row[key]})
+            )
+        self.first_row.setdefault(key, number)
+        year = row.get("year")
+        if year is not None and self.years.setdefault(row["wave"], year) != year:
+            problems.append(
+                (
+                    "year",
+                    _("a wave has one year; «%(wave)s» has %(year)s above.")
+                    % {"wave": row["wave"], "year": self.years[row["wave"]]},
+                )
+            )
+        return problems
 
 
 @transaction.atomic

@@ -13,7 +13,7 @@ from crm.lib import changes
 from crm.lib.bulk import field_defaults, insert_rows, next_ids, reset_sequences
 from stakeholders.choices import AeoStatus, OfficeKind, OrganizationType, Sector, Size, Stance
 from stakeholders.models import Contact, CustomsOffice, Organization, Region, Tag
-from stakeholders.normalize import name_key
+from stakeholders.normalize import organization_keys
 
 # region → (towns, customs offices with their kind)
 GEOGRAPHY = {
@@ -218,7 +218,8 @@ def seed_stakeholders(*, organizations: int, contacts_per_org: int, seed: int, o
         if number in existing:
             continue
         name = demo_name(index)
-        slug = name_key(name).replace(" ", "")[:14]
+        keys = organization_keys(name, number)
+        slug = keys["name_key"].replace(" ", "")[:14]
         region_offices = offices.get(region.pk, [])
         office = region_offices[int(office_choice * len(region_offices))] if region_offices else None
         org_rows.append(
@@ -226,7 +227,6 @@ def seed_stakeholders(*, organizations: int, contacts_per_org: int, seed: int, o
             | values
             | {
                 "name": name,
-                "name_key": name_key(name),
                 "acronym": "".join(w[0] for w in name.split() if w[0].isalpha()).upper(),
                 "region_id": region.pk,
                 "customs_office_id": office.pk if office else None,
@@ -234,7 +234,7 @@ def seed_stakeholders(*, organizations: int, contacts_per_org: int, seed: int, o
                 "email": f"contact{index}@{slug}.example",
                 "website": f"https://{slug}{index}.example",
                 "registration_number": number,
-                "registration_key": number,
+                **keys,
                 "owner_id": owner.pk if owner else None,
                 "_tags": chosen_tags,
                 "_people": people,

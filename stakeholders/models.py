@@ -19,7 +19,7 @@ from stakeholders.choices import (
     language_name,
     quadrant,
 )
-from stakeholders.normalize import fold, name_key, registration_key
+from stakeholders.normalize import ORGANIZATION_KEYS, fold, organization_keys
 
 phone_validator = RegexValidator(
     r"^\+?[0-9 ().\-/]{6,30}$", _("Enter a phone number: digits, spaces and + ( ) . - / only.")
@@ -148,7 +148,7 @@ class Organization(models.Model):
     last_engaged_on = models.DateField(_("last engaged"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    history = HistoricalRecords(m2m_fields=[tags], excluded_fields=["name_key", "registration_key", "updated_at"])
+    history = HistoricalRecords(m2m_fields=[tags], excluded_fields=[*ORGANIZATION_KEYS, "updated_at"])
 
     class Meta:
         verbose_name = _("organization")
@@ -185,13 +185,17 @@ class Organization(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        # Derived, never edited (bulk writes set them too).
-        self.name_key = name_key(self.name)
-        self.registration_key = registration_key(self.registration_number)
+        self.derive_keys()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("stakeholders:organization_detail", kwargs={"pk": self.pk})
+
+    def derive_keys(self) -> None:
+        """Set the columns worked out from the name and the registration number, by the rule the
+        bulk writers apply to their rows too (stakeholders.normalize.organization_keys)."""
+        for attname, value in organization_keys(self.name, self.registration_number).items():
+            setattr(self, attname, value)
 
     @property
     def quadrant(self):

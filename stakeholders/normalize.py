@@ -66,3 +66,14 @@ def _join_initials(words: list[str]) -> list[str]:
 
 def registration_key(number: str) -> str:
     return re.sub(r"\s+", "", number or "").upper()
+
+
+# Organization's columns worked out from others, never edited: what organization_keys() gives.
+ORGANIZATION_KEYS = ("name_key", "registration_key")
+
+
+def organization_keys(name: str, registration_number: str) -> dict[str, str]:
+    """An organization's derived columns (ORGANIZATION_KEYS) from its name and registration
+    number: what duplicates are found by. The one rule every writer applies: Organization.save(),
+    the import's bulk inserts and updates, the demo data."""
+    return {"name_key": name_key(name), "registration_key": registration_key(registration_number)}

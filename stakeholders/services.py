@@ -137,10 +137,6 @@ def _fill_blanks(survivor: Organization, duplicate: Organization) -> None:
             setattr(survivor, field, getattr(duplicate, field))
     if duplicate.notes:
         survivor.notes = "\n\n".join(part for part in (survivor.notes, duplicate.notes) if part)
-    if duplicate.last_engaged_on and (
-        not survivor.last_engaged_on or duplicate.last_engaged_on > survivor.last_engaged_on
-    ):
-        survivor.last_engaged_on = duplicate.last_engaged_on
 
 
 @transaction.atomic

@@ -2,14 +2,17 @@
 
 Django's bulk_create prepares every value through the field machinery (about 3 µs a value), which
 makes 300 000 rows take a minute. Here values are prepared once per column type and sent with
-executemany (on PostgreSQL, COPY); each row also gets its django-simple-history entry ("created"), as the ORM path would.
+executemany (on PostgreSQL, COPY); each row also gets its django-simple-history entry ("created"),
+as the ORM path would, copied from the stored row by the database (insert_created_history, which
+the demo seeding's SQL inserts use too).
 Primary keys are given explicitly (next free ids) so related rows can be built at once; the
 PostgreSQL sequences are moved past them afterwards.
 """
 
 import itertools
 import operator
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
 
 from django.core.management.color import no_style
 from django.db import connection, models
@@ -64,77 +67,85 @@ def _values_of(fields: list, converters: list):
     return values_of
 
 
-def _history_values_of(fields: list, converters: list, extra: dict):
-    """row (dict) → the values of its history entry: the `extra` columns (history_date, …) are the
-    same for every row, so converted once; the others come from the row (None when missing)."""
-    template, from_row = [], []
-    for i, (field, conv) in enumerate(zip(fields, converters, strict=True)):
-        if field.attname in extra:
-            value = extra[field.attname]
-            template.append(conv(value) if conv else value)
-        else:
-            template.append(None)
-            from_row.append((i, field.attname, conv))
-
-    def values_of(row: dict) -> list:
-        values = template.copy()
-        for i, name, conv in from_row:
-            value = row.get(name)
-            values[i] = conv(value) if conv else value
-        return values
-
-    return values_of
-
-
 def insert_rows(model, rows: Iterable[dict], *, history_reason: str | None = None, history_user_id=None) -> int:
     """Insert rows (dicts of attname → value for every concrete field; the primary key may be left
     out when nothing refers to the rows, e.g. many-to-many links) and, when the model keeps a
-    history, one "created" history entry per row."""
+    history, one "created" history entry per row (insert_created_history: the rows then need their
+    primary key)."""
     rows = iter(rows)
     first = next(rows, None)
     if first is None:
         return 0
     rows = itertools.chain([first], rows)
     pk_name = model._meta.pk.attname
+    has_history = getattr(model, "history", None) is not None
+    if has_history and pk_name not in first:
+        raise ValueError(f"{model.__name__} keeps a history: give each row its {pk_name} (next_ids)")
     fields = _columns(model, exclude=() if pk_name in first else (pk_name,))
     converters = [_converter(f) for f in fields]
-    table = connection.ops.quote_name(model._meta.db_table)
+    table = _table(model)
     names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    history = getattr(model, "history", None)
-    history_model = history.model if history is not None else None
-    history_fields = _columns(history_model, exclude=("history_id",)) if history_model else []
-    if history_model:
-        history_table = connection.ops.quote_name(history_model._meta.db_table)
-        history_names = ", ".join(connection.ops.quote_name(f.column) for f in history_fields)
-    now = timezone.now()
-    extra = {
-        "history_date": now,
-        "history_type": "+",
-        "history_change_reason": history_reason,
-        "history_user_id": history_user_id,
-    }
-    history_converters = [_converter(f) for f in history_fields]
     values_of = _values_of(fields, converters)
-    history_values_of = _history_values_of(history_fields, history_converters, extra)
+    now = timezone.now()
     total = 0
-    batch: list[dict] = []
-
-    def flush():
+    while batch := list(itertools.islice(rows, BATCH)):
         with connection.cursor() as cursor:
             _send(cursor, table, names, [values_of(row) for row in batch])
-            if history_model:
-                _send(cursor, history_table, history_names, [history_values_of(row) for row in batch])
-
-    for row in rows:
-        batch.append(row)
-        total += 1
-        if len(batch) == BATCH:
-            flush()
-            batch = []
-    if batch:
-        flush()
+        if has_history:
+            for ids in _runs(row[pk_name] for row in batch):
+                insert_created_history(model, ids, reason=history_reason, user_id=history_user_id, date=now)
+        total += len(batch)
     changes.record()
     return total
+
+
+def _runs(ids: Iterable[int]) -> Iterator[range]:
+    """Ids as runs of consecutive ones (ids from next_ids() make a single run)."""
+    start = previous = None
+    for pk in sorted(ids):
+        if start is not None and pk != previous + 1:
+            yield range(start, previous + 1)
+            start = None
+        if start is None:
+            start = pk
+        previous = pk
+    if start is not None:
+        yield range(start, previous + 1)
+
+
+def created_history(*, date: datetime, reason: str | None, user_id) -> dict:
+    """attname → value of the columns a "created" history entry adds to the record's own values:
+    what django-simple-history writes when a record is saved through the ORM (history_id is the
+    database's). Every bulk writer takes the shape of its entries from here."""
+    return {"history_type": "+", "history_date": date, "history_change_reason": reason, "history_user_id": user_id}
+
+
+def insert_created_history(
+    model, ids: range, *, reason: str | None = None, user_id=None, date: datetime | None = None
+) -> int:
+    """One "created" history entry (created_history()) for each row of `model` whose primary key is
+    in `ids`, the row's values copied by the database as they are stored: one INSERT … SELECT, for
+    rows written in bulk (insert_rows) or by SQL (the demo seeding), which send no model signal."""
+    if not ids:
+        return 0
+    history = model.history.model
+    extra = created_history(date=date or timezone.now(), reason=reason, user_id=user_id)
+    fields = _columns(history, exclude=("history_id",))
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    values = ", ".join("%s" if f.attname in extra else connection.ops.quote_name(f.column) for f in fields)
+    params = [f.get_db_prep_value(extra[f.attname], connection) for f in fields if f.attname in extra]
+    pk = connection.ops.quote_name(model._meta.pk.column)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {_table(history)} ({columns}) SELECT {values} FROM {_table(model)} "
+            f"WHERE {pk} BETWEEN %s AND %s ORDER BY {pk}",
+            [*params, ids.start, ids.stop - 1],
+        )
+        return cursor.rowcount
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
 
 
 def _send(cursor, table: str, names: str, rows: list[list]) -> None:

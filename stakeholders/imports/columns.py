@@ -132,7 +132,21 @@ def _field_of(title: str, aliases: dict[str, str]) -> str | None:
 
 def recognise(header: list[str], kind: str) -> tuple[dict[int, str], list[str], list[str]]:
     """Map column positions to fields. Returns (position → field, ignored headers, file-level errors)."""
-    aliases = {alias: field for field, names in columns_for(kind).items() for alias in names}
+    mapping, ignored, errors = match_columns(header, columns_for(kind))
+    for field in REQUIRED[kind]:
+        if field not in mapping.values():
+            errors.append(
+                _("The column %(field)s is missing (French header: %(fr)s).")
+                % {"field": field, "fr": FRENCH_HEADERS[field]}
+            )
+    return mapping, ignored, errors
+
+
+def match_columns(header: list[str], columns: dict[str, list[str]]) -> tuple[dict[int, str], list[str], list[str]]:
+    """Map column positions to fields, given each field's header spellings (folded): the column
+    reader of every import. Returns (position → field, ignored headers, a message for each field
+    that two columns mean)."""
+    aliases = {alias: field for field, names in columns.items() for alias in names}
     mapping, ignored, errors, seen = {}, [], [], {}
     for position, title in enumerate(header):
         field = _field_of(title, aliases)
@@ -147,13 +161,12 @@ def recognise(header: list[str], kind: str) -> tuple[dict[int, str], list[str], 
             continue
         seen[field] = title
         mapping[position] = field
-    for field in REQUIRED[kind]:
-        if field not in seen:
-            errors.append(
-                _("The column %(field)s is missing (French header: %(fr)s).")
-                % {"field": field, "fr": FRENCH_HEADERS[field]}
-            )
     return mapping, ignored, errors
+
+
+def typed_cells(cells: list[str], mapping: dict[int, str]) -> dict[str, str]:
+    """field → the text of its cell as typed, spaces around it aside ("" for a short row)."""
+    return {field: (cells[position].strip() if position < len(cells) else "") for position, field in mapping.items()}
 
 
 def looks_like_header(cells: list[str]) -> bool:
@@ -186,9 +199,9 @@ CODE_FIELDS = {"type": OrganizationType, "sector": Sector, "aeo_status": AeoStat
 
 
 @functools.cache
-def _code_lookup(field: str) -> dict[str, str]:
-    """fold(code), fold(English label) and fold(French label) → code."""
-    choices = CODE_FIELDS[field]
+def choice_lookup(choices) -> dict[str, str]:
+    """fold(code), fold(English label) and fold(French label) → code, for a TextChoices class: how
+    an import reads a coded column."""
     lookup = {}
     for code, label in choices.choices:
         lookup[fold(code)] = code
@@ -200,7 +213,7 @@ def _code_lookup(field: str) -> dict[str, str]:
 
 @cached_for_short_texts
 def parse_code(field: str, value: str) -> str:
-    code = _code_lookup(field).get(fold_value(value))
+    code = choice_lookup(CODE_FIELDS[field]).get(fold_value(value))
     if code is None:
         examples = ", ".join(CODE_FIELDS[field].values[:3])
         raise CellError(

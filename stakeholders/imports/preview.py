@@ -115,11 +115,7 @@ def parse_table(table: Table, kind: str | None = None, seen: dict | None = None)
         if reason := col.left_out(cells, mapping, required):
             preview.left_out.append(LeftOut(number, reason, " · ".join(c.strip() for c in cells if c.strip())))
             continue
-        cells = [_unescape(cell) for cell in cells]
-        typed = {
-            fieldname: (cells[position].strip() if position < len(cells) else "")
-            for position, fieldname in mapping.items()
-        }
+        typed = col.typed_cells([_unescape(cell) for cell in cells], mapping)
         preview.rows.append(RowPreview(number=number, cells=typed))
     parsers = ORG_PARSERS if kind == "organizations" else CONTACT_PARSERS
     for row in preview.rows:

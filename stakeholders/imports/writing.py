@@ -12,7 +12,7 @@ from crm.lib.bulk import insert_rows, next_ids, reset_sequences
 from stakeholders.imports.columns import fold_value
 from stakeholders.imports.preview import NEW, UPDATE, ImportPreview
 from stakeholders.models import Contact, Organization, Region, Tag
-from stakeholders.normalize import name_key, registration_key
+from stakeholders.normalize import ORGANIZATION_KEYS, organization_keys
 
 BATCH = 1000
 
@@ -120,8 +120,7 @@ def _apply_org_values(organization: Organization, values: dict, regions: dict) -
             setattr(organization, fieldname, values[fieldname])
     if "region" in values:
         organization.region = regions[fold_value(values["region"])]
-    organization.name_key = name_key(organization.name)  # bulk writes skip save()
-    organization.registration_key = registration_key(organization.registration_number)
+    organization.derive_keys()  # bulk writes skip save()
     organization.updated_at = timezone.now()
 
 
@@ -134,8 +133,7 @@ def _new_organization_row(blank: dict, values: dict, regions: dict) -> dict:
             row[fieldname] = values[fieldname]
     if "region" in values:
         row["region_id"] = regions[fold_value(values["region"])].pk
-    row["name_key"] = name_key(row["name"])  # bulk writes skip save()
-    row["registration_key"] = registration_key(row["registration_number"])
+    row.update(organization_keys(row["name"], row["registration_number"]))  # bulk writes skip save()
     return row
 
 
@@ -161,7 +159,7 @@ def _write_organizations(preview: ImportPreview, actor, reason: str, owner) -> N
         bulk_update_with_history(
             [row.match for row in update_rows],
             Organization,
-            sorted(changed_fields | {"name_key", "registration_key", "updated_at"}),
+            sorted(changed_fields | {*ORGANIZATION_KEYS, "updated_at"}),
             batch_size=BATCH,
             default_user=actor,
             default_change_reason=reason,

@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
 from communications.models import Engagement, SurveyResult
-from communications.surveys import survey_panel
+from communications.surveys import check_survey_file, survey_panel
 
 HEADER = "wave,year,respondent_group,key_factor,score,respondents"
 GOOD = [
@@ -89,3 +89,26 @@ def test_a_wave_imported_again_is_replaced_whole(manager_client):
         ("brokers", "transparency")
     ]
     assert SurveyResult.objects.filter(wave="CIPS 2022").count() == 2  # other waves untouched
+
+
+def check(lines, header=HEADER):
+    return check_survey_file(("\n".join([header, *lines]) + "\n").encode(), "cips.csv")
+
+
+def test_the_columns_are_read_as_the_stakeholder_import_reads_them():
+    """Headers in any case or spacing, key factors by code or English or French label."""
+    checked = check(
+        ["CIPS 2024,2024,brokers,TRANSPARENCE,58,50", "CIPS 2024,2024,brokers,Code of conduct,70,30"],
+        header="Wave, Year, Respondent group, KEY FACTOR, Score, Respondents",
+    )
+    assert checked.problems == []
+    assert [row["key_factor"] for row in checked.rows] == ["transparency", "code_of_conduct"]
+    assert check([GOOD[0]], header=HEADER.replace(",respondents", "")).problems == ["Missing columns: respondents."]
+    assert check([GOOD[0] + ",2023"], header=HEADER + ",Year").problems == ["Two columns mean year: «year» and «Year»."]
+
+
+def test_a_year_that_cannot_be_read_is_told_once_and_does_not_become_its_waves_year():
+    checked = check(["CIPS 2024,1989,brokers,transparency,58,50", "CIPS 2024,2024,importers,transparency,62,50"])
+    assert checked.problems == ["row 2: year: «1989» is not a year."]
+    checked = check(["CIPS 2024,2024,brokers,transparency,58,50", "CIPS 2024,-1,importers,transparency,62,50"])
+    assert checked.problems == ["row 3: year: «-1» is not a year."]
