@@ -42,7 +42,7 @@ def _key_factors() -> dict[str, str]:
     return lookup
 
 
-def check_survey_file(data: bytes, filename: str) -> SurveyImport:
+def check_survey_file(data: bytes, filename: str) -> SurveyImport:  # noqa: C901 -- split on branch i15-rules
     """Raises ImportFileError for an unreadable file; otherwise every row's problems, named."""
     table = read_table(data, filename)
     positions = {fold(name): index for index, name in enumerate(table.header)}

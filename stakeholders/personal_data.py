@@ -42,32 +42,32 @@ def export_person(email: str) -> dict:
 
 
 def export_contacts(contacts, *, email: str) -> dict:
-    people = []
-    for contact in contacts:
-        people.append(
-            {
-                "id": contact.pk,
-                **{field: _plain(getattr(contact, field)) for field in PERSONAL_FIELDS},
-                "organization": contact.organization.name if contact.organization else None,
-                "archived": contact.is_archived,
-                "created": _plain(contact.created_at),
-                "history": [
-                    {
-                        "when": _plain(entry.history_date),
-                        "type": entry.history_type,
-                        "by": str(entry.history_user or ""),
-                        "reason": entry.history_change_reason or "",
-                        **{field: _plain(getattr(entry, field)) for field in PERSONAL_FIELDS},
-                    }
-                    for entry in contact.history.select_related("history_user").order_by("history_date")
-                ],
-                "engagements": [
-                    {"date": _plain(e.occurred_on), "kind": e.kind, "title": e.title}
-                    for e in contact.engagements.filter(is_removed=False).order_by("occurred_on")
-                ],
-            }
-        )
+    people = [_person(contact) for contact in contacts]
     return {"email": email, "exported": _plain(timezone.now()), "contacts": people}
+
+
+def _person(contact: Contact) -> dict:
+    return {
+        "id": contact.pk,
+        **{field: _plain(getattr(contact, field)) for field in PERSONAL_FIELDS},
+        "organization": contact.organization.name if contact.organization else None,
+        "archived": contact.is_archived,
+        "created": _plain(contact.created_at),
+        "history": [
+            {
+                "when": _plain(entry.history_date),
+                "type": entry.history_type,
+                "by": str(entry.history_user or ""),
+                "reason": entry.history_change_reason or "",
+                **{field: _plain(getattr(entry, field)) for field in PERSONAL_FIELDS},
+            }
+            for entry in contact.history.select_related("history_user").order_by("history_date")
+        ],
+        "engagements": [
+            {"date": _plain(e.occurred_on), "kind": e.kind, "title": e.title}
+            for e in contact.engagements.filter(is_removed=False).order_by("occurred_on")
+        ],
+    }
 
 
 def _plain(value):

@@ -418,7 +418,7 @@ def export_response(dataset: Dataset, queryset, fmt: str):
     request: CSV streamed, XLSX from a temporary file."""
     export_format = FORMATS[fmt]
     if export_format.extension == "xlsx":
-        spool = tempfile.TemporaryFile()
+        spool = tempfile.TemporaryFile()  # noqa: SIM115 -- FileResponse closes it once sent
         write_xlsx(dataset, queryset, spool, labels=export_format.labels)
         spool.seek(0)
         return FileResponse(

@@ -147,12 +147,11 @@ def recognise(header: list[str], kind: str) -> tuple[dict[int, str], list[str], 
             continue
         seen[field] = title
         mapping[position] = field
-    for field in REQUIRED[kind]:
-        if field not in seen:
-            errors.append(
-                _("The column %(field)s is missing (French header: %(fr)s).")
-                % {"field": field, "fr": FRENCH_HEADERS[field]}
-            )
+    errors.extend(
+        _("The column %(field)s is missing (French header: %(fr)s).") % {"field": field, "fr": FRENCH_HEADERS[field]}
+        for field in REQUIRED[kind]
+        if field not in seen
+    )
     return mapping, ignored, errors
 
 

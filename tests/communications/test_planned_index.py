@@ -1,11 +1,12 @@
 """The engagements list's "Planned" tab (is_held=False, soonest first) reads a partial index in
 its own order, so it neither scans the held engagements nor sorts."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from communications.models import Engagement
 from tests.factories import EngagementFactory
@@ -35,8 +36,8 @@ def _planned_tab_query(client) -> str:
 )
 def test_the_planned_tab_reads_the_partial_index(manager_client):
     for days in range(1, 6):
-        EngagementFactory(occurred_on=date.today() + timedelta(days=days), is_held=False)
-        EngagementFactory(occurred_on=date.today() - timedelta(days=days), is_held=True)
+        EngagementFactory(occurred_on=timezone.localdate() + timedelta(days=days), is_held=False)
+        EngagementFactory(occurred_on=timezone.localdate() - timedelta(days=days), is_held=True)
     sql = _planned_tab_query(manager_client)
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN QUERY PLAN " + sql)

@@ -29,14 +29,16 @@ def test_an_empty_list_variable_means_an_empty_list(monkeypatch):
 def test_cache_urls():
     assert cache_from_url("db://crm_cache")["LOCATION"] == "crm_cache"
     assert cache_from_url("redis://127.0.0.1:6379/1")["BACKEND"].endswith("RedisCache")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="CACHE_URL scheme not supported"):
         cache_from_url("memcached://x")
 
 
 def test_email_urls():
     smtp = email_from_url("smtp://user%40x:p%2Fw@mail.example.org:587?tls=1")
-    assert smtp["EMAIL_HOST"] == "mail.example.org" and smtp["EMAIL_PORT"] == 587
-    assert smtp["EMAIL_HOST_USER"] == "user@x" and smtp["EMAIL_HOST_PASSWORD"] == "p/w"
+    assert smtp["EMAIL_HOST"] == "mail.example.org"
+    assert smtp["EMAIL_PORT"] == 587
+    assert smtp["EMAIL_HOST_USER"] == "user@x"
+    assert smtp["EMAIL_HOST_PASSWORD"] == "p/w"
     assert smtp["EMAIL_USE_TLS"] is True
     assert email_from_url("console://")["EMAIL_BACKEND"].endswith("console.EmailBackend")
 
@@ -82,7 +84,8 @@ def test_with_no_secret_key_one_is_made_once_and_kept_out_of_git(tmp_path):
     second = _manage("shell", "-c", code, CRM_VAR_DIR=str(tmp_path), SECRET_KEY="")
     deploy = _manage("check", "--deploy", CRM_VAR_DIR=str(tmp_path), SECRET_KEY="", DEBUG="0")
     assert "crm.W001" in deploy.stderr + deploy.stdout  # several servers need one key
-    assert first.stdout == second.stdout and len(first.stdout.strip()) > 50
+    assert first.stdout == second.stdout
+    assert len(first.stdout.strip()) > 50
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
 
 

@@ -39,7 +39,8 @@ def test_unchanged_data_is_not_counted_again(manager_client, officer):
     EngagementFactory(author=officer, occurred_on=TODAY - timedelta(days=2), organizations=[OrganizationFactory()])
     counted, counting_queries, first = _view(manager_client)
     kept, kept_queries, again = _view(manager_client)
-    assert counted["engagements"] == 1 and kept is None
+    assert counted["engagements"] == 1
+    assert kept is None
     assert kept_queries <= 8 < counting_queries
     assert _engagement_figure(again) == _engagement_figure(first) == 1
     assert "Figures counted at" in again.content.decode()
@@ -50,11 +51,13 @@ def test_every_kind_of_change_is_counted_at_once(manager_client, officer):
     engagement = EngagementFactory(author=officer, occurred_on=TODAY - timedelta(days=2), organizations=[broker])
     follow_up = FollowUpFactory(engagement=engagement, due_on=TODAY - timedelta(days=1))
     figures, _n, _r = _view(manager_client)
-    assert figures["engagements"] == 1 and figures["follow_ups"] == 1
+    assert figures["engagements"] == 1
+    assert figures["follow_ups"] == 1
 
     EngagementFactory(author=officer, occurred_on=TODAY - timedelta(days=1), organizations=[broker])
     figures, _n, response = _view(manager_client)
-    assert figures["engagements"] == 2 and _engagement_figure(response) == 2
+    assert figures["engagements"] == 2
+    assert _engagement_figure(response) == 2
 
     follow_up_set_status(follow_up=follow_up, status="done", by=officer)
     assert _view(manager_client)[0]["follow_ups"] == 0
@@ -84,7 +87,8 @@ def test_each_user_role_and_language_has_its_own_figures(client, manager, office
     assert _view(client)[0]["engagements"] == 1
     client.cookies["django_language"] = "fr"
     figures, _n, response = _view(client)
-    assert figures is not None and "Échanges tenus" in response.content.decode()
+    assert figures is not None
+    assert "Échanges tenus" in response.content.decode()
 
 
 def test_kept_charts_carry_each_pages_own_nonce(manager_client, officer):
@@ -93,24 +97,30 @@ def test_kept_charts_carry_each_pages_own_nonce(manager_client, officer):
         response = _view(manager_client)[2]
         nonce = re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"]).group(1)
         styles = re.findall(r'<style nonce="([^"]+)"', response.content.decode())
-        assert styles and set(styles) == {nonce}
+        assert styles
+        assert set(styles) == {nonce}
+
+
+def _write_then_roll_back():
+    with transaction.atomic():
+        OrganizationFactory()
+        raise RuntimeError
 
 
 def test_the_commit_mark_moves_once_per_transaction_and_not_on_rollback(db, django_capture_on_commit_callbacks):
     before = changes.mark()
-    with pytest.raises(RuntimeError), django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with transaction.atomic():
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(RuntimeError):
+        _write_then_roll_back()
+    assert callbacks == []
+    assert changes.mark() == before
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        for _ in range(5):
             OrganizationFactory()
-            raise RuntimeError
-    assert callbacks == [] and changes.mark() == before
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with transaction.atomic():
-            for _ in range(5):
-                OrganizationFactory()
-            import_survey(
-                b"wave,year,respondent_group,key_factor,score,respondents\nW1,2026,b,transparency,61,12\n", "s.csv"
-            )
-    assert len(callbacks) == 1 and changes.mark() != before
+        import_survey(
+            b"wave,year,respondent_group,key_factor,score,respondents\nW1,2026,b,transparency,61,12\n", "s.csv"
+        )
+    assert len(callbacks) == 1
+    assert changes.mark() != before
 
 
 def test_a_commit_counts_again_even_when_the_newest_entries_are_unchanged(transactional_db, manager_client):
