@@ -9,10 +9,12 @@ PostgreSQL sequences are moved past them afterwards.
 
 import itertools
 import operator
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from django.core.management.color import no_style
 from django.db import connection, models
+from django.db.backends.utils import CursorWrapper
 from django.db.models import Max
 from django.utils import timezone
 
@@ -21,12 +23,12 @@ from crm.lib import changes
 BATCH = 5000
 
 
-def next_ids(model, count: int) -> range:
+def next_ids(model: type[models.Model], count: int) -> range:
     start = (model._default_manager.aggregate(top=Max("pk"))["top"] or 0) + 1
     return range(start, start + count)
 
 
-def _converter(field):
+def _converter(field: models.Field) -> Callable[[Any], Any] | None:
     """Dates and times in the database's own form; computed once per distinct value (seeded rows
     share a few timestamps)."""
     if isinstance(field, models.DateTimeField):
@@ -35,9 +37,9 @@ def _converter(field):
         adapt = connection.ops.adapt_datefield_value
     else:
         return None
-    cache = {None: None}
+    cache: dict[Any, Any] = {None: None}
 
-    def convert(value):
+    def convert(value: Any) -> Any:
         if value not in cache:
             cache[value] = adapt(value)
         return cache[value]
@@ -45,11 +47,11 @@ def _converter(field):
     return convert
 
 
-def _columns(model, exclude: Sequence[str] = ()) -> list:
+def _columns(model: type[models.Model], exclude: Sequence[str] = ()) -> list[models.Field]:
     return [f for f in model._meta.concrete_fields if f.attname not in exclude]
 
 
-def _values_of(fields: list, converters: list):
+def _values_of(fields: list[models.Field], converters: list[Callable | None]) -> Callable[[dict], list]:
     """row (dict with every field) → the list of values sent, in column order. Worked out once
     per insert: the values are picked in one step, and only the columns that need it converted."""
     get = operator.itemgetter(*[f.attname for f in fields])
@@ -64,7 +66,9 @@ def _values_of(fields: list, converters: list):
     return values_of
 
 
-def _history_values_of(fields: list, converters: list, extra: dict):
+def _history_values_of(
+    fields: list[models.Field], converters: list[Callable | None], extra: dict[str, Any]
+) -> Callable[[dict], list]:
     """row (dict) → the values of its history entry: the `extra` columns (history_date, …) are the
     same for every row, so converted once; the others come from the row (None when missing)."""
     template, from_row = [], []
@@ -86,7 +90,13 @@ def _history_values_of(fields: list, converters: list, extra: dict):
     return values_of
 
 
-def insert_rows(model, rows: Iterable[dict], *, history_reason: str | None = None, history_user_id=None) -> int:
+def insert_rows(
+    model: type[models.Model],
+    rows: Iterable[dict],
+    *,
+    history_reason: str | None = None,
+    history_user_id: int | None = None,
+) -> int:
     """Insert rows (dicts of attname → value for every concrete field; the primary key may be left
     out when nothing refers to the rows, e.g. many-to-many links) and, when the model keeps a
     history, one "created" history entry per row."""
@@ -120,7 +130,7 @@ def insert_rows(model, rows: Iterable[dict], *, history_reason: str | None = Non
     total = 0
     batch: list[dict] = []
 
-    def flush():
+    def flush() -> None:
         with connection.cursor() as cursor:
             _send(cursor, table, names, [values_of(row) for row in batch])
             if history_model:
@@ -137,7 +147,7 @@ def insert_rows(model, rows: Iterable[dict], *, history_reason: str | None = Non
     return total
 
 
-def _send(cursor, table: str, names: str, rows: list[list]) -> None:
+def _send(cursor: CursorWrapper, table: str, names: str, rows: list[list]) -> None:
     """Insert rows (values in the order of `names`): executemany, or on PostgreSQL one COPY, a
     stream of rows rather than a statement for each."""
     if connection.vendor == "postgresql":
@@ -149,7 +159,7 @@ def _send(cursor, table: str, names: str, rows: list[list]) -> None:
         cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(rows[0]))})", rows)
 
 
-def reset_sequences(*models_to_reset) -> None:
+def reset_sequences(*models_to_reset: type[models.Model]) -> None:
     """After explicit ids, PostgreSQL's sequences must move past them (SQLite needs nothing)."""
     statements = connection.ops.sequence_reset_sql(no_style(), list(models_to_reset))
     if statements:
@@ -158,7 +168,7 @@ def reset_sequences(*models_to_reset) -> None:
                 cursor.execute(statement)
 
 
-def field_defaults(model) -> dict:
+def field_defaults(model: type[models.Model]) -> dict[str, Any]:
     """attname → default value for every concrete field (what the ORM would fill in)."""
     values = {}
     for field in model._meta.concrete_fields:

@@ -11,6 +11,7 @@ import uuid
 from django.apps import apps as global_apps
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 REGISTER_APPS = ("crm", "stakeholders", "communications")
@@ -24,7 +25,8 @@ def _move_mark() -> None:
 def changed() -> None:
     """The registers were written to: the mark moves when the transaction commits (once per
     transaction however many rows; at once outside a transaction; not at all if it rolls back)."""
-    pending = connection.in_atomic_block and any(func is _move_mark for _ids, func, _robust in connection.run_on_commit)
+    # django-stubs types run_on_commit's entries as (sids, func); Django 5.2's are (sids, func, robust)
+    pending = connection.in_atomic_block and any(func is _move_mark for _ids, func, _robust in connection.run_on_commit)  # type: ignore[misc]
     if not pending:
         # robust: a cache that cannot be written (its table not made yet, during `migrate`) is
         # logged, never a reason for the write itself to fail
@@ -35,7 +37,7 @@ def mark() -> str:
     return cache.get(MARK, "")
 
 
-def _on_write(sender, **kwargs) -> None:
+def _on_write(sender: type[Model], **kwargs: object) -> None:
     # Models of a migration's own state (data migrations) are left out: nothing is kept from before.
     if sender._meta.app_label in REGISTER_APPS and sender._meta.apps is global_apps:
         changed()
