@@ -59,9 +59,11 @@ test: install axe lint
 bench: install
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
+# Types are checked where the rules live (the library, services, selectors: pyproject's [tool.mypy]).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 # Refresh the French catalogue after changing user-facing strings (needs GNU gettext).
 messages: install

@@ -56,11 +56,15 @@ def write(results, options, path: Path | None):
         "# Performance",
         "",
         f"Measured by `make bench` on {time.strftime('%Y-%m-%d')}: {_machine()}.",
-        f"Scratch database seeded with {options.organizations:,} organizations, {2 * options.organizations:,} contacts and "
-        f"{options.engagements:,} engagements (with their follow-ups, commitments, concerns and history).",
-        f"Pages: median of {options.runs} requests through Django's test client, signed in (dashboard as a manager, the rest as an officer); "
-        "queries counted by Django. The dashboard twice: with its figures kept (nothing changed since they were counted), "
-        "and counted afresh (the kept figures forgotten before each request, as any change to the data does).",
+        (
+            f"Scratch database seeded with {options.organizations:,} organizations, {2 * options.organizations:,} contacts and "
+            f"{options.engagements:,} engagements (with their follow-ups, commitments, concerns and history)."
+        ),
+        (
+            f"Pages: median of {options.runs} requests through Django's test client, signed in (dashboard as a manager, the rest as an officer); "
+            "queries counted by Django. The dashboard twice: with its figures kept (nothing changed since they were counted), "
+            "and counted afresh (the kept figures forgotten before each request, as any change to the data does)."
+        ),
         "",
     ]
     for bench in results:

@@ -11,16 +11,17 @@ audience organizations engaged through them during the campaign are reached; com
 them count as commitments. Progress of any number of campaigns costs four queries.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
-from django.http import QueryDict
+from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from communications.choices import CampaignStatus, CommitmentStatus
-from communications.models import Campaign, Commitment, Engagement
+from communications.models import Campaign, Commitment, Engagement, KeyFactor
 from crm.lib import changes
 from stakeholders.filters import OrganizationFilter
 from stakeholders.models import Organization
@@ -33,13 +34,13 @@ KEPT = Campaign.kept_audience.through
 MET = Engagement.organizations.through
 
 
-def audience_filter(query: str, *, request=None) -> OrganizationFilter:
+def audience_filter(query: str, *, request: HttpRequest | None = None) -> OrganizationFilter:
     data = QueryDict(query or "", mutable=True)
     data.pop(AUDIENCE_PARAMETER, None)
     return OrganizationFilter(data, queryset=Organization.objects.all(), request=request)
 
 
-def _live_audience(campaign: Campaign) -> QuerySet:
+def _live_audience(campaign: Campaign) -> QuerySet[Organization]:
     filterset = audience_filter(campaign.audience_query)
     return filterset.qs if filterset.is_valid() else Organization.objects.none()
 
@@ -68,7 +69,7 @@ def _release(campaign: Campaign, *, reason: str) -> None:
     changes.record()
 
 
-def keep_ended_audiences(campaigns) -> None:
+def keep_ended_audiences(campaigns: Iterable[Campaign]) -> None:
     """The first reading of a campaign after its end keeps its audience (once: later readings find
     it kept). Two readers at once: the campaign's row is locked, the second finds it kept."""
     for campaign in campaigns:
@@ -81,7 +82,7 @@ def keep_ended_audiences(campaigns) -> None:
             campaign.audience_kept_on = locked.audience_kept_on
 
 
-def audience(campaign: Campaign) -> QuerySet:
+def audience(campaign: Campaign) -> QuerySet[Organization]:
     """The organizations the campaign addresses: kept as they were once it ended, else its saved
     filter applied now."""
     keep_ended_audiences([campaign])
@@ -90,18 +91,18 @@ def audience(campaign: Campaign) -> QuerySet:
     return _live_audience(campaign)
 
 
-def organizations_in_audience(campaign_id) -> QuerySet:
+def organizations_in_audience(campaign_id: int | str) -> QuerySet:
     """The ids of the organizations in a campaign's audience; none for an unknown campaign (the
     organization list's campaign_audience filter asks, through stakeholders.extensions)."""
     campaign = Campaign.objects.filter(pk=campaign_id).first()
     return audience(campaign).values("pk") if campaign else Organization.objects.none().values("pk")
 
 
-def campaign_events(campaign: Campaign) -> QuerySet:
+def campaign_events(campaign: Campaign) -> QuerySet[Engagement]:
     return Engagement.objects.filter(campaign=campaign, is_held=True, is_removed=False)
 
 
-def _during(engagements: QuerySet, campaign: Campaign) -> QuerySet:
+def _during(engagements: QuerySet[Engagement], campaign: Campaign) -> QuerySet[Engagement]:
     if campaign.starts_on:
         engagements = engagements.filter(occurred_on__gte=campaign.starts_on)
     if campaign.ends_on:
@@ -136,7 +137,7 @@ class Progress:
     commitments: Measure
 
 
-def _met_during(campaign_field: str, organization_field: str):
+def _met_during(campaign_field: str, organization_field: str) -> Exists:
     """Whether the organization was met at a held event of the campaign, between its start and end."""
     return Exists(
         MET.objects.filter(
@@ -153,7 +154,7 @@ def _met_during(campaign_field: str, organization_field: str):
     )
 
 
-def _kept_counts(campaigns) -> dict[int, tuple[int, int]]:
+def _kept_counts(campaigns: list[Campaign]) -> dict[int, tuple[int, int]]:
     """(audience, reached) of campaigns whose audience is kept: one query."""
     rows = (
         KEPT.objects.filter(campaign_id__in=[c.pk for c in campaigns])
@@ -164,7 +165,7 @@ def _kept_counts(campaigns) -> dict[int, tuple[int, int]]:
     return {row["campaign_id"]: (row["audience"], row["reached"]) for row in rows}
 
 
-def _live_counts(campaigns) -> dict[int, tuple[int, int]]:
+def _live_counts(campaigns: list[Campaign]) -> dict[int, tuple[int, int]]:
     """(audience, reached) of running campaigns, each filter applied now: one query for them all."""
     aggregates = {}
     for campaign in campaigns:
@@ -175,7 +176,7 @@ def _live_counts(campaigns) -> dict[int, tuple[int, int]]:
     return {c.pk: (totals[f"audience_{c.pk}"], totals[f"reached_{c.pk}"]) for c in campaigns}
 
 
-def campaigns_progress(campaigns) -> dict[int, Progress]:
+def campaigns_progress(campaigns: Iterable[Campaign]) -> dict[int, Progress]:
     """Progress of each campaign, by primary key: four queries whatever their number (plus, once in
     a campaign's life, the keeping of its audience at the first reading after its end)."""
     campaigns = list(campaigns)
@@ -215,12 +216,12 @@ def campaign_progress(campaign: Campaign) -> Progress:
     return campaigns_progress([campaign])[campaign.pk]
 
 
-def not_reached(campaign: Campaign) -> QuerySet:
+def not_reached(campaign: Campaign) -> QuerySet[Organization]:
     return audience(campaign).exclude(pk__in=reached_ids(campaign))
 
 
 @transaction.atomic
-def campaign_save(*, campaign: Campaign, key_factors, channels: list[str]) -> Campaign:
+def campaign_save(*, campaign: Campaign, key_factors: Iterable[KeyFactor], channels: list[str]) -> Campaign:
     """Save a campaign. Completing it (or saving it past its end date) keeps its audience as it is;
     reopening it follows its filter again; a new filter for an ended campaign is kept afresh."""
     before = Campaign.objects.filter(pk=campaign.pk).values_list("audience_query", flat=True).first()
@@ -239,7 +240,7 @@ def campaign_save(*, campaign: Campaign, key_factors, channels: list[str]) -> Ca
     return campaign
 
 
-def move_kept_audience_on_merge(*, survivor, duplicate) -> None:
+def move_kept_audience_on_merge(*, survivor: Organization, duplicate: Organization) -> None:
     """Registered as a merge hook: a kept audience that held the duplicate holds the survivor."""
     holding = set(KEPT.objects.filter(organization=survivor).values_list("campaign_id", flat=True))
     KEPT.objects.filter(organization=duplicate, campaign_id__in=holding).delete()

@@ -123,20 +123,19 @@ def seed_survey() -> int:
     if SurveyResult.objects.exists():
         return 0
     rng = random.Random(2024)
-    rows = []
-    for wave, year, lift in (("CIPS 2022", 2022, 0), ("CIPS 2024", 2024, 6)):
-        for group, size in (("customs brokers", 120), ("importers", 90), ("customs officers", 200)):
-            for code in KeyFactorCode.values:
-                rows.append(
-                    SurveyResult(
-                        wave=wave,
-                        year=year,
-                        respondent_group=group,
-                        key_factor=code,
-                        score=rng.randint(35, 70) + lift,
-                        respondents=size + rng.randint(-20, 20),
-                    )
-                )
+    rows = [
+        SurveyResult(
+            wave=wave,
+            year=year,
+            respondent_group=group,
+            key_factor=code,
+            score=rng.randint(35, 70) + lift,
+            respondents=size + rng.randint(-20, 20),
+        )
+        for wave, year, lift in (("CIPS 2022", 2022, 0), ("CIPS 2024", 2024, 6))
+        for group, size in (("customs brokers", 120), ("importers", 90), ("customs officers", 200))
+        for code in KeyFactorCode.values
+    ]
     bulk_create_with_history(rows, SurveyResult)  # with their history, as an import writes them
     changes.record()
     return len(rows)

@@ -61,6 +61,7 @@ class Campaign(models.Model):
     """An integrity communication campaign: its audience is a saved organization filter, its
     progress is counted from the engagements linked to it."""
 
+    _change_reason: str  # django-simple-history writes it into the next history entry (set by the services)
     name = models.CharField(_("name"), max_length=200)
     objective = models.TextField(_("objective"), blank=True)
     key_messages = models.TextField(_("key messages"), blank=True)
@@ -123,6 +124,7 @@ class Campaign(models.Model):
 class Engagement(models.Model):
     """Something that happened with stakeholders: a meeting, a workshop, a call, a visit…"""
 
+    _change_reason: str  # django-simple-history writes it into the next history entry (set by the services)
     occurred_on = models.DateField(_("date"), default=timezone.localdate)
     kind = models.CharField(_("kind"), max_length=30, choices=EngagementKind.choices, default=EngagementKind.MEETING)
     title = models.CharField(_("title"), max_length=200)
@@ -262,6 +264,7 @@ class Engagement(models.Model):
 
 
 class FollowUp(models.Model):
+    _change_reason: str  # django-simple-history writes it into the next history entry (set by the services)
     engagement = models.ForeignKey(
         Engagement, verbose_name=_("engagement"), on_delete=models.CASCADE, related_name="follow_ups"
     )

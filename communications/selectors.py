@@ -4,16 +4,18 @@ A concern referred to Internal Affairs is visible only to its author and to user
 referrals: every list, page, export and search goes through concern_list().
 """
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
 from communications.models import Commitment, Concern, Engagement, FollowUp
+from crm.models import User
 
 
-def engagement_list(*, user=None) -> QuerySet:
+def engagement_list(*, user: User | AnonymousUser | None = None) -> QuerySet[Engagement]:
     return Engagement.objects.filter(is_removed=False).select_related("author", "customs_office", "region", "campaign")
 
 
-def follow_up_list(*, user=None) -> QuerySet:
+def follow_up_list(*, user: User | AnonymousUser | None = None) -> QuerySet[FollowUp]:
     """By due date: among open follow-ups, the overdue ones come first (index on owner, status, due)."""
     return (
         FollowUp.objects.filter(engagement__is_removed=False)
@@ -22,11 +24,11 @@ def follow_up_list(*, user=None) -> QuerySet:
     )
 
 
-def commitment_list(*, user=None) -> QuerySet:
+def commitment_list(*, user: User | AnonymousUser | None = None) -> QuerySet[Commitment]:
     return Commitment.objects.select_related("author", "engagement")
 
 
-def concern_list(*, user) -> QuerySet:
+def concern_list(*, user: User | AnonymousUser | None) -> QuerySet[Concern]:
     concerns = Concern.objects.select_related("organization", "topic", "author", "engagement")
     if user is None:  # the server itself (commands run by administrators of the machine): counts only
         return concerns.filter(referred_to_internal_affairs=False)

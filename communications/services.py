@@ -16,13 +16,14 @@ from django.utils.translation import ngettext
 from communications.choices import OPEN_FOLLOW_UP_STATUSES, ConcernStatus, FollowUpStatus
 from communications.models import Commitment, Concern, Engagement, FollowUp
 from crm.lib import changes
-from stakeholders.models import Organization
+from crm.models import User
+from stakeholders.models import Contact, Organization
 
 
 @dataclass
 class FollowUpDraft:
     description: str
-    owner: object
+    owner: User
     due_on: date
 
 
@@ -71,7 +72,7 @@ def engagement_problems(
 def _derive(engagement: Engagement, organizations: list) -> None:
     engagement.is_held = engagement.occurred_on <= timezone.localdate()
     if engagement.customs_office_id:
-        engagement.region_id = engagement.customs_office.region_id
+        engagement.region_id = engagement.customs_office.region_id  # type: ignore[union-attr]
     else:
         engagement.region_id = organizations[0].region_id if organizations else None
 
@@ -173,7 +174,7 @@ def refresh_last_engaged(organization_ids: Iterable[int]) -> None:
 
 
 @transaction.atomic
-def follow_up_set_status(*, follow_up: FollowUp, status: str, by) -> FollowUp:
+def follow_up_set_status(*, follow_up: FollowUp, status: str, by: User | None) -> FollowUp:
     """Change a follow-up's state; closing someone else's is recorded under the name of who did it."""
     follow_up.status = status
     if status == FollowUpStatus.DONE:
@@ -192,7 +193,9 @@ def follow_up_set_status(*, follow_up: FollowUp, status: str, by) -> FollowUp:
 
 
 @transaction.atomic
-def follow_up_update(*, follow_up: FollowUp, description: str, owner, due_on: date, status: str, by) -> FollowUp:
+def follow_up_update(
+    *, follow_up: FollowUp, description: str, owner: User, due_on: date, status: str, by: User | None
+) -> FollowUp:
     if owner.pk != follow_up.owner_id:
         follow_up._change_reason = _("Reassigned by %(name)s") % {"name": by}
     follow_up.description, follow_up.owner, follow_up.due_on = description, owner, due_on
@@ -251,7 +254,7 @@ def concern_save(*, concern: Concern) -> Concern:
     return concern
 
 
-def move_engagements_on_merge(*, survivor, duplicate) -> None:
+def move_engagements_on_merge(*, survivor: Organization, duplicate: Organization) -> None:
     """Registered as a merge hook: what the duplicate organization took part in moves to the survivor,
     whose last engagement date follows."""
     through = Engagement.organizations.through
@@ -270,7 +273,7 @@ def move_engagements_on_merge(*, survivor, duplicate) -> None:
     )
 
 
-def move_contact_engagements_on_merge(*, survivor, duplicate) -> None:
+def move_contact_engagements_on_merge(*, survivor: Contact, duplicate: Contact) -> None:
     through = Engagement.contacts.through
     met = set(through.objects.filter(contact=survivor).values_list("engagement_id", flat=True))
     through.objects.filter(contact=duplicate, engagement_id__in=met).delete()

@@ -225,7 +225,7 @@ CACHE_BACKENDS = {
 TABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-def cache_from_url(url: str) -> dict:
+def cache_from_url(url: str) -> dict:  # noqa: C901 (one branch per cache scheme)
     """A CACHES entry from db://table, locmem://[name], redis[s]://[user:password@]host[:port][/db]
     (several, comma-separated, for replicas; query options go to redis-py) or dummy://."""
     if url.lower().startswith(("redis://", "rediss://")):

@@ -86,6 +86,7 @@ class Tag(models.Model):
 
 
 class Organization(models.Model):
+    _change_reason: str  # django-simple-history writes it into the next history entry (set by the services)
     name = models.CharField(_("name"), max_length=200)
     name_key = models.CharField(max_length=200, editable=False, db_index=True)
     acronym = models.CharField(_("acronym"), max_length=30, blank=True)
@@ -212,6 +213,7 @@ class Organization(models.Model):
 
 
 class Contact(models.Model):
+    _change_reason: str  # django-simple-history writes it into the next history entry (set by the services)
     first_name = models.CharField(_("first name"), max_length=100, blank=True)
     last_name = models.CharField(_("last name"), max_length=100)
     organization = models.ForeignKey(

@@ -8,7 +8,6 @@ their record and in its history; the engagements stay, so counts do not change.
 from django.db import transaction
 from django.utils import timezone
 
-from crm.lib import changes
 from stakeholders.models import Contact
 
 PERSONAL_FIELDS = [
@@ -43,32 +42,32 @@ def export_person(email: str) -> dict:
 
 
 def export_contacts(contacts, *, email: str) -> dict:
-    people = []
-    for contact in contacts:
-        people.append(
-            {
-                "id": contact.pk,
-                **{field: _json_value(getattr(contact, field)) for field in PERSONAL_FIELDS},
-                "organization": contact.organization.name if contact.organization else None,
-                "archived": contact.is_archived,
-                "created": _json_value(contact.created_at),
-                "history": [
-                    {
-                        "when": _json_value(entry.history_date),
-                        "type": entry.history_type,
-                        "by": str(entry.history_user or ""),
-                        "reason": entry.history_change_reason or "",
-                        **{field: _json_value(getattr(entry, field)) for field in PERSONAL_FIELDS},
-                    }
-                    for entry in contact.history.select_related("history_user").order_by("history_date")
-                ],
-                "engagements": [
-                    {"date": _json_value(e.occurred_on), "kind": e.kind, "title": e.title}
-                    for e in contact.engagements.filter(is_removed=False).order_by("occurred_on")
-                ],
-            }
-        )
+    people = [_person(contact) for contact in contacts]
     return {"email": email, "exported": _json_value(timezone.now()), "contacts": people}
+
+
+def _person(contact: Contact) -> dict:
+    return {
+        "id": contact.pk,
+        **{field: _json_value(getattr(contact, field)) for field in PERSONAL_FIELDS},
+        "organization": contact.organization.name if contact.organization else None,
+        "archived": contact.is_archived,
+        "created": _json_value(contact.created_at),
+        "history": [
+            {
+                "when": _json_value(entry.history_date),
+                "type": entry.history_type,
+                "by": str(entry.history_user or ""),
+                "reason": entry.history_change_reason or "",
+                **{field: _json_value(getattr(entry, field)) for field in PERSONAL_FIELDS},
+            }
+            for entry in contact.history.select_related("history_user").order_by("history_date")
+        ],
+        "engagements": [
+            {"date": _json_value(e.occurred_on), "kind": e.kind, "title": e.title}
+            for e in contact.engagements.filter(is_removed=False).order_by("occurred_on")
+        ],
+    }
 
 
 def _json_value(value):
@@ -107,6 +106,4 @@ def erase_contacts(contacts) -> dict:
         # The entry just written for the erasure holds no personal data either.
         done["contacts"] += 1
         done["engagements_kept"] += contact.engagements.count()
-    if done["contacts"]:
-        changes.record()
     return done

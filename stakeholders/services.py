@@ -2,12 +2,14 @@
 and its change for what is kept from the registers (crm.lib.changes)."""
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.lib import changes
+from crm.models import User
 from stakeholders.models import Contact, Organization, Tag
 from stakeholders.normalize import fold, name_key, registration_key
 
@@ -16,7 +18,7 @@ class MergeRefused(ValueError):
     """The message is for the user."""
 
 
-def _check_mergeable(survivor, duplicate) -> None:
+def _check_mergeable(survivor: Organization | Contact, duplicate: Organization | Contact) -> None:
     if survivor.pk == duplicate.pk:
         raise MergeRefused(_("A record cannot be merged into itself."))
     if survivor.is_archived:
@@ -25,13 +27,13 @@ def _check_mergeable(survivor, duplicate) -> None:
         raise MergeRefused(_("The other record was already merged into another one."))
 
 
-def _save(instance, reason: str, **kwargs) -> None:
+def _save(instance: Organization | Contact, reason: str, **kwargs: Any) -> None:
     """Save and say why in the history entry (django-simple-history reads _change_reason)."""
     instance._change_reason = reason
     instance.save(**kwargs)
 
 
-def similar_organizations(name: str, *, exclude_pk: int | None = None, limit: int = 5):
+def similar_organizations(name: str, *, exclude_pk: int | None = None, limit: int = 5) -> list[Organization]:
     """Organizations whose name means the same ("Transit Baobab SARL" ~ "TRANSIT BAOBAB")."""
     matches = Organization.objects.filter(name_key=name_key(name)).select_related("region")
     if exclude_pk:
@@ -147,7 +149,7 @@ def organization_delete(*, organization: Organization) -> None:
 
 
 @transaction.atomic
-def contact_save(*, contact: Contact, changed: Iterable[str] = (), by=None) -> Contact:
+def contact_save(*, contact: Contact, changed: Iterable[str] = (), by: User | None = None) -> Contact:
     """Create or update a contact. Consent given or withdrawn is dated (today unless a date was
     typed with it) and its source kept (who recorded it, unless a source was typed)."""
     if "consent" in changed:

@@ -39,7 +39,8 @@ def beside(guard):
 
 
 def test_the_guard_is_on_while_the_suite_runs(guard):
-    assert guard.active and guard.installed
+    assert guard.active
+    assert guard.installed
     assert guard.parent == str(REPOSITORY.parent)
 
 
@@ -74,17 +75,20 @@ def test_the_temporary_folder_stays_allowed_wherever_it_is(reads_beside_the_repo
     work = Path("/nowhere-guard-test/work")
     guard = guard_type(work / "crm")
     guard.configure(str(work / "tmp"), "/nowhere-guard-test")  # TMPDIR beside it; a folder holding it all
-    assert not guard.standing_down and guard.allowed == (str(work / "tmp"),)
+    assert not guard.standing_down
+    assert guard.allowed == (str(work / "tmp"),)
     assert guard.beside(work / "tmp" / "pytest-of-ci" / "x.csv") is None
     assert guard.beside(work / "sample-files" / "x.csv") == str(work / "sample-files" / "x.csv")
 
     temporary = Path(tempfile.gettempdir()).resolve()
     in_temporary = guard_type(temporary / "crm")  # a clone straight into /tmp: its neighbours are temporary files
     in_temporary.configure(str(temporary))
-    assert in_temporary.standing_down and in_temporary.beside(temporary / "other" / "x.csv") is None
+    assert in_temporary.standing_down
+    assert in_temporary.beside(temporary / "other" / "x.csv") is None
     at_the_root = guard_type(Path("/crm"))
     at_the_root.configure()
-    assert at_the_root.standing_down and at_the_root.beside("/etc/hostname") is None
+    assert at_the_root.standing_down
+    assert at_the_root.beside("/etc/hostname") is None
 
 
 def test_reading_a_file_beside_the_repository_is_refused_and_named(guard, beside):

@@ -7,23 +7,30 @@ Officers see the same dashboard limited to their own work (engagements they logg
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db import NotSupportedError
-from django.db.models import CharField, Count, Func, Q, Sum
-from django.http import QueryDict
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import CharField, Count, Func, Q, QuerySet, Sum
+from django.db.models.sql.compiler import SQLCompiler
+from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from communications.choices import CommitmentStatus, ConcernStatus
-from communications.models import Campaign, Concern
+from communications.models import Campaign, Concern, Engagement
 from crm.accounts.roles import Role
 from crm.lib.forms import suggest_attrs
+from crm.models import User
 from stakeholders.choices import HIGH_SCORE, OrganizationType
 from stakeholders.models import CustomsOffice, Organization, Region
 from stakeholders.normalize import fold
+
+if TYPE_CHECKING:
+    from django.db.models.sql.compiler import _AsSqlType
 
 PERIODS = [
     ("30", _("Last 30 days")),
@@ -52,23 +59,24 @@ class DashboardForm(forms.Form):
     officer = forms.EmailField(label=_("Officer"), required=False, help_text=_("E-mail address"))
     campaign = forms.ModelChoiceField(label=_("Campaign"), queryset=Campaign.objects.all(), required=False)
     type = forms.ChoiceField(
-        label=_("Stakeholder type"), choices=[("", "—")] + OrganizationType.choices, required=False
+        label=_("Stakeholder type"), choices=[("", "—"), *OrganizationType.choices], required=False
     )
 
-    def clean_region(self):
+    def clean_region(self) -> str:
         name = self.cleaned_data["region"].strip()
         if name and not Region.objects.filter(key=fold(name)).exists():
             raise forms.ValidationError(_("No region has this name."))
         return name
 
-    def clean_officer(self):
+    def clean_officer(self) -> str:
         email = self.cleaned_data["officer"].strip()
         if email and not get_user_model().objects.filter(email__iexact=email).exists():
             raise forms.ValidationError(_("No user has this e-mail address."))
         return email
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if cleaned.get("period") == "custom":
             if not start or not end:
@@ -85,9 +93,9 @@ class Scope:
     start: date
     end: date
     region: str = ""
-    customs_office: object = None
+    customs_office: CustomsOffice | None = None
     officer: str = ""
-    campaign: object = None
+    campaign: Campaign | None = None
     type: str = ""
     own: bool = False  # an officer sees their own work only
 
@@ -103,7 +111,7 @@ class Scope:
     def author(self) -> str:
         return "me" if self.own else self.officer
 
-    def engagement_query(self, *, dated: bool = True) -> dict:
+    def engagement_query(self, *, dated: bool = True) -> dict[str, Any]:
         """The engagement list's filters for this scope: figures are counted on exactly the rows
         their drill-down link shows."""
         query = {
@@ -118,7 +126,7 @@ class Scope:
             query |= {"date_from": self.start.isoformat(), "date_to": self.end.isoformat()}
         return _clean(query)
 
-    def scope_of_engagements(self, *, dated: bool = False) -> dict:
+    def scope_of_engagements(self, *, dated: bool = False) -> dict[str, Any]:
         """The same scope as the engagement_* filters of the follow-up, commitment and concern lists."""
         query = {
             "engagement_region": self.region,
@@ -131,7 +139,7 @@ class Scope:
             query |= {"engagement_from": self.start.isoformat(), "engagement_to": self.end.isoformat()}
         return _clean(query)
 
-    def reached_query(self, start: date | None = None, end: date | None = None) -> dict:
+    def reached_query(self, start: date | None = None, end: date | None = None) -> dict[str, Any]:
         """The organizations list's filters for the organizations met in this scope."""
         return _clean(
             {
@@ -147,11 +155,11 @@ class Scope:
         )
 
 
-def _clean(query: dict) -> dict:
+def _clean(query: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in query.items() if value not in (None, "", [])}
 
 
-def scope_from(form: DashboardForm, user) -> Scope:
+def scope_from(form: DashboardForm, user: User) -> Scope:
     today = timezone.localdate()
     data = form.cleaned_data if form.is_valid() else {}
     period = data.get("period") or "90"
@@ -172,7 +180,7 @@ def scope_from(form: DashboardForm, user) -> Scope:
     )
 
 
-def list_rows(filterset_class, query: dict, queryset, request):
+def list_rows(filterset_class: type, query: dict[str, Any], queryset: QuerySet, request: HttpRequest) -> QuerySet:
     """What the list page would show for these filters (the same FilterSet, the same rows)."""
     data = QueryDict(mutable=True)
     for key, value in query.items():
@@ -181,26 +189,28 @@ def list_rows(filterset_class, query: dict, queryset, request):
     return filterset.qs if filterset.is_valid() else queryset.none()
 
 
-def engagements(scope: Scope, request, *, dated: bool = True):
+def engagements(scope: Scope, request: HttpRequest, *, dated: bool = True) -> QuerySet[Engagement]:
     from communications.filters import EngagementFilter
     from communications.selectors import engagement_list
 
     return list_rows(EngagementFilter, scope.engagement_query(dated=dated), engagement_list(user=request.user), request)
 
 
-def reached(scope: Scope, request, start=None, end=None):
+def reached(
+    scope: Scope, request: HttpRequest, start: date | None = None, end: date | None = None
+) -> QuerySet[Organization]:
     from stakeholders.filters import OrganizationFilter
 
     return list_rows(OrganizationFilter, scope.reached_query(start, end), Organization.objects.all(), request)
 
 
-def reached_by_type(scope: Scope, request) -> list[tuple]:
+def reached_by_type(scope: Scope, request: HttpRequest) -> list[tuple]:
     """Organizations reached in scope, per stakeholder type, most first: one query, which gives the
     chart and (summed) the figure, instead of a second pass over the period's engagements."""
     return counts_by(reached(scope, request), "type")
 
 
-def key_stakeholders(scope: Scope) -> dict:
+def key_stakeholders(scope: Scope) -> dict[str, Any]:
     return _clean({"influence_min": HIGH_SCORE, "type": scope.type, "region": scope.region})
 
 
@@ -228,7 +238,7 @@ class Figures:
         return round(100 * self.key_engaged / self.key_total) if self.key_total else None
 
 
-def figure_queries(scope: Scope) -> dict:
+def figure_queries(scope: Scope) -> dict[str, tuple[str, dict[str, Any]]]:
     """For each figure: the list it drills down to and that list's filters."""
     recent_start = scope.end - timedelta(days=KEY_STAKEHOLDER_DAYS - 1)
     owner = {"owner": "all"}
@@ -273,20 +283,22 @@ class YearMonth(Func):
 
     output_field = CharField()
 
-    def as_sql(self, compiler, connection, **extra_context):
+    def as_sql(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, *args: Any, **kwargs: Any) -> "_AsSqlType":
         raise NotSupportedError(f"YearMonth is written for SQLite and PostgreSQL, not {connection.vendor}")
 
-    def as_sqlite(self, compiler, connection, **extra_context):
+    def as_sqlite(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any) -> "_AsSqlType":
         return super().as_sql(compiler, connection, template="substr(%(expressions)s, 1, 7)", **extra_context)
 
-    def as_postgresql(self, compiler, connection, **extra_context):
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
+    ) -> "_AsSqlType":
         return super().as_sql(compiler, connection, template="to_char(%(expressions)s, 'YYYY-MM')", **extra_context)
 
 
 FACT_FIELDS = ["month", "kind", "sentiment", "depth", "region__name"]
 
 
-def engagement_facts(scope: Scope, request) -> pd.DataFrame:
+def engagement_facts(scope: Scope, request: HttpRequest) -> pd.DataFrame:
     """The engagements in scope as counts per (month, kind, sentiment, depth, region), with their
     participants: one GROUP BY (a few thousand groups for a year, not one per day), from which
     pandas derives the totals and every engagement chart."""
@@ -305,7 +317,7 @@ def engagement_facts(scope: Scope, request) -> pd.DataFrame:
 
 def figures(
     scope: Scope,
-    request,
+    request: HttpRequest,
     facts: pd.DataFrame | None = None,
     reached_types: list | None = None,
     *,
@@ -373,7 +385,7 @@ def figures(
     return result
 
 
-def _referrals(scope: Scope, request) -> int:
+def _referrals(scope: Scope, request: HttpRequest) -> int:
     """Referrals to Internal Affairs: a count only, of all of them in scope (nobody is shown a row)."""
     from communications.filters import ConcernFilter
 
@@ -395,7 +407,7 @@ def months(scope: Scope) -> list[date]:
     return result
 
 
-def by_month(rows, *, date_field: str, group: str | None = None) -> pd.DataFrame:
+def by_month(rows: QuerySet, *, date_field: str, group: str | None = None) -> pd.DataFrame:
     """Counts per month (and per group): one GROUP BY on the plain date (no per-row date function,
     which SQLite would run in Python for every row), then folded into months by pandas."""
     values = rows.values(date_field, *([group] if group else [])).annotate(n=Count("pk")).order_by()
@@ -406,11 +418,13 @@ def by_month(rows, *, date_field: str, group: str | None = None) -> pd.DataFrame
     return frame.groupby(["month", *([group] if group else [])], as_index=False)["n"].sum()
 
 
-def counts_by(rows, field_name: str) -> list[tuple]:
+def counts_by(rows: QuerySet, field_name: str) -> list[tuple]:
     return list(rows.values_list(field_name).annotate(n=Count("pk")).order_by("-n"))
 
 
-def key_stakeholders_not_engaged(scope: Scope, request, limit: int = 20):
+def key_stakeholders_not_engaged(
+    scope: Scope, request: HttpRequest, limit: int = 20
+) -> tuple[date, QuerySet[Organization]]:
     """Influence 4 or 5, not engaged in the last 90 days (the coverage figure's complement), with their owner."""
     since = timezone.localdate() - timedelta(days=KEY_STAKEHOLDER_DAYS - 1)
     rows = Organization.objects.filter(is_archived=False, influence__gte=HIGH_SCORE).filter(
@@ -421,11 +435,11 @@ def key_stakeholders_not_engaged(scope: Scope, request, limit: int = 20):
     if scope.region:
         rows = rows.filter(region__key=fold(scope.region))
     if scope.own:
-        rows = rows.filter(owner=request.user)
+        rows = rows.filter(owner_id=request.user.pk)
     return since, rows.select_related("owner", "region").order_by("last_engaged_on", "-influence", "name")[:limit]
 
 
-def change(current, previous) -> dict:
+def change(current: float | None, previous: float | None) -> dict[str, Any]:
     """The change against the previous period, for display."""
     if current is None or previous is None:
         return {"value": None}

@@ -11,8 +11,9 @@ PostgreSQL sequences are moved past them afterwards.
 
 import itertools
 import operator
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
+from typing import Any
 
 from django.core.management.color import no_style
 from django.db import connection, models
@@ -24,12 +25,12 @@ from crm.lib import changes
 BATCH = 5000
 
 
-def next_ids(model, count: int) -> range:
+def next_ids(model: type[models.Model], count: int) -> range:
     start = (model._default_manager.aggregate(top=Max("pk"))["top"] or 0) + 1
     return range(start, start + count)
 
 
-def _converter(field):
+def _converter(field: models.Field) -> Callable[[Any], Any] | None:
     """Dates and times in the database's own form; computed once per distinct value (seeded rows
     share a few timestamps)."""
     if isinstance(field, models.DateTimeField):
@@ -38,9 +39,9 @@ def _converter(field):
         adapt = connection.ops.adapt_datefield_value
     else:
         return None
-    cache = {None: None}
+    cache: dict[Any, Any] = {None: None}
 
-    def convert(value):
+    def convert(value: Any) -> Any:
         if value not in cache:
             cache[value] = adapt(value)
         return cache[value]
@@ -48,11 +49,11 @@ def _converter(field):
     return convert
 
 
-def _columns(model, exclude: Sequence[str] = ()) -> list:
+def _columns(model: type[models.Model], exclude: Sequence[str] = ()) -> list[models.Field]:
     return [f for f in model._meta.concrete_fields if f.attname not in exclude]
 
 
-def _values_of(fields: list, converters: list):
+def _values_of(fields: list[models.Field], converters: list[Callable | None]) -> Callable[[dict], list]:
     """row (dict with every field) → the list of values sent, in column order. Worked out once
     per insert: the values are picked in one step, and only the columns that need it converted."""
     get = operator.itemgetter(*[f.attname for f in fields])
@@ -67,7 +68,13 @@ def _values_of(fields: list, converters: list):
     return values_of
 
 
-def insert_rows(model, rows: Iterable[dict], *, history_reason: str | None = None, history_user_id=None) -> int:
+def insert_rows(
+    model: type[models.Model],
+    rows: Iterable[dict],
+    *,
+    history_reason: str | None = None,
+    history_user_id: int | None = None,
+) -> int:
     """Insert rows (dicts of attname → value for every concrete field; the primary key may be left
     out when nothing refers to the rows, e.g. many-to-many links) and, when the model keeps a
     history, one "created" history entry per row (insert_created_history: the rows then need their
@@ -101,7 +108,8 @@ def insert_rows(model, rows: Iterable[dict], *, history_reason: str | None = Non
 
 def _runs(ids: Iterable[int]) -> Iterator[range]:
     """Ids as runs of consecutive ones (ids from next_ids() make a single run)."""
-    start = previous = None
+    start: int | None = None
+    previous = 0
     for pk in sorted(ids):
         if start is not None and pk != previous + 1:
             yield range(start, previous + 1)
@@ -113,7 +121,7 @@ def _runs(ids: Iterable[int]) -> Iterator[range]:
         yield range(start, previous + 1)
 
 
-def created_history(*, date: datetime, reason: str | None, user_id) -> dict:
+def created_history(*, date: datetime, reason: str | None, user_id: int | None) -> dict:
     """attname → value of the columns a "created" history entry adds to the record's own values:
     what django-simple-history writes when a record is saved through the ORM (history_id is the
     database's). Every bulk writer takes the shape of its entries from here."""
@@ -121,7 +129,7 @@ def created_history(*, date: datetime, reason: str | None, user_id) -> dict:
 
 
 def insert_created_history(
-    model, ids: range, *, reason: str | None = None, user_id=None, date: datetime | None = None
+    model: Any, ids: range, *, reason: str | None = None, user_id: int | None = None, date: datetime | None = None
 ) -> int:
     """One "created" history entry (created_history()) for each row of `model` whose primary key is
     in `ids`, the row's values copied by the database as they are stored: one INSERT … SELECT, for
@@ -144,11 +152,11 @@ def insert_created_history(
         return cursor.rowcount
 
 
-def _table(model) -> str:
+def _table(model: type[models.Model]) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def _send(cursor, table: str, names: str, rows: list[list]) -> None:
+def _send(cursor: Any, table: str, names: str, rows: list[list]) -> None:
     """Insert rows (values in the order of `names`): executemany, or on PostgreSQL one COPY, a
     stream of rows rather than a statement for each."""
     if connection.vendor == "postgresql":
@@ -160,7 +168,7 @@ def _send(cursor, table: str, names: str, rows: list[list]) -> None:
         cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(rows[0]))})", rows)
 
 
-def reset_sequences(*models_to_reset) -> None:
+def reset_sequences(*models_to_reset: type[models.Model]) -> None:
     """After explicit ids, PostgreSQL's sequences must move past them (SQLite needs nothing)."""
     statements = connection.ops.sequence_reset_sql(no_style(), list(models_to_reset))
     if statements:
@@ -169,7 +177,7 @@ def reset_sequences(*models_to_reset) -> None:
                 cursor.execute(statement)
 
 
-def field_defaults(model) -> dict:
+def field_defaults(model: type[models.Model]) -> dict[str, Any]:
     """attname → default value for every concrete field (what the ORM would fill in)."""
     values = {}
     for field in model._meta.concrete_fields:

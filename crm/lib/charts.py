@@ -17,8 +17,10 @@ positive sentiment and resolved concerns bluish green.
 
 import re
 import sys
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from html import escape
+from typing import Any
 
 import pygal
 from django.utils.formats import number_format
@@ -109,7 +111,7 @@ _CHART_ID = re.compile(r"chart-([0-9a-f]{8})-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}
 _BAR = re.compile(r'<g class="(?:bar|slice)">(<a [^>]*>)?(.*?)</g>', re.DOTALL)
 
 
-def style(size: Size, colours) -> Style:
+def style(size: Size, colours: Iterable[str]) -> Style:
     return Style(
         background="transparent",
         plot_background="transparent",
@@ -130,7 +132,16 @@ def style(size: Size, colours) -> Style:
     )
 
 
-def chart(kind: str, *, size: Size, colours, labels: int = 0, top: int = 0, formatter=None, **options):
+def chart(
+    kind: str,
+    *,
+    size: Size,
+    colours: Iterable[str],
+    labels: int = 0,
+    top: int = 0,
+    formatter: Callable[[Any], str] | None = None,
+    **options: Any,
+) -> Any:
     """A pygal chart with the app's look, `labels` bars (or groups of bars) high, its scale from 0 to
     at least `top` (the longest bar); add series with point() for drill-down links."""
     height = size.width if kind == "pie" else 48 + size.row * max(labels, 1)
@@ -173,15 +184,15 @@ def scale(top: int, size: Size) -> list[int]:
     return list(range(0, step * -(-top // step) + 1, step))
 
 
-def count_format(value) -> str:
+def count_format(value: float | None) -> str:
     return number_format(round(value or 0), force_grouping=True)
 
 
-def percent_format(value) -> str:
+def percent_format(value: float | None) -> str:
     return _("%(n)s%%") % {"n": count_format(value)}
 
 
-def render(chart_object, nonce: str, *, label: str, series_in_title: bool = True) -> str:
+def render(chart_object: Any, nonce: str, *, label: str, series_in_title: bool = True) -> str:
     """The SVG for the page; `series_in_title`: each bar's title names its series (not for a chart
     whose one series is its caption)."""
     if not chart_object.raw_series:
@@ -224,9 +235,9 @@ def _with_titles(svg: str, series_titles: list[str], series_in_title: bool) -> s
 
 def _titled(bar: re.Match, series: str, with_series: bool) -> str:
     link, body = bar.group(1) or "", bar.group(2)
-    value = re.search(r'<desc class="value">([^<]*)</desc>', body)
+    found = re.search(r'<desc class="value">([^<]*)</desc>', body)
     x_label = re.search(r'<desc class="x_label">([^<]*)</desc>', body)
-    value = value.group(1) if value else ""
+    value = found.group(1) if found else ""
     label = re.search(r'<desc class="label">([^<]*)</desc>', body) or x_label  # a whole label given
     if label and with_series:
         name = f"{escape(series)} · {label.group(1)}"
@@ -241,9 +252,9 @@ def _kind(bar: re.Match) -> str:
     return "slice" if bar.group(0).startswith('<g class="slice"') else "bar"
 
 
-def point(value, url: str | None, label: str = ""):
+def point(value: float | None, url: str | None, label: str = "") -> dict[str, Any]:
     """One bar or slice that links to the rows behind it."""
-    data = {"value": value, "label": label} if label else {"value": value}
+    data: dict[str, Any] = {"value": value, "label": label} if label else {"value": value}
     if url:
         data["xlink"] = {"href": url, "target": "_top"}
     return data

@@ -21,12 +21,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import chain
+from typing import IO, Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
-from django.db.models import OuterRef, Value
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Model, OuterRef, QuerySet, Value
 from django.db.models.functions import NullIf
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpResponseBase, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -76,7 +80,7 @@ class Related:
     """Several values of a many-to-many relation joined by "; " in one column."""
 
     header: str
-    model: type  # the through (or child) model
+    model: type[Model]  # the through (or child) model
     owner_field: str  # its field pointing at the exported row (or at `row_key`)
     value_path: str  # the text to list (a path, or the name of an entry of `annotate`)
     row_key: str = "pk"  # the exported row's column that owner_field refers to
@@ -107,7 +111,7 @@ class Dataset:
         return by_header + [r.header for r in self.related if r.header not in by_header]
 
 
-def safe_cell(value):
+def safe_cell(value: object) -> object:
     """Text that a spreadsheet would run as a formula gets a leading apostrophe (CSV)."""
     if isinstance(value, str) and value.startswith(FORMULA_START) and not HARMLESS.fullmatch(value):
         return "'" + value
@@ -150,7 +154,7 @@ def _wording(column: Column) -> Callable | None:
         return lambda values: [names.get(value, value) for value in values]
     separator = column.split
 
-    def several(values):
+    def several(values: Sequence[str]) -> list[str]:
         return [
             "; ".join(names.get(part.strip(), part.strip()) for part in value.split(separator) if part.strip())
             if value
@@ -161,7 +165,7 @@ def _wording(column: Column) -> Callable | None:
     return several
 
 
-def _as_written(value):
+def _as_written(value: Any) -> Any:
     """A value as a file holds it: None empty, times in local time (ISO), dates ISO, the rest as is."""
     if value is None:
         return ""
@@ -177,14 +181,14 @@ def _as_written(value):
 def joined_values(related: Related) -> JoinedValues:
     """The related values of the outer row, without the empty ones, sorted as the database
     sorts text."""
-    values = related.model.objects.filter(**{related.owner_field: OuterRef(related.row_key)})
+    values = related.model._default_manager.filter(**{related.owner_field: OuterRef(related.row_key)})
     if related.annotate:
         values = values.annotate(**related.annotate)
     values = values.annotate(joined_value=NullIf(related.value_path, Value("")))
     return JoinedValues(values.order_by("joined_value").values("joined_value"))
 
 
-def chunks(dataset: Dataset, queryset, shape: Layout | None = None) -> Iterator[list[tuple]]:
+def chunks(dataset: Dataset, queryset: QuerySet, shape: Layout | None = None) -> Iterator[list[tuple]]:
     """The rows of `queryset` ready to write, CHUNK rows at a time, all read with one query."""
     shape = shape or layout(dataset)
     joined = dict(zip(_joined_names(dataset), map(joined_values, dataset.related), strict=True))
@@ -211,7 +215,7 @@ def _joined_names(dataset: Dataset) -> list[str]:
 
 
 @contextmanager
-def _small_sqlite_cache(connection):
+def _small_sqlite_cache(connection: BaseDatabaseWrapper) -> Iterator[None]:
     """While an export reads, SQLite keeps a small page cache and no memory map; both are put
     back afterwards. The settings' 64 MB cache and 256 MB map suit pages, which come back to the
     same rows. An export visits the whole database once, in an order that is not the order rows
@@ -228,7 +232,7 @@ def _small_sqlite_cache(connection):
         _set_pragmas(connection, before)
 
 
-def _pragmas(connection, names: list[str]) -> dict[str, int]:
+def _pragmas(connection: BaseDatabaseWrapper, names: list[str]) -> dict[str, int]:
     """Current values of SQLite settings (an in-memory database has no mmap_size: left out)."""
     values = {}
     with connection.cursor() as cursor:
@@ -240,7 +244,7 @@ def _pragmas(connection, names: list[str]) -> dict[str, int]:
     return values
 
 
-def _set_pragmas(connection, values: dict[str, int]) -> None:
+def _set_pragmas(connection: BaseDatabaseWrapper, values: dict[str, int]) -> None:
     """Set SQLite settings for this connection only (values are ints: nothing else is written)."""
     with connection.cursor() as cursor:
         for name, value in values.items():
@@ -254,8 +258,9 @@ def _chunk_as_written(dataset: Dataset, rows: list[tuple], shape: Layout) -> lis
     raw = dict(zip(names, zip(*rows, strict=True), strict=True))
     joined = {related.header: raw[name] for related, name in zip(dataset.related, _joined_names(dataset), strict=True)}
     frame = _frame(names, rows) if any(column.derive for column in dataset.columns) else None
-    columns = []
+    columns: list[Sequence] = []
     for column in dataset.columns:
+        values: Sequence
         if column.derive:
             values = _derived(column, frame)
         elif column.source is None:
@@ -275,13 +280,14 @@ def _chunk_as_written(dataset: Dataset, rows: list[tuple], shape: Layout) -> lis
     return list(zip(*(_column_as_written(values, protect=shape.protect) for values in columns), strict=True))
 
 
-def _derived(column: Column, frame) -> list:
+def _derived(column: Column, frame: Any) -> list:
     """A derived column's values; pandas' missing values (NaN, NA) are written empty."""
+    assert column.derive is not None
     values = column.derive(frame)
     return values.astype(object).where(values.notna(), None).tolist()
 
 
-def _frame(names: list[str], rows: list[tuple]):
+def _frame(names: list[str], rows: list[tuple]) -> Any:
     """The chunk as a pandas frame, for the few datasets whose `derive` columns compute with it."""
     import pandas as pd
 
@@ -304,13 +310,13 @@ def _column_as_written(values: Sequence, *, protect: bool = True) -> Sequence:
     ]
 
 
-def csv_chunks(dataset: Dataset, queryset, *, labels: bool = False, delimiter: str = ",") -> Iterator[str]:
+def csv_chunks(dataset: Dataset, queryset: QuerySet, *, labels: bool = False, delimiter: str = ",") -> Iterator[str]:
     """CSV text in pieces: the BOM and header first (the first byte leaves at once), then each chunk.
     Headers and labels are settled now, in the language active when the export is asked for."""
     return _csv_pieces(dataset, queryset, layout(dataset, labels=labels), delimiter)
 
 
-def _csv_pieces(dataset: Dataset, queryset, shape: Layout, delimiter: str) -> Iterator[str]:
+def _csv_pieces(dataset: Dataset, queryset: QuerySet, shape: Layout, delimiter: str) -> Iterator[str]:
     header = io.StringIO()
     csv.writer(header, delimiter=delimiter).writerow(shape.headers)
     yield BOM + header.getvalue()
@@ -320,7 +326,7 @@ def _csv_pieces(dataset: Dataset, queryset, shape: Layout, delimiter: str) -> It
         yield text.getvalue()
 
 
-def write_xlsx(dataset: Dataset, queryset, target, *, labels: bool = False) -> None:
+def write_xlsx(dataset: Dataset, queryset: QuerySet, target: IO[bytes] | str, *, labels: bool = False) -> None:
     """An XLSX workbook written row by row (openpyxl's write-only mode keeps memory flat): a bold
     header row, frozen and with filters; columns as wide as their text in the first chunk of rows
     (a sample: the widths go out before the rows); text typed as text, so that nothing in it runs
@@ -357,7 +363,7 @@ def fitted_widths(headers: Sequence[str], rows: Sequence[tuple]) -> list[float]:
     return [min(width + 2, MAX_WIDTH) for width in widths]
 
 
-def _header_cells(sheet, headers: Sequence[str]) -> list:
+def _header_cells(sheet: Any, headers: Sequence[str]) -> list:
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
@@ -371,7 +377,7 @@ def _header_cells(sheet, headers: Sequence[str]) -> list:
     return cells
 
 
-def _text_cell(sheet, value: str):
+def _text_cell(sheet: Any, value: str) -> object:
     """A text value as an XLSX cell: typed as text when openpyxl would otherwise make it a formula
     (a leading "=") or an error value ("#N/A"); characters XML cannot hold are left out; empty
     text is an empty cell."""
@@ -389,7 +395,9 @@ def _text_cell(sheet, value: str):
     return value
 
 
-def log_export(*, user, dataset: Dataset, fmt: str, filters: str, queryset) -> None:
+def log_export(
+    *, user: AbstractBaseUser | AnonymousUser | None, dataset: Dataset, fmt: str, filters: str, queryset: QuerySet
+) -> None:
     """Record who exported a list (one COUNT); the export log is for managers to read."""
     with _small_sqlite_cache(connections[queryset.db]):  # counting a million rows filled 40 MB
         rows = queryset.count()
@@ -402,7 +410,9 @@ def log_export(*, user, dataset: Dataset, fmt: str, filters: str, queryset) -> N
 EXPORT_RECORDERS: list[Callable] = []
 
 
-def record_export(*, user, name: str, fmt: str, filters: str, rows: int) -> None:
+def record_export(
+    *, user: AbstractBaseUser | AnonymousUser | None, name: str, fmt: str, filters: str, rows: int
+) -> None:
     """One line of the export log (lists, and downloads that are not lists, such as personal data)."""
     if not EXPORT_RECORDERS:
         raise ImproperlyConfigured("No export recorder: the crm app must be installed.")
@@ -414,12 +424,12 @@ def filename(dataset: Dataset, extension: str) -> str:
     return f"{dataset.name}-{timezone.localdate().isoformat()}.{extension}"
 
 
-def export_response(dataset: Dataset, queryset, fmt: str):
+def export_response(dataset: Dataset, queryset: QuerySet, fmt: str) -> HttpResponseBase:
     """The HTTP download of the filtered rows in a format of FORMATS, labels in the language of the
     request: CSV streamed, XLSX from a temporary file."""
     export_format = FORMATS[fmt]
     if export_format.extension == "xlsx":
-        spool = tempfile.TemporaryFile()
+        spool = tempfile.TemporaryFile()  # noqa: SIM115 -- FileResponse closes it once sent
         write_xlsx(dataset, queryset, spool, labels=export_format.labels)
         spool.seek(0)
         return FileResponse(

@@ -1,7 +1,14 @@
 """Query expressions shared by several pages and exports."""
 
+from typing import TYPE_CHECKING, Any
+
 from django.db import NotSupportedError
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Subquery
+from django.db.models.sql.compiler import SQLCompiler
+
+if TYPE_CHECKING:
+    from django.db.models.sql.compiler import _AsSqlType
 
 
 class JoinedValues(Subquery):
@@ -16,11 +23,14 @@ class JoinedValues(Subquery):
     sqlite = "(SELECT GROUP_CONCAT(\"joined_value\", '; ') FROM (%(subquery)s))"
     postgresql = '(SELECT STRING_AGG("joined_value", \'; \' ORDER BY "joined_value") FROM (%(subquery)s) AS "joined")'
 
-    def as_sql(self, compiler, connection, **extra_context):
+    def as_sql(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any) -> "_AsSqlType":
         raise NotSupportedError(f"joined values are written for SQLite and PostgreSQL, not {connection.vendor}")
 
-    def as_sqlite(self, compiler, connection, **extra_context):
-        return super().as_sql(compiler, connection, template=self.sqlite, **extra_context)
+    def as_sqlite(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any) -> "_AsSqlType":
+        # Subquery.as_sql takes a template: django-stubs knows only BaseExpression's signature
+        return super().as_sql(compiler, connection, template=self.sqlite, **extra_context)  # type: ignore[call-arg]
 
-    def as_postgresql(self, compiler, connection, **extra_context):
-        return super().as_sql(compiler, connection, template=self.postgresql, **extra_context)
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
+    ) -> "_AsSqlType":
+        return super().as_sql(compiler, connection, template=self.postgresql, **extra_context)  # type: ignore[call-arg]

@@ -1,8 +1,10 @@
 """Form pieces every app shares: relation fields that refuse ids a database cannot hold, the
 project's ModelForm, picker attributes (suggestions as one types), the field renderer."""
 
+from typing import Any, NoReturn
+
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import models
 from django.urls import reverse_lazy
 from django_bootstrap5.renderers import FieldRenderer as BaseFieldRenderer
@@ -12,13 +14,21 @@ from django_bootstrap5.renderers import FieldRenderer as BaseFieldRenderer
 SMALLEST_ID, LARGEST_ID = -(2**63), 2**63 - 1
 
 
-def _holds_integer_ids(field) -> bool:
+def _model(field: forms.ModelChoiceField) -> type[models.Model]:
+    """The model a relation field chooses from (the field is always given its queryset)."""
+    if field.queryset is None:
+        raise ImproperlyConfigured(f"{type(field).__name__} has no queryset")
+    return field.queryset.model
+
+
+def _holds_integer_ids(field: forms.ModelChoiceField) -> bool:
     key = field.to_field_name or "pk"
-    target = field.queryset.model._meta.pk if key == "pk" else field.queryset.model._meta.get_field(key)
+    model = _model(field)
+    target = model._meta.pk if key == "pk" else model._meta.get_field(key)
     return isinstance(target, models.IntegerField)  # AutoField and BigAutoField are IntegerFields
 
 
-def _storable_id(value) -> bool:
+def _storable_id(value: object) -> bool:
     try:
         number = int(str(value).strip())
     except ValueError:  # "abc", "1.5"
@@ -26,7 +36,7 @@ def _storable_id(value) -> bool:
     return SMALLEST_ID <= number <= LARGEST_ID
 
 
-def _refuse(field, value):
+def _refuse(field: forms.Field, value: object) -> NoReturn:
     shown = str(value)
     shown = shown if len(shown) <= 24 else shown[:24] + "…"
     raise ValidationError(field.error_messages["invalid_choice"], code="invalid_choice", params={"value": shown})
@@ -35,8 +45,8 @@ def _refuse(field, value):
 class RecordChoiceField(forms.ModelChoiceField):
     """A record chosen by id; an id no record can have is a form error, never a server error."""
 
-    def to_python(self, value):
-        if value not in self.empty_values and not isinstance(value, self.queryset.model):
+    def to_python(self, value: Any) -> models.Model | None:
+        if value not in self.empty_values and not isinstance(value, _model(self)):
             self.validate_no_null_characters(value)
             if _holds_integer_ids(self) and not _storable_id(value):
                 _refuse(self, value)
@@ -46,17 +56,17 @@ class RecordChoiceField(forms.ModelChoiceField):
 class RecordsChoiceField(forms.ModelMultipleChoiceField):
     """Several records chosen by id; ids no record can have are a form error, never a server error."""
 
-    def _check_values(self, value):
+    def _check_values(self, value: Any) -> models.QuerySet:
         if isinstance(value, (list, tuple)) and _holds_integer_ids(self):
             for pk in value:
                 if isinstance(pk, str):
                     self.validate_no_null_characters(pk)
                 if not _storable_id(pk):
                     _refuse(self, pk)
-        return super()._check_values(value)
+        return super()._check_values(value)  # type: ignore[misc]  # private: django-stubs leaves it out
 
 
-def record_formfield(db_field, **kwargs):
+def record_formfield(db_field: models.Field, **kwargs: Any) -> forms.Field | None:
     """ModelForms' fields for foreign keys and many-to-many relations: the two fields above."""
     if isinstance(db_field, models.ManyToManyField):
         kwargs.setdefault("form_class", RecordsChoiceField)
@@ -70,7 +80,7 @@ class ModelForm(forms.ModelForm):
     RecordsChoiceField (so an out-of-range id is refused as a form error). Every ModelForm of the
     project derives from it; a test checks every form page with hostile ids."""
 
-    def __init_subclass__(cls, **kwargs):
+    def __init_subclass__(cls, **kwargs: Any) -> None:
         # Runs before ModelFormMetaclass reads Meta, so the callback applies to the fields it makes.
         meta = cls.__dict__.get("Meta")
         if meta is not None and not hasattr(meta, "formfield_callback"):
@@ -81,7 +91,7 @@ class ModelForm(forms.ModelForm):
 class FieldRenderer(BaseFieldRenderer):
     """Mark fields with errors; never paint the others green."""
 
-    def get_server_side_validation_classes(self):
+    def get_server_side_validation_classes(self) -> str:
         return "is-invalid" if self.field_errors else ""
 
 

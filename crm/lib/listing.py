@@ -2,10 +2,12 @@
 many rows match (in words, up to a cap), and `?_export=csv|csv-excel|xlsx` downloading exactly the
 filtered rows."""
 
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import Http404
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponseBase
 from django.shortcuts import redirect
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -13,7 +15,7 @@ from django.utils.translation import ngettext_lazy
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
-from crm.lib.exports import FORMATS, export_response, log_export
+from crm.lib.exports import FORMATS, Dataset, export_response, log_export
 from crm.lib.paging import CappedPaginator
 
 EXPORT_FORMATS = tuple(FORMATS)  # csv (codes, for machines), csv-excel and xlsx (labels, for people)
@@ -56,10 +58,10 @@ ROWS_WORDS = (
 )
 
 
-def count_words(dataset_name: str | None, paginator) -> str:
+def count_words(dataset_name: str | None, paginator: Paginator) -> str:
     """How many rows the list holds: "12 engagements", "More than 10,000 engagements"."""
-    exact, more = COUNT_WORDS.get(dataset_name, ROWS_WORDS)
-    if getattr(paginator, "more_than_cap", False):
+    exact, more = COUNT_WORDS.get(dataset_name or "", ROWS_WORDS)
+    if isinstance(paginator, CappedPaginator) and paginator.more_than_cap:
         words, n = more, paginator.cap
     else:
         words, n = exact, paginator.count
@@ -72,10 +74,10 @@ class ListPage(SingleTableMixin, FilterView):
 
     # Paged by the table only (a second paginator would count the rows a second time).
     table_pagination = {"per_page": 50, "paginator_class": CappedPaginator}
-    dataset = None
-    partial_template_name = None
+    dataset: Dataset | None = None
+    partial_template_name: str | None = None
 
-    def get(self, request, *args, **kwargs):
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         fmt = request.GET.get("_export")
         if fmt:
             if fmt not in EXPORT_FORMATS or self.dataset is None:
@@ -94,17 +96,17 @@ class ListPage(SingleTableMixin, FilterView):
             return export_response(self.dataset, filterset.qs, fmt)
         return super().get(request, *args, **kwargs)
 
-    def get_filterset_kwargs(self, filterset_class):
+    def get_filterset_kwargs(self, filterset_class: type) -> dict[str, Any]:
         # Always bound, even without parameters, so defaults apply (archived rows stay hidden).
         return super().get_filterset_kwargs(filterset_class) | {"data": self.request.GET}
 
-    def get_template_names(self):
+    def get_template_names(self) -> list[str]:
         # htmx asks for the results only (filters, sorting and paging swap that part alone).
         if self.partial_template_name and self.request.htmx and self.request.htmx.target == "results":
             return [self.partial_template_name]
         return super().get_template_names()
 
-    def render_to_response(self, context, **response_kwargs):
+    def render_to_response(self, context: dict[str, Any], **response_kwargs: Any) -> HttpResponseBase:
         response = super().render_to_response(context, **response_kwargs)
         if self.request.htmx:
             # The address bar shows only the filters in use (a GET form sends the empty ones too).
@@ -112,7 +114,7 @@ class ListPage(SingleTableMixin, FilterView):
             response["HX-Push-Url"] = f"{self.request.path}?{urlencode(used)}" if used else self.request.path
         return response
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         query = self.request.GET.copy()
         for key in ("page", "_export"):

@@ -20,6 +20,8 @@ that each page shows the rows django-tables2's own slicing gives and that deep p
 their ids.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db.models import QuerySet
@@ -36,9 +38,9 @@ def total_order(queryset: QuerySet) -> QuerySet:
     ordering = list(queryset.query.order_by) or list(queryset.model._meta.ordering)
     if not ordering or not all(isinstance(name, str) for name in ordering):
         return queryset
-    if any(name.lstrip("-") in ("pk", queryset.model._meta.pk.name) for name in ordering):
+    if any(name.lstrip("-") in ("pk", queryset.model._meta.pk.name) for name in ordering):  # type: ignore[union-attr]
         return queryset
-    return queryset.order_by(*ordering, "-pk" if ordering[0].startswith("-") else "pk")
+    return queryset.order_by(*ordering, "-pk" if ordering[0].startswith("-") else "pk")  # type: ignore[union-attr]
 
 
 def table_queryset(rows: BoundRows) -> QuerySet | None:
@@ -66,13 +68,13 @@ def page_rows(rows: BoundRows, bottom: int, top: int) -> BoundRows:
 
 
 class DeepPaginator(Paginator):
-    def page(self, number):
+    def page(self, number: Any) -> Page:
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        return self._get_page(page_rows(self.object_list, bottom, top), number, self)
+        return self._get_page(page_rows(self.object_list, bottom, top), number, self)  # type: ignore[attr-defined]
 
 
 def capped_count(queryset: QuerySet, *, cap: int) -> int:
@@ -85,12 +87,12 @@ class CappedPaginator(DeepPaginator):
     """Exact count up to the cap; past it, `count` is cap + 1 (`more_than_cap`), the number of
     pages is known only up to the page shown (and the next one, when there is one)."""
 
-    def __init__(self, object_list, per_page, **kwargs):
+    def __init__(self, object_list: Any, per_page: int, **kwargs: Any) -> None:
         self.cap = settings.LIST_COUNT_CAP
         super().__init__(object_list, per_page, **kwargs)
 
     @cached_property
-    def count(self):
+    def count(self) -> int:
         queryset = table_queryset(self.object_list)
         if queryset is not None:
             return capped_count(queryset, cap=self.cap)
@@ -101,12 +103,12 @@ class CappedPaginator(DeepPaginator):
         return self.count > self.cap
 
     @cached_property
-    def num_pages(self):
+    def num_pages(self) -> int:
         if not self.more_than_cap:
             return super().num_pages
         return -(-self.cap // self.per_page)  # until a page is read
 
-    def validate_number(self, number):
+    def validate_number(self, number: Any) -> int:
         if not self.more_than_cap:
             return super().validate_number(number)
         try:
@@ -117,7 +119,7 @@ class CappedPaginator(DeepPaginator):
             raise EmptyPage(_("That page number is less than 1"))
         return number
 
-    def page(self, number):
+    def page(self, number: Any) -> Page:
         if not self.more_than_cap:
             return super().page(number)
         number = self.validate_number(number)

@@ -5,8 +5,11 @@ import csv
 import io
 import itertools
 import zipfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
+from typing import IO, Any
 
 from django.utils.translation import gettext as _
 
@@ -27,8 +30,11 @@ class Table:
 
 HEADER_SEARCH = 10  # the column names are looked for among this many first non-empty rows
 
+Rows = Iterator[tuple[int, list[str]]]  # (row number, cells) of the non-empty rows
+IsHeader = Callable[[list[str]], bool]
 
-def read_table(data: bytes, filename: str, is_header=None) -> Table:
+
+def read_table(data: bytes, filename: str, is_header: IsHeader | None = None) -> Table:
     """Read the first sheet (XLSX) or the text (CSV) into a header and numbered rows of strings.
 
     The header is the first non-empty row, or, given `is_header(cells)`, the first of the first
@@ -45,7 +51,7 @@ def read_table(data: bytes, filename: str, is_header=None) -> Table:
     return _table(_csv_rows(io.StringIO(text, newline="")), is_header, notices)
 
 
-def _table(rows, is_header, notices: list[str]) -> Table:
+def _table(rows: Rows, is_header: IsHeader | None, notices: list[str]) -> Table:
     number, header, data_rows = _split_header(rows, is_header)
     table = Table(header=header, rows=list(data_rows), notices=notices + _header_notice(number))
     if not table.rows:
@@ -53,7 +59,7 @@ def _table(rows, is_header, notices: list[str]) -> Table:
     return table
 
 
-def _split_header(rows, is_header):
+def _split_header(rows: Rows, is_header: IsHeader | None) -> tuple[int, list[str], Rows]:
     """(header row number, header, the rows after it) from (number, cells) of the non-empty rows."""
     first = list(itertools.islice(rows, HEADER_SEARCH))
     if not first:
@@ -92,10 +98,10 @@ def _delimiter(first_lines: list[str]) -> str:
     """The separator found most often on one line among the first lines (a title line above the
     column names may have none)."""
     counts = {sep: max((line.count(sep) for line in first_lines), default=0) for sep in (",", ";", "\t")}
-    return max(counts, key=counts.get) if any(counts.values()) else ","
+    return max(counts, key=lambda sep: counts[sep]) if any(counts.values()) else ","
 
 
-def _csv_rows(file):
+def _csv_rows(file: IO[str]) -> Rows:
     """(row number, cells) of every non-empty row of a CSV text file, numbered from 1."""
     first_lines = [file.readline() for _line in range(HEADER_SEARCH + 2)]
     file.seek(0)
@@ -108,7 +114,7 @@ def _csv_rows(file):
         raise ImportFileError(_("The CSV file cannot be read: %(error)s") % {"error": error}) from error
 
 
-def _cell(value) -> str:
+def _cell(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -121,7 +127,7 @@ def _cell(value) -> str:
 
 
 @contextlib.contextmanager
-def _workbook(source, check_size: bytes | None = None):
+def _workbook(source: IO[bytes] | Path, check_size: bytes | None = None) -> Iterator[Any]:
     """The first sheet of a workbook, read-only (rows parsed as they are read), closed afterwards."""
     from openpyxl import load_workbook
 
@@ -143,7 +149,7 @@ def _workbook(source, check_size: bytes | None = None):
         workbook.close()
 
 
-def _xlsx_rows(sheet):
+def _xlsx_rows(sheet: Any) -> Rows:
     """(row number, cells) of every non-empty row of a sheet, numbered from 1."""
     for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
         cells = [_cell(v) for v in values]
@@ -155,12 +161,11 @@ class StreamedFile:
     """A file read in batches of rows, as many times as asked (the command checks every row, then
     writes, without ever holding the whole file). Same rules as read_table()."""
 
-    def __init__(self, path, batch: int = 5000, is_header=None):
-        from pathlib import Path
-
+    def __init__(self, path: str | Path, batch: int = 5000, is_header: IsHeader | None = None):
         self.path, self.batch, self.is_header = Path(path), batch, is_header
         self.notices: list[str] = []
-        head = self.path.open("rb").read(8192)
+        with self.path.open("rb") as file:
+            head = file.read(8192)
         if not head.strip():
             raise ImportFileError(_("The file is empty."))
         self.is_xlsx = head.startswith(XLSX_MAGIC) or self.path.name.lower().endswith((".xlsx", ".xlsm"))
@@ -192,7 +197,7 @@ class StreamedFile:
         return "utf-8-sig"
 
     @contextlib.contextmanager
-    def _rows(self):
+    def _rows(self) -> Iterator[Rows]:
         """(row number, cells) of every non-empty row, header and title included."""
         if self.is_xlsx:
             with _workbook(self.path) as sheet:
@@ -201,7 +206,7 @@ class StreamedFile:
         with self.path.open(encoding=self.encoding, errors="replace", newline="") as file:
             yield _csv_rows(file)
 
-    def batches(self):
+    def batches(self) -> Iterator[Table]:
         with self._rows() as rows:
             rows = itertools.dropwhile(lambda row: row[0] <= self.header_row, rows)
             while batch := list(itertools.islice(rows, self.batch)):

@@ -216,9 +216,8 @@ def _organizations(preview: ImportPreview) -> None:
     for row in preview.rows:
         if row.status == ERROR:
             continue
-        if region := row.values.get("region"):
-            if col.fold_value(region) not in regions:
-                new_regions.setdefault(col.fold_value(region), region)
+        if (region := row.values.get("region")) and col.fold_value(region) not in regions:
+            new_regions.setdefault(col.fold_value(region), region)
         for tag in row.values.get("tags", []):
             if col.fold_value(tag) not in tag_keys:
                 new_tags.setdefault(col.fold_value(tag), tag)
@@ -237,15 +236,14 @@ def _organizations(preview: ImportPreview) -> None:
 def _resolve_owners(rows: list[RowPreview]) -> None:
     """The owner column names a colleague by e-mail address, as the organization form does."""
     wanted = sorted({row.values["owner"] for row in rows if row.values.get("owner")})
-    users = {}
+    users: dict[str, int] = {}
     for batch in _batches(wanted):
-        for pk, email in (
+        users.update(
             get_user_model()
             .objects.annotate(k=Lower("email"))
             .filter(k__in=batch, is_active=True)
-            .values_list("pk", "k")
-        ):
-            users[email] = pk
+            .values_list("k", "pk")
+        )
     for row in rows:
         if owner := row.values.get("owner"):
             if owner in users:

@@ -3,12 +3,15 @@
 import pickle
 import tempfile
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from django.db import transaction
 
 from crm.lib.reading import StreamedFile, Table, read_table
+from crm.models import User
 from stakeholders.imports.columns import guess_kind, looks_like_header
 from stakeholders.imports.preview import ImportPreview, RowPreview, build_preview, classify, parse_table
 from stakeholders.imports.writing import ImportSummary, write_import
@@ -26,7 +29,7 @@ def preview_file(data: bytes, filename: str, kind: str | None = None) -> ImportP
 
 
 def import_file(
-    data: bytes, filename: str, *, kind: str | None = None, actor=None, owner=None
+    data: bytes, filename: str, *, kind: str | None = None, actor: User | None = None, owner: User | None = None
 ) -> tuple[ImportPreview, ImportSummary | None]:
     """`owner`: the relationship owner of new organizations whose row names none."""
     preview = preview_file(data, filename, kind)
@@ -55,7 +58,9 @@ class StreamedImport:
 MAX_PROBLEMS = 1000
 
 
-def import_path(path, *, kind: str | None = None, actor=None, write: bool = True, batch: int = 5000) -> StreamedImport:
+def import_path(
+    path: str | Path, *, kind: str | None = None, actor: User | None = None, write: bool = True, batch: int = 5000
+) -> StreamedImport:
     """The command's import: every row checked batch by batch (memory does not grow with the file),
     then, if none has a problem, written batch by batch in one transaction. All or nothing.
 
@@ -85,7 +90,7 @@ def import_path(path, *, kind: str | None = None, actor=None, write: bool = True
     return result
 
 
-def _check(source: StreamedFile, kind: str, result: StreamedImport, keep) -> tuple[set, set]:
+def _check(source: StreamedFile, kind: str, result: StreamedImport, keep: IO[bytes] | None) -> tuple[set, set]:
     """Check every batch into `result` (problems, counts); while no problem is found, append each
     batch's parsed rows to the file `keep` (when given). Returns the new regions and tags."""
     seen: dict = {}
@@ -109,13 +114,13 @@ def _check(source: StreamedFile, kind: str, result: StreamedImport, keep) -> tup
     return regions, tags
 
 
-def _keep_batch(rows: list[RowPreview], file) -> None:
+def _keep_batch(rows: list[RowPreview], file: IO[bytes]) -> None:
     """One batch as (row number, parsed values): all that writing needs (the typed cells are only
     shown by the preview page). Pickled, as the file is written and read back by this process."""
     pickle.dump([(row.number, row.values) for row in rows], file, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def _kept_batches(file):
+def _kept_batches(file: IO[bytes]) -> Iterator[list[RowPreview]]:
     """The batches _keep_batch() wrote, in order, as rows ready for classify()."""
     while True:
         try:

@@ -243,7 +243,7 @@ def stakeholder_map(request):
                 }
             )
         rows.append(cells)
-    quadrant_totals = {q: 0 for q in MapQuadrant}
+    quadrant_totals = dict.fromkeys(MapQuadrant, 0)
     for (influence, interest), n in counts.items():
         quadrant_totals[quadrant(influence, interest)] += n
     return render(

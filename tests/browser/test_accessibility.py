@@ -164,6 +164,7 @@ def test_every_chart_has_a_text_alternative(visit, transactional_db):
     for chart in charts:
         assert chart["caption"], chart
         if chart["picture"]:
-            assert chart["named"] and chart["rows"] > 0, chart
+            assert chart["named"], chart
+            assert chart["rows"] > 0, chart
         else:
             assert chart["empty"], chart  # "No data for this period.", said in words

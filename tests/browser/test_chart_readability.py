@@ -88,11 +88,13 @@ def test_charts_are_readable(visit, transactional_db, viewport, locale):
     tab.goto("/dashboard/?period=365")
     tab.shot(f"charts-{locale}-{viewport['width']}")
     charts = tab.page.evaluate(MEASURE)
-    assert len(charts) == 7 and not [c["title"] for c in charts if c.get("missing")]
+    assert len(charts) == 7
+    assert not [c["title"] for c in charts if c.get("missing")]
     for chart in charts:
         name = chart["title"]
         assert _inside(chart["svg"], chart["figure"]), name
-        assert chart["bars"] and chart["titled"] == chart["bars"], name  # every bar says its value
+        assert chart["bars"], name
+        assert chart["titled"] == chart["bars"], name  # every bar says its value
         assert chart["tabbable"] == 0, name  # the table under the chart is the keyboard's way
         for text in chart["texts"]:
             assert text["px"] >= 11.9, (name, text["text"], text["px"])
@@ -103,7 +105,8 @@ def test_charts_are_readable(visit, transactional_db, viewport, locale):
                 for b in labels[i + 1 :]:
                     assert not _overlap(a["box"], b["box"]), (name, a["text"], b["text"])
         for i, entry in enumerate(chart["legend"]):
-            assert entry["px"] >= 12 and _inside(entry["box"], chart["figure"]), (name, entry["text"])
+            assert entry["px"] >= 12, (name, entry["text"])
+            assert _inside(entry["box"], chart["figure"]), (name, entry["text"])
             for other in chart["legend"][i + 1 :]:
                 assert not _overlap(entry["box"], other["box"]), (name, entry["text"], other["text"])
     campaign = next(c for c in charts if c["title"].startswith(("Campaigns", "Campagnes")))

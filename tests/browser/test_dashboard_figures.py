@@ -90,5 +90,6 @@ def test_every_figure_opens_exactly_its_own_rows(visit, transactional_db, viewpo
         page.locator("#results").wait_for()
         assert _rows_shown(page) == figure, f"{text!r} opened {page.url}"
         opened[text.strip()] = figure
-    assert opened["3 overdue"] == 3 and opened["5"] == 5  # open follow-ups: 5, of which 3 overdue
+    assert opened["3 overdue"] == 3
+    assert opened["5"] == 5  # open follow-ups: 5, of which 3 overdue
     assert tab.errors == []

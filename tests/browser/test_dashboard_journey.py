@@ -55,7 +55,8 @@ def test_a_manager_reads_the_dashboard_and_drills_down(visit, transactional_db):
     tab.shot("drill-down")
     page.get_by_role("link", name="Transit Kayes 0").click()  # a row's link opens its page, not inside the list
     page.get_by_role("heading", name="Transit Kayes 0", level=1).wait_for()
-    assert "/stakeholders/organizations/" in page.url and page.locator("#results").count() == 0
+    assert "/stakeholders/organizations/" in page.url
+    assert page.locator("#results").count() == 0
     assert page.locator("nav.navbar").count() == 1
     page.go_back()
     page.get_by_text("2 organisations").wait_for()
@@ -66,4 +67,5 @@ def test_a_manager_reads_the_dashboard_and_drills_down(visit, transactional_db):
     page.wait_for_load_state()
     assert page.get_by_text("2 sur 3 (67 %)").is_visible()
     tab.shot("campaign")
-    assert tab.errors == [] and tab.external_requests == []
+    assert tab.errors == []
+    assert tab.external_requests == []

@@ -49,5 +49,8 @@ def test_an_officer_logs_a_meeting_in_french_on_a_phone(visit, transactional_db)
     page.get_by_role("button", name="Rouvrir").wait_for()
     tab.shot("follow-up-done")
     follow_up = FollowUp.objects.get()
-    assert follow_up.status == "done" and follow_up.completed_on == timezone.localdate() and follow_up.owner == officer
-    assert tab.errors == [] and tab.external_requests == []
+    assert follow_up.status == "done"
+    assert follow_up.completed_on == timezone.localdate()
+    assert follow_up.owner == officer
+    assert tab.errors == []
+    assert tab.external_requests == []

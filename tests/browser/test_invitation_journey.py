@@ -43,5 +43,7 @@ def test_an_administrator_invites_a_colleague_who_signs_in(visit, transactional_
     colleague.sign_in("fatou.sow@example.test", NEW_PASSWORD)
     assert colleague.page.get_by_role("heading", name="Bienvenue, Fatou").is_visible()
     colleague.shot("signed-in")
-    assert admin.errors == [] and colleague.errors == []
-    assert admin.external_requests == [] and colleague.external_requests == []
+    assert admin.errors == []
+    assert colleague.errors == []
+    assert admin.external_requests == []
+    assert colleague.external_requests == []

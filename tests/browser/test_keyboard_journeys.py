@@ -55,7 +55,8 @@ def test_an_officer_logs_a_meeting_and_closes_its_follow_up_with_the_keyboard(vi
     page.wait_for_url(re.compile(r"/communications/engagements/\d+/$"))
     assert page.get_by_role("heading", name="Réunion sur les délais de mainlevée").is_visible()
     engagement = Engagement.objects.get()
-    assert list(engagement.organizations.all()) == [saloum] and engagement.contacts.count() == 1
+    assert list(engagement.organizations.all()) == [saloum]
+    assert engagement.contacts.count() == 1
 
     tab.goto("/")
     tab.tab_to(page.get_by_role("button", name="Fait").first)
@@ -63,8 +64,11 @@ def test_an_officer_logs_a_meeting_and_closes_its_follow_up_with_the_keyboard(vi
     page.get_by_role("button", name="Rouvrir").wait_for()
     tab.shot("keyboard-follow-up-done")
     follow_up = FollowUp.objects.get()
-    assert follow_up.status == "done" and follow_up.due_on == DUE and follow_up.owner == officer
-    assert tab.errors == [] and tab.external_requests == []
+    assert follow_up.status == "done"
+    assert follow_up.due_on == DUE
+    assert follow_up.owner == officer
+    assert tab.errors == []
+    assert tab.external_requests == []
 
 
 def test_a_manager_drills_down_from_the_dashboard_with_the_keyboard(visit, transactional_db):
@@ -94,7 +98,8 @@ def test_a_manager_drills_down_from_the_dashboard_with_the_keyboard(visit, trans
     page.keyboard.press("Enter")  # opens the chart's table, the chart's text alternative
     assert summary.locator("xpath=..").locator("table").is_visible()
     tab.shot("keyboard-dashboard-table")
-    assert tab.errors == [] and tab.external_requests == []
+    assert tab.errors == []
+    assert tab.external_requests == []
 
 
 def test_a_planner_filters_and_exports_with_the_keyboard(visit, transactional_db):
@@ -119,9 +124,11 @@ def test_a_planner_filters_and_exports_with_the_keyboard(visit, transactional_db
     tab.tab_to(page.get_by_role("link", name="Export CSV (codes)"))
     with page.expect_download() as download:
         page.keyboard.press("Enter")
-    rows = list(csv.DictReader(open(download.value.path(), encoding="utf-8-sig")))
+    with open(download.value.path(), encoding="utf-8-sig") as file:
+        rows = list(csv.DictReader(file))
     assert sorted(r["name"] for r in rows) == ["Transit Kayes 0", "Transit Kayes 1"]
-    assert tab.errors == [] and tab.external_requests == []
+    assert tab.errors == []
+    assert tab.external_requests == []
 
 
 def test_an_invitation_is_sent_and_accepted_with_the_keyboard(visit, transactional_db):
@@ -152,7 +159,8 @@ def test_an_invitation_is_sent_and_accepted_with_the_keyboard(visit, transaction
     colleague.page.wait_for_url("**/accounts/login/")
     colleague.sign_in_with_keys("fatou.sow@example.test", "Kidira-frontiere-2026")
     assert colleague.page.get_by_role("heading", name="Bienvenue, Fatou").is_visible()
-    assert admin.errors == [] and colleague.errors == []
+    assert admin.errors == []
+    assert colleague.errors == []
 
 
 def open_file_chooser(tab, field):
@@ -194,4 +202,5 @@ def test_an_import_is_checked_and_confirmed_with_the_keyboard(visit, transaction
     assert page.get_by_role("heading", name="Importation terminée").is_visible()
     assert Organization.objects.count() == 10
     tab.shot("keyboard-import-done")
-    assert tab.errors == [] and tab.external_requests == []
+    assert tab.errors == []
+    assert tab.external_requests == []

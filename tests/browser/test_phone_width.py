@@ -82,4 +82,5 @@ def test_main_pages_fit_a_phone_in_french(visit, transactional_db):
     assert wide == []
     assert scrolling == []
     assert not_cards == []
-    assert tab.errors == [] and tab.external_requests == []
+    assert tab.errors == []
+    assert tab.external_requests == []

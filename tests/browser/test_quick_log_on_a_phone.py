@@ -42,7 +42,8 @@ def test_a_refused_quick_log_shows_its_problems_in_view_and_focused(visit, trans
     assert page.evaluate("document.activeElement.id") == "id_organizations"
     assert page.input_value("#id_title") == "Réunion sur les délais"  # kept
     tab.shot("summary-link")
-    assert tab.errors == [] and tab.external_requests == []
+    assert tab.errors == []
+    assert tab.external_requests == []
 
 
 def test_enter_in_the_organization_picker_chooses_and_sends_nothing(visit, transactional_db):
@@ -58,10 +59,12 @@ def test_enter_in_the_organization_picker_chooses_and_sends_nothing(visit, trans
     page.get_by_label("Fatoumata Diallo", exact=False).wait_for()  # the people of the one chosen
     page.keyboard.press("Enter")  # again, on a name already chosen: still nothing sent
     page.wait_for_timeout(300)
-    assert page.url.endswith(URL) and Engagement.objects.count() == 0
+    assert page.url.endswith(URL)
+    assert Engagement.objects.count() == 0
     assert page.locator("[data-error-summary]").count() == 0
     tab.shot("picker-enter")
-    assert tab.errors == [] and tab.external_requests == []
+    assert tab.errors == []
+    assert tab.external_requests == []
 
 
 def test_a_missing_organization_and_a_new_person_are_added_without_leaving(visit, transactional_db):
@@ -86,7 +89,8 @@ def test_a_missing_organization_and_a_new_person_are_added_without_leaving(visit
     assert page.input_value("#id_organizations") == "Acacia Nouvelle"
     expect(page.locator("[data-error-summary]")).to_have_count(0)  # its one problem is mended
     organization = Organization.objects.get(name="Acacia Nouvelle")
-    assert organization.type == "importer" and organization.city == "Kayes"
+    assert organization.type == "importer"
+    assert organization.city == "Kayes"
 
     page.get_by_role("button", name="Ajouter une nouvelle personne rencontrée").click()
     page.locator("#id_new_contact-last_name").wait_for()
@@ -108,4 +112,5 @@ def test_a_missing_organization_and_a_new_person_are_added_without_leaving(visit
     engagement = Engagement.objects.get()
     assert list(engagement.organizations.all()) == [organization]
     assert list(engagement.contacts.all()) == [Contact.objects.get(last_name="Sow")]
-    assert tab.errors == [] and tab.external_requests == []
+    assert tab.errors == []
+    assert tab.external_requests == []

@@ -42,7 +42,8 @@ def test_an_import_with_errors_is_previewed_corrected_and_confirmed(visit, trans
     tab.shot("import-done")
     assert Organization.objects.count() == 10
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
-    assert tab.errors == [] and tab.external_requests == []
+    assert tab.errors == []
+    assert tab.external_requests == []
 
 
 def test_a_planner_filters_organizations_and_exports_csv_and_xlsx(visit, transactional_db, tmp_path):
@@ -63,7 +64,8 @@ def test_a_planner_filters_organizations_and_exports_csv_and_xlsx(visit, transac
 
     with page.expect_download() as csv_download:
         page.get_by_role("link", name="Export CSV (codes)").click()
-    rows = list(csv.DictReader(open(csv_download.value.path(), encoding="utf-8-sig")))
+    with open(csv_download.value.path(), encoding="utf-8-sig") as file:
+        rows = list(csv.DictReader(file))
     assert sorted(r["name"] for r in rows) == ["Transit Kayes 0", "Transit Kayes 1", "Transit Kayes 2"]
     with page.expect_download() as xlsx_download:
         page.get_by_role("link", name="Export Excel").click()
@@ -87,7 +89,8 @@ def test_a_manager_merges_two_duplicates(visit, transactional_db):
     page.get_by_role("button", name="Fusionner").click()
     page.wait_for_load_state()
     duplicate.refresh_from_db()
-    assert duplicate.is_archived and duplicate.merged_into_id == kept.pk
+    assert duplicate.is_archived
+    assert duplicate.merged_into_id == kept.pk
     assert (
         page.get_by_text("a été fusionnée", exact=False).count() + page.get_by_text("fusionné", exact=False).count() > 0
     )

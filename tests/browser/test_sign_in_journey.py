@@ -28,7 +28,8 @@ def test_an_officer_signs_in_and_switches_to_french_at_phone_width(visit, transa
     page.get_by_role("link", name="Organisations").wait_for(state="visible")
     page.wait_for_selector("#main-nav.show")  # the collapse animation has finished
     tab.shot("menu-fr")
-    assert tab.errors == [] and tab.external_requests == []
+    assert tab.errors == []
+    assert tab.external_requests == []
 
 
 def test_a_wrong_password_gets_a_clear_message_in_french(visit, transactional_db):

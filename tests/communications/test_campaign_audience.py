@@ -66,7 +66,8 @@ def test_a_completed_campaign_keeps_its_audience_after_an_import(manager_client,
     response = _complete(manager_client, campaign)
     assert response.status_code == 302
     campaign.refresh_from_db()
-    assert campaign.audience_kept_on == TODAY and campaign.kept_audience.count() == 3
+    assert campaign.audience_kept_on == TODAY
+    assert campaign.kept_audience.count() == 3
 
     sheet = tmp_path / "late.csv"
     sheet.write_text(
@@ -78,18 +79,23 @@ def test_a_completed_campaign_keeps_its_audience_after_an_import(manager_client,
     progress = campaign_progress(campaign)
     assert (progress.audience, progress.reached.done) == (3, 1)
     page = manager_client.get(f"/communications/campaigns/{campaign.pk}/").content.decode()
-    assert "3 organizations" in page and "Late Broker" not in page and "Later Still" not in page
+    assert "3 organizations" in page
+    assert "Late Broker" not in page
+    assert "Later Still" not in page
     report = manager_client.get(f"/communications/campaigns/{campaign.pk}/report/").content.decode()
-    assert "Audience: 3 organizations." in report and "Late Broker" not in report
+    assert "Audience: 3 organizations." in report
+    assert "Late Broker" not in report
     assert "Later Still" not in report
     row = _export_row(manager_client, campaign)
     assert (row["audience"], row["reached"]) == ("3", "1")
     listing = manager_client.get("/communications/campaigns/").content.decode()
-    assert 'data-audience="3"' in listing and 'data-reached="1"' in listing
+    assert 'data-audience="3"' in listing
+    assert 'data-reached="1"' in listing
     not_reached = b"".join(
         manager_client.get(f"/communications/campaigns/{campaign.pk}/not-reached/?_export=csv").streaming_content
     ).decode("utf-8-sig")
-    assert "Late Broker" not in not_reached and len(list(csv.DictReader(io.StringIO(not_reached)))) == 2
+    assert "Late Broker" not in not_reached
+    assert len(list(csv.DictReader(io.StringIO(not_reached)))) == 2
 
 
 def test_the_kept_audience_opens_as_a_list_of_exactly_its_organizations(manager_client):
@@ -101,7 +107,8 @@ def test_the_kept_audience_opens_as_a_list_of_exactly_its_organizations(manager_
     link = f"/stakeholders/organizations/?campaign_audience={campaign.pk}"
     assert link in page
     listing = manager_client.get(link).content.decode()
-    assert "2 organizations" in listing and "Late Broker" not in listing
+    assert "2 organizations" in listing
+    assert "Late Broker" not in listing
 
 
 def test_a_campaign_past_its_end_date_is_kept_at_its_first_reading(manager_client):
@@ -111,7 +118,8 @@ def test_a_campaign_past_its_end_date_is_kept_at_its_first_reading(manager_clien
     page = manager_client.get(f"/communications/campaigns/{campaign.pk}/").content.decode()
     assert "2 organizations" in page
     campaign.refresh_from_db()
-    assert campaign.audience_kept_on == TODAY and campaign.kept_audience.count() == 2
+    assert campaign.audience_kept_on == TODAY
+    assert campaign.kept_audience.count() == 2
     assert campaign.history.first().history_change_reason  # audited, with why
     _brokers(1)
     assert campaign_progress(campaign).audience == 2
@@ -125,7 +133,8 @@ def test_a_running_campaign_still_follows_its_filter(manager_client):
     _brokers(1)
     assert campaign_progress(campaign).audience == 3
     campaign.refresh_from_db()
-    assert campaign.audience_kept_on is None and campaign.kept_audience.count() == 0
+    assert campaign.audience_kept_on is None
+    assert campaign.kept_audience.count() == 0
 
 
 def test_reopening_a_completed_campaign_follows_its_filter_again(manager_client):
@@ -138,7 +147,8 @@ def test_reopening_a_completed_campaign_follows_its_filter_again(manager_client)
     from communications.campaigns import campaign_save
 
     campaign_save(campaign=campaign, key_factors=[], channels=[])
-    assert campaign.audience_kept_on is None and campaign_progress(campaign).audience == 3
+    assert campaign.audience_kept_on is None
+    assert campaign_progress(campaign).audience == 3
 
 
 def _read(response) -> bytes:
@@ -175,7 +185,8 @@ def test_the_campaign_list_and_export_cost_the_same_for_3_or_9_campaigns(manager
     assert _list_queries(manager_client, "/communications/campaigns/") == few
     assert _list_queries(manager_client, "/communications/campaigns/?_export=csv") == few_export
     listing = manager_client.get("/communications/campaigns/").content.decode()
-    assert listing.count('data-audience="3"') == 9 and listing.count('data-reached="2"') == 9
+    assert listing.count('data-audience="3"') == 9
+    assert listing.count('data-reached="2"') == 9
 
 
 def test_a_kept_audience_follows_a_merge_to_the_survivor(manager_client):

@@ -37,7 +37,8 @@ def test_a_referral_keeps_no_narrative_anywhere(officer_client):
         None,
         "IA-2026-0042",
     )
-    assert not concern.history.exclude(summary="").exists() and not concern.history.exclude(response="").exists()
+    assert not concern.history.exclude(summary="").exists()
+    assert not concern.history.exclude(response="").exists()
     assert "asked for money" not in officer_client.get(f"/communications/concerns/{concern.pk}/").content.decode()
 
 
@@ -55,7 +56,8 @@ def test_turning_a_concern_into_a_referral_scrubs_its_history(officer_client, of
         },
     )
     concern.refresh_from_db()
-    assert concern.summary == "" and concern.referred_to_internal_affairs
+    assert concern.summary == ""
+    assert concern.referred_to_internal_affairs
     assert set(concern.history.values_list("summary", flat=True)) == {""}
     body = officer_client.get(f"/communications/concerns/{concern.pk}/history/").content.decode()
     assert "asked for money" not in body
@@ -109,7 +111,9 @@ def test_the_export_leaves_a_referral_summary_empty_and_the_command_leaves_refer
         "utf-8-sig"
     )
     rows = {r["referred_to_internal_affairs"]: r for r in csv.DictReader(io.StringIO(content))}
-    assert rows["yes"]["summary"] == "" and rows["no"]["summary"] == "Valuation dispute"
+    assert rows["yes"]["summary"] == ""
+    assert rows["no"]["summary"] == "Valuation dispute"
     call_command("export", "concerns")
     out = capsys.readouterr().out
-    assert "Valuation dispute" in out and "IA-1" not in out
+    assert "Valuation dispute" in out
+    assert "IA-1" not in out

@@ -53,9 +53,13 @@ def test_an_officer_logs_a_meeting_with_two_organizations_and_a_follow_up(office
         },
     )
     engagement = Engagement.objects.get()
-    assert response.status_code == 302 and response["Location"] == f"/communications/engagements/{engagement.pk}/"
-    assert set(engagement.organizations.all()) == {one, two} and list(engagement.contacts.all()) == [person]
-    assert engagement.author == officer and engagement.is_held and engagement.region == one.region
+    assert response.status_code == 302
+    assert response["Location"] == f"/communications/engagements/{engagement.pk}/"
+    assert set(engagement.organizations.all()) == {one, two}
+    assert list(engagement.contacts.all()) == [person]
+    assert engagement.author == officer
+    assert engagement.is_held
+    assert engagement.region == one.region
     follow_up = FollowUp.objects.get()
     assert (follow_up.description, follow_up.owner, follow_up.status) == ("Send the minutes", officer, "open")
     for organization in (one, two):
@@ -63,7 +67,8 @@ def test_an_officer_logs_a_meeting_with_two_organizations_and_a_follow_up(office
         page = officer_client.get(f"/stakeholders/organizations/{organization.pk}/").content.decode()
         assert "Consultative committee in Kayes" in page
     home = officer_client.get("/").content.decode()
-    assert "Send the minutes" in home and "Consultative committee in Kayes" in home
+    assert "Send the minutes" in home
+    assert "Consultative committee in Kayes" in home
 
 
 def test_the_rules_are_shown_beside_the_fields_and_nothing_typed_is_lost(officer_client, officer):
@@ -83,11 +88,13 @@ def test_the_rules_are_shown_beside_the_fields_and_nothing_typed_is_lost(officer
         },
     )
     body = response.content.decode()
-    assert response.status_code == 200 and Engagement.objects.count() == 0
+    assert response.status_code == 200
+    assert Engagement.objects.count() == 0
     assert "Issa Maïga: not from the organizations of this engagement." in body
     assert "Cannot be more than the 3 participants." in body
     assert "Due before the engagement itself" in body
-    assert 'value="Kept title"' in body and 'value="Too early"' in body
+    assert 'value="Kept title"' in body
+    assert 'value="Too early"' in body
     assert mine.name in body
 
 
@@ -111,10 +118,12 @@ def test_a_future_date_is_a_planned_engagement_counted_once_held(officer_client)
     assert not engagement.is_held
     assert Organization.objects.get(pk=organization.pk).last_engaged_on is None  # not counted yet
     home = officer_client.get("/").content.decode()
-    assert "Upcoming" in home and "Workshop next week" in home
+    assert "Upcoming" in home
+    assert "Workshop next week" in home
     officer_client.post(f"/communications/engagements/{engagement.pk}/held/")
     engagement.refresh_from_db()
-    assert engagement.is_held and engagement.occurred_on == TODAY
+    assert engagement.is_held
+    assert engagement.occurred_on == TODAY
     assert Organization.objects.get(pk=organization.pk).last_engaged_on == TODAY
 
 
@@ -138,7 +147,8 @@ def test_a_manager_removes_an_engagement_and_the_history_keeps_it(manager_client
     refresh_last_engaged([organization.pk])
     manager_client.post(f"/communications/engagements/{newer.pk}/remove/")
     newer.refresh_from_db()
-    assert newer.is_removed and newer.history.first().history_change_reason == "Removed"
+    assert newer.is_removed
+    assert newer.history.first().history_change_reason == "Removed"
     assert manager_client.get(f"/communications/engagements/{newer.pk}/").status_code == 404
     assert Organization.objects.get(pk=organization.pk).last_engaged_on == older.occurred_on
     listed = manager_client.get("/communications/engagements/").context["filter"].qs.count()

@@ -2,11 +2,12 @@
 soonest first) without scanning the held engagements, "Held" (the default, newest first) without
 stepping over the planned ones; neither sorts, and the held count reads its index alone."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from communications.models import Engagement
 from tests.factories import EngagementFactory
@@ -36,8 +37,8 @@ def _planned_tab_query(client) -> str:
 )
 def test_the_planned_tab_reads_the_partial_index(manager_client):
     for days in range(1, 6):
-        EngagementFactory(occurred_on=date.today() + timedelta(days=days), is_held=False)
-        EngagementFactory(occurred_on=date.today() - timedelta(days=days), is_held=True)
+        EngagementFactory(occurred_on=timezone.localdate() + timedelta(days=days), is_held=False)
+        EngagementFactory(occurred_on=timezone.localdate() - timedelta(days=days), is_held=True)
     plan = _main_plan(_planned_tab_query(manager_client))
     assert INDEX in plan, plan
     assert "TEMP B-TREE" not in plan, plan  # no sort: the index holds the rows in the shown order
@@ -56,15 +57,16 @@ def _main_plan(sql: str) -> str:
 @pytest.mark.parametrize(("query", "index"), [("", "engagement_held_date"), ("?kind=workshop", "engagement_held_kind")])
 def test_the_held_tab_and_its_count_read_their_partial_index(manager_client, query, index):
     for days in range(1, 6):
-        EngagementFactory(occurred_on=date.today() + timedelta(days=days), is_held=False, kind="workshop")
-        EngagementFactory(occurred_on=date.today() - timedelta(days=days), is_held=True, kind="workshop")
+        EngagementFactory(occurred_on=timezone.localdate() + timedelta(days=days), is_held=False, kind="workshop")
+        EngagementFactory(occurred_on=timezone.localdate() - timedelta(days=days), is_held=True, kind="workshop")
     with CaptureQueriesContext(connection) as queries:
         assert manager_client.get(f"/communications/engagements/{query}").status_code == 200
     engagement_queries = [q["sql"] for q in queries.captured_queries if 'FROM "communications_engagement"' in q["sql"]]
     (page,) = [sql for sql in engagement_queries if "ORDER BY" in sql]
     (count,) = [sql for sql in engagement_queries if sql.startswith("SELECT COUNT(*)")]
     plan = _main_plan(page)
-    assert index in plan and "TEMP B-TREE" not in plan, plan
+    assert index in plan, plan
+    assert "TEMP B-TREE" not in plan, plan
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN QUERY PLAN " + count)
         count_plan = " ".join(str(row[-1]) for row in cursor.fetchall())

@@ -121,7 +121,8 @@ def test_a_new_person_met_is_added_from_the_quick_log_and_ticked(officer_client)
         },
     )
     person = Contact.objects.get(last_name="Sow")
-    assert person.organization == saloum and person.job_title == "Déclarant"
+    assert person.organization == saloum
+    assert person.job_title == "Déclarant"
     assert_kept(added)
     ticked = {str(contact.pk) for contact, checked in added.context["form"].contact_options() if checked}
     assert ticked == {str(known.pk), str(person.pk)}
@@ -152,7 +153,8 @@ def test_logging_with_a_new_organization_half_typed_is_refused(officer_client):
     response = officer_client.post(
         URL, typed(organizations="Transit Saloum · RC-SAL-1", **{"new_organization-name": "Acacia Nouvelle"})
     )
-    assert response.status_code == 200 and Engagement.objects.count() == 0
+    assert response.status_code == 200
+    assert Engagement.objects.count() == 0
     assert "Add this organization, or cancel it" in response.content.decode()
 
 
@@ -173,5 +175,7 @@ def test_the_small_forms_refuse_hostile_ids(officer_client):
         person = officer_client.post(
             URL, typed(_create_contact="1", **{"new_contact-last_name": "Sow", "new_contact-organization": value})
         )
-        assert person.status_code == 200 and "organization" in person.context["new_contact_form"].errors
-    assert Organization.objects.count() == 1 and Contact.objects.count() == 0
+        assert person.status_code == 200
+        assert "organization" in person.context["new_contact_form"].errors
+    assert Organization.objects.count() == 1
+    assert Contact.objects.count() == 0

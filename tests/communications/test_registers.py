@@ -24,7 +24,8 @@ def test_a_commitment_recorded_from_an_engagement_takes_its_parties(officer_clie
     )
     engagement = EngagementFactory(author=officer, organizations=[one, two])
     page = officer_client.get(f"/communications/commitments/new/?engagement={engagement.pk}").content.decode()
-    assert "Union Aïr · RC-A" in page and "Trans Bani · RC-B" in page
+    assert "Union Aïr · RC-A" in page
+    assert "Trans Bani · RC-B" in page
     response = officer_client.post(
         "/communications/commitments/new/",
         {
@@ -38,7 +39,8 @@ def test_a_commitment_recorded_from_an_engagement_takes_its_parties(officer_clie
         },
     )
     commitment = Commitment.objects.get()
-    assert response.status_code == 302 and commitment.engagement == engagement
+    assert response.status_code == 302
+    assert commitment.engagement == engagement
     assert set(commitment.parties.all()) == {one, two}
     listing = officer_client.get("/communications/commitments/").content.decode()
     assert "review or expiry soon" in listing
@@ -74,7 +76,8 @@ def test_a_concern_resolved_counts_its_days(officer_client):
         },
     )
     concern = Concern.objects.get()
-    assert concern.resolved_on == TODAY and concern.days_to_resolve == 12
+    assert concern.resolved_on == TODAY
+    assert concern.days_to_resolve == 12
     assert concern.organization == organization
 
 
@@ -116,8 +119,10 @@ def test_every_export_starts_with_the_contract_columns(manager_client, capsys):
             )
         )
     )[0]
-    assert engagement_row["organizations"] == "Groupe Sahel" and engagement_row["contacts"] == "Awa Koné"
-    assert engagement_row["women_participants"] == "4" and engagement_row["kind"] == "meeting"
+    assert engagement_row["organizations"] == "Groupe Sahel"
+    assert engagement_row["contacts"] == "Awa Koné"
+    assert engagement_row["women_participants"] == "4"
+    assert engagement_row["kind"] == "meeting"
     concern_row = list(
         csv.DictReader(
             io.StringIO(
@@ -135,10 +140,10 @@ def test_seed_demo_makes_engagements_once(db, capsys):
     from communications.models import Engagement, FollowUp
 
     first = Engagement.objects.count()
+    assert first == 200
+    assert FollowUp.objects.exists()
     assert (
-        first == 200
-        and FollowUp.objects.exists()
-        and Concern.objects.filter(referred_to_internal_affairs=True, summary="").count()
+        Concern.objects.filter(referred_to_internal_affairs=True, summary="").count()
         == Concern.objects.filter(referred_to_internal_affairs=True).count()
     )
     call_command("seed_demo", "--organizations", "30", "--engagements", "200", "--password", "x-password-1")

@@ -32,7 +32,8 @@ def test_a_referral_cannot_be_undone(officer_client, officer):
     )
     assert "A referral to Internal Affairs stays one." in response.content.decode()
     concern.refresh_from_db()
-    assert concern.referred_to_internal_affairs and concern.summary == ""
+    assert concern.referred_to_internal_affairs
+    assert concern.summary == ""
 
 
 def test_an_account_without_a_role_sees_only_its_home(client, db):
@@ -51,7 +52,8 @@ def test_an_account_without_a_role_sees_only_its_home(client, db):
 def test_administrators_cannot_give_themselves_a_role_in_the_back_office(client, administrator):
     client.force_login(administrator)
     page = client.get(f"/admin/crm/user/{administrator.pk}/change/").content.decode()
-    assert 'name="groups"' not in page and 'name="is_superuser"' not in page
+    assert 'name="groups"' not in page
+    assert 'name="is_superuser"' not in page
 
 
 def test_editing_keeps_archived_people_and_staff_who_left(officer_client, officer):
@@ -77,7 +79,8 @@ def test_editing_keeps_archived_people_and_staff_who_left(officer_client, office
     assert form.contact_options()[0][0] == person
     response = officer_client.post(f"/communications/engagements/{engagement.pk}/edit/", data)
     assert response.status_code == 302
-    assert list(engagement.contacts.all()) == [person] and set(engagement.staff.all()) == {gone, officer}
+    assert list(engagement.contacts.all()) == [person]
+    assert set(engagement.staff.all()) == {gone, officer}
 
 
 def test_an_archived_organization_on_an_engagement_still_resolves(officer_client, officer):
@@ -123,7 +126,8 @@ def test_deleting_an_organization_others_refer_to_says_so(client, administrator)
     client.force_login(administrator)
     response = client.post(f"/stakeholders/organizations/{concern.organization_id}/delete/", follow=True)
     body = response.content.decode()
-    assert "Other records refer to this organization" in body and "IA-9" not in body
+    assert "Other records refer to this organization" in body
+    assert "IA-9" not in body
     assert Concern.objects.filter(pk=concern.pk).exists()
 
 
@@ -134,7 +138,8 @@ def test_an_absurd_due_within_is_an_error_not_a_crash(officer_client):
 def test_officers_see_no_buttons_for_follow_ups_they_cannot_change(officer_client, manager):
     follow_up = FollowUpFactory(owner=manager, engagement=EngagementFactory(author=manager))
     body = officer_client.get("/communications/follow-ups/?owner=all").content.decode()
-    assert follow_up.description in body and f"/communications/follow-ups/{follow_up.pk}/done/" not in body
+    assert follow_up.description in body
+    assert f"/communications/follow-ups/{follow_up.pk}/done/" not in body
 
 
 def test_a_removed_engagement_has_no_history_page(manager_client):

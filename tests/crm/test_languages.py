@@ -58,7 +58,8 @@ def test_every_message_has_a_french_translation():
     assert len(entries) > 50
     missing = [msgid for msgid, msgstr, _flags in entries if not msgstr]
     fuzzy = [msgid for msgid, _msgstr, flags in entries if "fuzzy" in flags]
-    assert missing == [] and fuzzy == []
+    assert missing == []
+    assert fuzzy == []
 
 
 def test_the_compiled_catalogue_matches_the_source():
@@ -111,7 +112,8 @@ PAGES_WITH_SWITCH = [
 @pytest.mark.parametrize("path", PAGES_WITH_SWITCH)
 def test_the_language_switch_is_on_every_page(manager_client, path):
     body = manager_client.get(path, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
-    assert 'action="/i18n/setlang/"' in body and 'name="language" value="en"' in body
+    assert 'action="/i18n/setlang/"' in body
+    assert 'name="language" value="en"' in body
 
 
 def test_numbers_and_dates_follow_the_language(manager_client):

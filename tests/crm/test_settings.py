@@ -164,9 +164,12 @@ def test_cache_urls():
 
 def test_email_urls():
     smtp = email_from_url("smtp://user%40x:p%2Fw@mail.example.org:587?tls=1")
-    assert smtp["EMAIL_HOST"] == "mail.example.org" and smtp["EMAIL_PORT"] == 587
-    assert smtp["EMAIL_HOST_USER"] == "user@x" and smtp["EMAIL_HOST_PASSWORD"] == "p/w"
-    assert smtp["EMAIL_USE_TLS"] is True and smtp["EMAIL_USE_SSL"] is False
+    assert smtp["EMAIL_HOST"] == "mail.example.org"
+    assert smtp["EMAIL_PORT"] == 587
+    assert smtp["EMAIL_HOST_USER"] == "user@x"
+    assert smtp["EMAIL_HOST_PASSWORD"] == "p/w"
+    assert smtp["EMAIL_USE_TLS"] is True
+    assert smtp["EMAIL_USE_SSL"] is False
     assert email_from_url("console://")["EMAIL_BACKEND"].endswith("console.EmailBackend")
     assert email_from_url("memory://")["EMAIL_BACKEND"].endswith("locmem.EmailBackend")
     smtps = email_from_url("smtps://mail.example.org")
@@ -202,7 +205,8 @@ def test_malformed_urls_are_refused_naming_the_variable(monkeypatch, name, parse
     monkeypatch.setenv(name, url)
     with pytest.raises(ImproperlyConfigured, match=f"^{name}=.* is not accepted: ") as error:
         envurl(name, "dummy://", parse)
-    assert reason in str(error.value) and repr(url) in str(error.value)
+    assert reason in str(error.value)
+    assert repr(url) in str(error.value)
 
 
 def test_a_refused_url_keeps_its_password_out_of_the_message(monkeypatch):
@@ -301,7 +305,8 @@ def test_settings_read_good_values_as_given(monkeypatch, tmp_path):
         SESSION_IDLE_SECONDS="600",
         CACHE_URL="locmem://",
     )
-    assert settings["DEBUG"] is True and settings["SECURE_HSTS_SECONDS"] == 0
+    assert settings["DEBUG"] is True
+    assert settings["SECURE_HSTS_SECONDS"] == 0
     assert settings["ALLOWED_HOSTS"] == ["crm.example.org", ".customs.example"]
     assert settings["MFA_REQUIRED_ROLES"] == ["Outreach officer", "Manager"]
     assert (settings["EMAIL_HOST"], settings["EMAIL_PORT"], settings["EMAIL_USE_TLS"]) == (
@@ -317,7 +322,8 @@ def test_settings_read_good_values_as_given(monkeypatch, tmp_path):
 
 def test_settings_defaults(monkeypatch, tmp_path):
     settings = _settings(monkeypatch, tmp_path)
-    assert settings["DEBUG"] is False and settings["SECURE_SSL_REDIRECT"] is True
+    assert settings["DEBUG"] is False
+    assert settings["SECURE_SSL_REDIRECT"] is True
     assert settings["CACHES"]["default"] == {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "crm_cache",
@@ -369,7 +375,8 @@ def test_with_no_secret_key_one_is_made_once_and_kept_out_of_git(tmp_path):
     second = _manage("shell", "-c", code, CRM_VAR_DIR=str(tmp_path), SECRET_KEY="")
     deploy = _manage("check", "--deploy", CRM_VAR_DIR=str(tmp_path), SECRET_KEY="", DEBUG="0")
     assert "crm.W001" in deploy.stderr + deploy.stdout  # several servers need one key
-    assert first.stdout == second.stdout and len(first.stdout.strip()) > 50
+    assert first.stdout == second.stdout
+    assert len(first.stdout.strip()) > 50
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
 
 

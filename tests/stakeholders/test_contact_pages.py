@@ -17,8 +17,10 @@ def test_an_officer_adds_a_contact_found_by_registration_number(officer_client):
     )
     contact = Contact.objects.get()
     assert response.status_code == 302
-    assert contact.organization == organization and contact.email == "kadiatou@transbani.example"
-    assert contact.consent and contact.consent_date is not None  # dated today when left empty
+    assert contact.organization == organization
+    assert contact.email == "kadiatou@transbani.example"
+    assert contact.consent
+    assert contact.consent_date is not None  # dated today when left empty
 
 
 def test_the_organization_is_also_found_by_its_exact_name(officer_client):
@@ -30,7 +32,8 @@ def test_the_organization_is_also_found_by_its_exact_name(officer_client):
 def test_an_unknown_organization_is_an_error_that_keeps_what_was_typed(officer_client):
     response = officer_client.post("/stakeholders/contacts/new/", {"last_name": "Maïga", "organization": "Nowhere Ltd"})
     body = response.content.decode()
-    assert "No organization has this name or registration number." in body and 'value="Nowhere Ltd"' in body
+    assert "No organization has this name or registration number." in body
+    assert 'value="Nowhere Ltd"' in body
 
 
 def test_the_e_mail_is_unique_among_active_contacts(officer_client):
@@ -66,7 +69,8 @@ def test_regions_are_offered_when_the_field_is_entered_not_carried_by_every_page
         RegionFactory(name=name)
     page = officer_client.get("/stakeholders/organizations/").content.decode()
     assert '<datalist id="region-options"></datalist>' in page
-    assert 'hx-get="/stakeholders/suggest/regions/"' in page and "focus once" in page
+    assert 'hx-get="/stakeholders/suggest/regions/"' in page
+    assert "focus once" in page
     every = officer_client.get("/stakeholders/suggest/regions/?region=").content.decode()
     assert every.strip() == (
         '<option value="Kayes"></option><option value="Sikasso"></option><option value="Thiès"></option>'

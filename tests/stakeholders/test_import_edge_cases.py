@@ -25,7 +25,8 @@ def test_registration_numbers_match_whatever_their_spaces_or_case(db):
     preview, summary = import_file(b"name,registration_number\nRenamed,rc123\n", "f.csv")
     assert (summary.created, summary.updated) == (0, 1)
     existing.refresh_from_db()
-    assert existing.name == "Renamed" and Organization.objects.count() == 1
+    assert existing.name == "Renamed"
+    assert Organization.objects.count() == 1
 
 
 def test_our_own_export_imports_back_unchanged(officer_client):
@@ -34,7 +35,8 @@ def test_our_own_export_imports_back_unchanged(officer_client):
     for path, kind, count in [("organizations", "organizations", 40), ("contacts", "contacts", 80)]:
         exported = b"".join(officer_client.get(f"/stakeholders/{path}/?_export=csv").streaming_content)
         text = exported.decode("utf-8-sig")
-        assert text.count(",+223") > 0 and "'+223" not in text  # phone numbers written as they are
+        assert text.count(",+223") > 0
+        assert "'+223" not in text  # phone numbers written as they are
         preview, summary = import_file(exported, f"{path}-export.csv", kind=kind)
         assert preview.is_valid, [str(p) for p in preview.problems][:3]
         assert (summary.created, summary.updated, summary.duplicates) == (0, 0, count)
@@ -43,7 +45,8 @@ def test_our_own_export_imports_back_unchanged(officer_client):
 def test_a_contacts_file_without_first_names_is_still_recognised(db):
     OrganizationFactory(registration_number="RC-THI-001000")
     preview = preview_file(b"last_name,organization,email\nKone,RC-THI-001000,k@x.example\n", "people.csv")
-    assert preview.kind == "contacts" and preview.is_valid
+    assert preview.kind == "contacts"
+    assert preview.is_valid
 
 
 def test_a_row_matching_a_merged_organization_updates_the_one_it_was_merged_into(db):
@@ -103,7 +106,8 @@ def test_withdrawing_consent_is_dated_and_sourced(officer_client, officer):
         },
     )
     contact.refresh_from_db()
-    assert not contact.consent and str(contact.consent_date) != "2020-01-01"
+    assert not contact.consent
+    assert str(contact.consent_date) != "2020-01-01"
     assert contact.consent_source.startswith("Consent withdrawn")
 
 
@@ -135,6 +139,7 @@ def test_a_registration_number_taken_over_in_a_merge_then_imported_updates_the_s
     duplicate.refresh_from_db()
     assert (survivor.registration_number, duplicate.registration_number) == ("RC-OLD", "")
     preview, summary = import_file(b"name,registration_number,city\nTransit Baobab,RC-OLD,Kayes\n", "f.csv")
-    assert preview.rows[0].match == survivor and (summary.created, summary.updated) == (0, 1)
+    assert preview.rows[0].match == survivor
+    assert (summary.created, summary.updated) == (0, 1)
     survivor.refresh_from_db()
     assert survivor.city == "Kayes"

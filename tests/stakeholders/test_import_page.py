@@ -23,7 +23,9 @@ def test_a_file_with_errors_is_previewed_with_every_error_and_cannot_be_confirme
     preview = officer_client.get(response["Location"])
     body = preview.content.decode()
     assert "3 problems to correct in the file" in body
-    assert "Row 4, influence" in body and "Row 8, email" in body and "Row 11, type" in body
+    assert "Row 4, influence" in body
+    assert "Row 8, email" in body
+    assert "Row 11, type" in body
     assert "/confirm/" not in body
     response = officer_client.post(response["Location"] + "confirm/")
     assert Organization.objects.count() == 0

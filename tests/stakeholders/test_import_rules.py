@@ -47,7 +47,7 @@ def statuses(preview):
 
 
 @pytest.mark.parametrize(
-    "data,message",
+    ("data", "message"),
     [
         (b"", "The file is empty."),
         (csv_bytes(), "The file has a header row but no data rows."),
@@ -139,9 +139,11 @@ def test_rows_that_match_the_registry_update_it_and_blank_cells_erase_nothing(db
     )
     data = csv_bytes(row(reg="RC-1", city="Diboli", phone=""))
     preview, summary = import_file(data, "f.csv")
-    assert statuses(preview) == ["update"] and "city" in preview.rows[0].changes
+    assert statuses(preview) == ["update"]
+    assert "city" in preview.rows[0].changes
     existing.refresh_from_db()
-    assert existing.city == "Diboli" and existing.phone == "+223 11 11 11 11"
+    assert existing.city == "Diboli"
+    assert existing.phone == "+223 11 11 11 11"
     assert existing.history.first().history_change_reason == "Import: f.csv"
 
 
@@ -153,7 +155,7 @@ def test_a_row_matching_several_organizations_by_e_mail_is_an_error(db):
 
 
 @pytest.mark.parametrize(
-    "column,value,message",
+    ("column", "value", "message"),
     [
         ("influence", "0", "must be a whole number from 1 to 5"),
         ("interest", "four", "must be a whole number from 1 to 5"),
@@ -169,13 +171,15 @@ def test_each_bad_cell_is_named(db, column, value, message):
     preview = preview_file(csv_bytes(row(**{column: value})), "f.csv")
     assert not preview.is_valid
     problem = preview.problems[0]
-    assert (problem.row, problem.column) == (2, column) and message in problem.message
+    assert (problem.row, problem.column) == (2, column)
+    assert message in problem.message
 
 
 def test_one_bad_row_writes_nothing(db):
     data = csv_bytes(row(), row(name="Bad", reg="RC-2", email="b@x.example", influence="9"))
     preview, summary = import_file(data, "f.csv")
-    assert summary is None and Organization.objects.count() == 0
+    assert summary is None
+    assert Organization.objects.count() == 0
 
 
 def test_contacts_consent_values_and_organization_by_name(db):
@@ -192,7 +196,8 @@ def test_contacts_consent_values_and_organization_by_name(db):
     assert [str(p) for p in preview.problems] == [
         "row 4: consent: «peut-être» must be yes or no (also true/false, oui/non, 1/0)."
     ]
-    assert preview.rows[0].values["consent"] is True and preview.rows[1].values["consent"] is False
+    assert preview.rows[0].values["consent"] is True
+    assert preview.rows[1].values["consent"] is False
     assert preview.rows[0].values["organization_id"] == preview.rows[1].values["organization_id"]
 
 
@@ -203,7 +208,8 @@ def test_a_contact_with_the_same_e_mail_is_updated_not_duplicated(db):
     )
     assert (summary.created, summary.updated) == (0, 1)
     contact = Contact.objects.get()
-    assert contact.consent is True and contact.consent_date is not None
+    assert contact.consent is True
+    assert contact.consent_date is not None
 
 
 def test_validation_costs_the_same_queries_for_20_or_200_rows(db):

@@ -37,12 +37,15 @@ FOLLOWER = "aminata.coulibaly@douanes.example"
 )
 def test_register_number_headers_are_recognised(header):
     mapping, ignored, errors = recognise(["Raison sociale", header], "organizations")
-    assert mapping == {0: "name", 1: "registration_number"} and not ignored and not errors
+    assert mapping == {0: "name", 1: "registration_number"}
+    assert not ignored
+    assert not errors
 
 
 def test_a_number_column_is_not_taken_for_a_register_number():
     mapping, ignored, _ = recognise(["N°", "Nom", "Numéro"], "organizations")
-    assert mapping == {1: "name"} and ignored == ["N°", "Numéro"]
+    assert mapping == {1: "name"}
+    assert ignored == ["N°", "Numéro"]
 
 
 def import_kayes(capsys, *args):
@@ -61,8 +64,10 @@ def test_the_command_finds_the_header_row_and_leaves_out_the_total_and_the_note(
     assert Organization.objects.count() == 7
     assert not Organization.objects.filter(name__icontains="total :").exists()
     acacia = Organization.objects.get(name="Transit Acacia Kayes SARL")
-    assert acacia.registration_number == "ML-KYS-2012-B-0301" and acacia.type == "freight_forwarder"
-    assert acacia.phone == "+223 21 52 10 10" and acacia.city == "Kayes"
+    assert acacia.registration_number == "ML-KYS-2012-B-0301"
+    assert acacia.type == "freight_forwarder"
+    assert acacia.phone == "+223 21 52 10 10"
+    assert acacia.city == "Kayes"
     # A company whose name starts with "Total" is a company, not a total.
     assert Organization.objects.get(registration_number="ML-BKO-2003-B-0077").name == "Total Mali Distribution SA"
     # The command has no user: only the column gives a relationship owner.
@@ -76,7 +81,8 @@ def test_the_command_finds_the_header_row_and_leaves_out_the_total_and_the_note(
 def test_a_dry_run_names_the_rows_left_out_too(db, capsys):
     UserFactory(email=FOLLOWER)
     out, err = import_kayes(capsys, "--dry-run")
-    assert "would create 7" in out and "row 12: left out, looks like a total" in err
+    assert "would create 7" in out
+    assert "row 12: left out, looks like a total" in err
     assert Organization.objects.count() == 0
 
 
@@ -103,7 +109,8 @@ def test_the_page_previews_the_rows_left_out_and_gives_new_organizations_to_the_
     location = upload(officer_client, KAYES.name, KAYES.read_bytes())["Location"]
     body = officer_client.get(location).content.decode()
     assert "The column names are on row 4" in body
-    assert "Row 12: left out, looks like a total" in body and "Row 13: left out, looks like a note" in body
+    assert "Row 12: left out, looks like a total" in body
+    assert "Row 13: left out, looks like a note" in body
     assert "TOTAL : 7 entreprises" in body  # what was left out is shown as typed
     body = officer_client.post(location + "confirm/").content.decode()
     assert "Import done" in body
@@ -141,7 +148,8 @@ def test_a_workbook_with_a_merged_title_and_a_total_row_imports(officer_client, 
     )
     location = upload(officer_client, "atelier.xlsx", content)["Location"]
     body = officer_client.get(location).content.decode()
-    assert "Ready: 2 to create" in body and "Row 6: left out, looks like a total" in body
+    assert "Ready: 2 to create" in body
+    assert "Row 6: left out, looks like a total" in body
     officer_client.post(location + "confirm/")
     assert sorted(Organization.objects.values_list("registration_number", flat=True)) == ["083214567Z", "083299871A"]
 

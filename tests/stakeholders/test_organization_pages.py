@@ -60,7 +60,8 @@ def test_deep_pages_show_the_same_rows_as_a_plain_slice(officer_client, monkeypa
         assert pages(query) == plain, query
         monkeypatch.setattr("crm.lib.paging.DEEP", 1000)
         every = [pk for page in plain for pk in page]
-        assert len(every) == len(set(every)) == len(live) == 18 and set(every) == live, query
+        assert len(every) == len(set(every)) == len(live) == 18, query
+        assert set(every) == live, query
     assert len(plain[-1]) == 2
 
 
@@ -87,14 +88,18 @@ def test_htmx_requests_get_only_the_results(officer_client):
         "/stakeholders/organizations/?q=kapok", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results"
     )
     body = response.content.decode()
-    assert body.lstrip().startswith('<div id="results"') and "Comptoir Kapok" in body and "<html" not in body
+    assert body.lstrip().startswith('<div id="results"')
+    assert "Comptoir Kapok" in body
+    assert "<html" not in body
 
 
 def test_the_page_shows_key_facts_contacts_and_map_place(officer_client):
     organization = OrganizationFactory(name="Union Néré", influence=5, interest=4)
     ContactFactory(organization=organization, first_name="Aminata", last_name="Koné", is_key_contact=True)
     body = officer_client.get(f"/stakeholders/organizations/{organization.pk}/").content.decode()
-    assert "Union Néré" in body and "Aminata Koné" in body and "Manage closely" in body
+    assert "Union Néré" in body
+    assert "Aminata Koné" in body
+    assert "Manage closely" in body
 
 
 def test_an_officer_creates_an_organization(officer_client, officer):
@@ -114,7 +119,8 @@ def test_an_officer_creates_an_organization(officer_client, officer):
         },
     )
     organization = Organization.objects.get(name="Comptoir Falémé")
-    assert response.status_code == 302 and response["Location"] == f"/stakeholders/organizations/{organization.pk}/"
+    assert response.status_code == 302
+    assert response["Location"] == f"/stakeholders/organizations/{organization.pk}/"
     assert organization.registration_number == "RC 77"
     assert sorted(t.name for t in organization.tags.all()) == ["AEO pilot", "corridor"]
     assert organization.history.first().history_user == officer
@@ -135,7 +141,8 @@ def test_bad_input_is_shown_beside_the_fields_and_nothing_typed_is_lost(officer_
         },
     )
     body = response.content.decode()
-    assert response.status_code == 200 and Organization.objects.count() == 0
+    assert response.status_code == 200
+    assert Organization.objects.count() == 0
     assert 'value="Kept Name"' in body
     for field in ("influence", "email", "phone", "website"):
         assert f'id="id_{field}"' in body
@@ -164,10 +171,12 @@ def test_a_similar_name_warns_and_links_then_saves_when_confirmed(officer_client
     data = {"name": "TRANSIT  BAOBAB", "type": "importer", "influence": "3", "interest": "3", "aeo_status": "none"}
     response = officer_client.post("/stakeholders/organizations/new/", data)
     body = response.content.decode()
-    assert response.status_code == 200 and "similar name" in body
+    assert response.status_code == 200
+    assert "similar name" in body
     assert f'href="/stakeholders/organizations/{existing.pk}/"' in body
     response = officer_client.post("/stakeholders/organizations/new/", data | {"confirm_similar": "on"})
-    assert response.status_code == 302 and Organization.objects.count() == 2
+    assert response.status_code == 302
+    assert Organization.objects.count() == 2
 
 
 def test_editing_without_renaming_does_not_warn_about_similar_names(officer_client):
@@ -193,8 +202,11 @@ def test_the_map_counts_each_cell_and_links_to_its_list(officer_client):
     OrganizationFactory(influence=5, interest=5, type="media")
     response = officer_client.get("/stakeholders/organizations/map/?type=bank")
     cells = {(c["influence"], c["interest"]): c for row in response.context["rows"] for c in row}
-    assert cells[(5, 5)]["count"] == 2 and cells[(1, 2)]["count"] == 1 and response.context["total"] == 3
-    assert "type=bank" in cells[(5, 5)]["url"] and "influence=5" in cells[(5, 5)]["url"]
+    assert cells[(5, 5)]["count"] == 2
+    assert cells[(1, 2)]["count"] == 1
+    assert response.context["total"] == 3
+    assert "type=bank" in cells[(5, 5)]["url"]
+    assert "influence=5" in cells[(5, 5)]["url"]
     listed = officer_client.get(cells[(5, 5)]["url"]).context["table"].paginator.count
     assert listed == 2
 
@@ -214,7 +226,10 @@ def test_the_history_page_says_who_changed_what(officer_client, officer):
         },
     )
     body = officer_client.get(f"/stakeholders/organizations/{organization.pk}/history/").content.decode()
-    assert "Changed" in body and "Kayes" in body and "Diboli" in body and str(officer) in body
+    assert "Changed" in body
+    assert "Kayes" in body
+    assert "Diboli" in body
+    assert str(officer) in body
 
 
 @pytest.mark.parametrize("path", ["new/", "1/edit/"])

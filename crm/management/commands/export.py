@@ -3,6 +3,7 @@
 labels, as the list pages' `xlsx` and `csv-excel` downloads (a CSV then separated by `;`)."""
 
 import sys
+from contextlib import nullcontext
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -81,10 +82,6 @@ class Command(BaseCommand):
             write_xlsx(spec.dataset, queryset, output or sys.stdout.buffer, labels=labels)
             return
         delimiter = FORMATS[format].delimiter
-        target = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
-        try:
+        with open(output, "w", encoding="utf-8", newline="") if output else nullcontext(sys.stdout) as target:
             for piece in csv_chunks(spec.dataset, queryset, labels=labels, delimiter=delimiter):
                 target.write(piece)
-        finally:
-            if output:
-                target.close()

@@ -12,7 +12,8 @@ def test_it_creates_the_first_administrator_and_prints_the_link(db, capsys, djan
             "invite_user", "Chief@Customs.example", "--role", "Administrator", "--base-url", "https://crm.example"
         )
     user = User.objects.get(email="chief@customs.example")
-    assert user.role == Role.ADMINISTRATOR and user.is_staff
+    assert user.role == Role.ADMINISTRATOR
+    assert user.is_staff
     assert "https://crm.example/accounts/invitation/" in capsys.readouterr().out
     assert mail.outbox[0].to == ["chief@customs.example"]
 

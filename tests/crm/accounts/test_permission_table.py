@@ -172,7 +172,7 @@ CELLS = [
 ]
 
 
-@pytest.mark.parametrize("action,role,expected", CELLS)
+@pytest.mark.parametrize(("action", "role", "expected"), CELLS)
 def test_each_cell_of_the_permission_table(client, world, action, role, expected):
     user = UserFactory(role=role, email=f"{role.lower().replace(' ', '-')}@example.test")
     client.force_login(user)

@@ -20,7 +20,8 @@ def test_the_role_holds_what_its_group_holds(db, role):
             "content_type__app_label", "codename"
         )
     }
-    assert stored and role_permissions(role.value) == stored
+    assert stored
+    assert role_permissions(role.value) == stored
     user = UserFactory(role=role)
     assert user.get_all_permissions() == stored
 
@@ -99,5 +100,6 @@ def test_the_async_checks_give_the_same_answers(transactional_db):
     # In a thread of its own: the browser tests keep an event loop running in this one.
     with ThreadPoolExecutor(1) as thread:
         can_log, can_read_referrals, everything = thread.submit(asyncio.run, check()).result()
-    assert can_log and not can_read_referrals
+    assert can_log
+    assert not can_read_referrals
     assert everything == role_permissions(Role.OFFICER.value)

@@ -104,7 +104,7 @@ def test_htmx_requests_are_sent_to_sign_in_as_a_whole_page(officer_client):
     assert response["HX-Redirect"] == "/accounts/login/?next=%2Fstakeholders%2Forganizations%2F"
 
 
-@pytest.mark.parametrize("language,expected", [("fr", "Votre session a pris fin")])
+@pytest.mark.parametrize(("language", "expected"), [("fr", "Votre session a pris fin")])
 def test_the_message_is_in_the_users_language(officer_client, language, expected):
     age_session(officer_client, idle=31 * 60)
     response = officer_client.get(ORGANIZATIONS, headers={"Accept-Language": language}, follow=True)

@@ -20,7 +20,7 @@ def test_it_signs_in_by_email_and_lands_on_home(client, officer):
 
 
 @pytest.mark.parametrize(
-    "email,password",
+    ("email", "password"),
     [("officer@example.test", "wrong-password"), ("nobody@example.test", "wrong-password")],
     ids=["wrong password", "unknown e-mail"],
 )

@@ -69,4 +69,5 @@ def test_every_allauth_form_shows_its_own_problems_once_under_the_summary():
 def test_without_a_summary_the_form_still_shows_its_problems():
     html = _render_fields("GET")  # base.html summarises only a POST
     assert html.count("Refused as a whole.") == 1
-    assert "[summary:" not in html and 'class="alert alert-danger"' in html
+    assert "[summary:" not in html
+    assert 'class="alert alert-danger"' in html

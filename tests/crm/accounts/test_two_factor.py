@@ -12,7 +12,8 @@ def test_a_role_that_requires_two_factor_is_sent_to_enrol(client, settings, db):
     assert response.redirect_chain[-1][0] == "/accounts/reauthenticate/?next=%2Faccounts%2F2fa%2Ftotp%2Factivate%2F"
     for path in ("/", "/dashboard/", "/stakeholders/organizations/"):
         response = client.get(path)
-        assert response.status_code == 302 and response["Location"] == "/accounts/2fa/totp/activate/"
+        assert response.status_code == 302
+        assert response["Location"] == "/accounts/2fa/totp/activate/"
 
 
 def test_other_roles_are_not(client, settings, db):

@@ -31,7 +31,8 @@ def test_an_enrolled_user_signs_in_with_a_totp_code(client, db):
     )
     assert "_auth_user_id" not in client.session
     response = client.post("/accounts/2fa/authenticate/", {"code": _current_code(secret)})
-    assert response.status_code == 302 and client.session["_auth_user_id"] == str(user.pk)
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(user.pk)
 
 
 def test_a_recovery_code_works_once(client, db):

@@ -19,8 +19,10 @@ def test_a_user_sees_their_sessions_and_ends_the_others(officer, manager):
     signed_in(manager.email, "Someone else's browser")
 
     page = office.get(SESSIONS).content.decode()
-    assert "Firefox at the office" in page and "Chrome on a phone at the border post" in page
-    assert "Someone else&#x27;s browser" not in page and "Someone else's browser" not in page
+    assert "Firefox at the office" in page
+    assert "Chrome on a phone at the border post" in page
+    assert "Someone else&#x27;s browser" not in page
+    assert "Someone else's browser" not in page
 
     assert office.post(SESSIONS).status_code == 302
     assert phone.get("/").status_code == 302  # the phone is signed out
@@ -32,4 +34,5 @@ def test_the_page_is_in_french_and_linked_from_the_account_menu(officer):
     client = signed_in(officer.email, "Firefox")
     assert f'href="{SESSIONS}"' in client.get("/").content.decode()
     page = client.get(SESSIONS, headers={"Accept-Language": "fr"}).content.decode()
-    assert "Sessions" in page and "Navigateur" in page
+    assert "Sessions" in page
+    assert "Navigateur" in page

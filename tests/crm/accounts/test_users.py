@@ -33,16 +33,20 @@ def test_an_administrator_invites_a_user_who_sets_a_password_and_signs_in(
         response = invite(client)
     assert response.status_code == 302
     user = User.objects.get(email="new.officer@example.test")
-    assert user.role == Role.OFFICER and not user.has_usable_password()
-    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["new.officer@example.test"]
+    assert user.role == Role.OFFICER
+    assert not user.has_usable_password()
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["new.officer@example.test"]
 
     client.logout()
     link = invitation_link(mail.outbox[0])
     assert client.get(link).status_code == 200
     response = client.post(link, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
-    assert response.status_code == 302 and response["Location"] == "/accounts/login/"
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/"
     response = client.post("/accounts/login/", {"login": user.email, "password": NEW_PASSWORD})
-    assert response.status_code == 302 and response["Location"] == "/"
+    assert response.status_code == 302
+    assert response["Location"] == "/"
 
 
 def test_an_invitation_in_french_is_written_in_french(client, administrator, django_capture_on_commit_callbacks):
@@ -133,7 +137,8 @@ def test_the_user_list_shows_pending_invitations(client, administrator, django_c
         invite(client)
     UserFactory(is_active=False, email="gone@example.test")
     body = client.get("/users/").content.decode()
-    assert "Invitation sent" in body and "Deactivated" in body
+    assert "Invitation sent" in body
+    assert "Deactivated" in body
     assert "gone@example.test" in client.get("/users/?q=gone").content.decode()
 
 

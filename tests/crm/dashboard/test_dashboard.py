@@ -88,7 +88,8 @@ def test_the_figures_match_the_hand_count(manager, officer, rf):
     assert (now.key_engaged, now.key_total, now.key_coverage) == (2, 3, 67)
     assert (now.follow_ups_open, now.follow_ups_overdue) == (2, 1)
     assert now.commitments == 1
-    assert now.concerns_open == 1 and now.median_days == 7.0  # 6 and 8 days
+    assert now.concerns_open == 1
+    assert now.median_days == 7.0  # 6 and 8 days
     assert now.referrals == 1
     before = figures(scope.previous(), _request(rf, manager))
     assert before.engagements == 0
@@ -107,13 +108,16 @@ def test_filters_narrow_every_figure(manager, officer, rf):
     kayes = figures(scope_from(DashboardForm({"period": "30", "region": "kayes"}), manager), _request(rf, manager))
     assert (kayes.engagements, kayes.participants) == (1, 10)
     banks = figures(scope_from(DashboardForm({"period": "30", "type": "bank"}), manager), _request(rf, manager))
-    assert banks.engagements == 2 and banks.organizations == 1 and banks.key_total == 2
+    assert banks.engagements == 2
+    assert banks.organizations == 1
+    assert banks.key_total == 2
 
 
 def test_officers_see_their_own_work(manager, officer, rf):
     _data(officer, manager)
     own = figures(scope_from(DashboardForm({"period": "30"}), officer), _request(rf, officer))
-    assert own.engagements == 1 and own.participants == 10
+    assert own.engagements == 1
+    assert own.participants == 10
 
 
 def test_the_page_drills_down_to_the_rows_behind_a_figure(manager_client, manager, officer):
@@ -193,7 +197,8 @@ def test_every_figure_opens_a_list_of_exactly_its_rows(client, manager, officer)
 
 def test_an_unknown_region_or_officer_is_named_and_no_figure_shown(manager_client):
     body = manager_client.get("/dashboard/?period=30&region=Atlantis&officer=nobody@x.test").content.decode()
-    assert "No region has this name." in body and "No user has this e-mail address." in body
+    assert "No region has this name." in body
+    assert "No user has this e-mail address." in body
     assert "Correct the filters above to see the figures." in body
 
 

@@ -62,7 +62,8 @@ def test_unchanged_data_is_not_counted_again(manager_client, officer):
     EngagementFactory(author=officer, occurred_on=TODAY - timedelta(days=2), organizations=[OrganizationFactory()])
     counted, counting_queries, first = _view(manager_client)
     kept, kept_queries, again = _view(manager_client)
-    assert counted["engagements"] == 1 and kept is None
+    assert counted["engagements"] == 1
+    assert kept is None
     assert kept_queries <= 8 < counting_queries
     assert _engagement_figure(again) == _engagement_figure(first) == 1
     assert "Figures counted at" in again.content.decode()
@@ -73,7 +74,8 @@ def test_every_kind_of_change_is_counted_at_once(manager_client, officer, django
     engagement = EngagementFactory(author=officer, occurred_on=TODAY - timedelta(days=2), organizations=[broker])
     follow_up = FollowUpFactory(engagement=engagement, due_on=TODAY - timedelta(days=1))
     figures, _n, _r = _view(manager_client)
-    assert figures["engagements"] == 1 and figures["follow_ups"] == 1
+    assert figures["engagements"] == 1
+    assert figures["follow_ups"] == 1
     assert _view(manager_client)[0] is None  # kept
 
     def committed(write):
@@ -85,7 +87,8 @@ def test_every_kind_of_change_is_counted_at_once(manager_client, officer, django
 
     committed(lambda: engagement_remove(engagement=engagement))
     figures, _n, response = _view(manager_client)
-    assert figures["engagements"] == 0 and _engagement_figure(response) == 0
+    assert figures["engagements"] == 0
+    assert _engagement_figure(response) == 0
 
     broker.influence = 1
     committed(lambda: organization_save(organization=broker))
@@ -108,7 +111,8 @@ def test_each_user_role_and_language_has_its_own_figures(client, manager, office
     assert _view(client)[0]["engagements"] == 1
     client.cookies["django_language"] = "fr"
     figures, _n, response = _view(client)
-    assert figures is not None and "Échanges tenus" in response.content.decode()
+    assert figures is not None
+    assert "Échanges tenus" in response.content.decode()
 
 
 def test_kept_charts_carry_each_pages_own_nonce(manager_client, officer):
@@ -117,7 +121,14 @@ def test_kept_charts_carry_each_pages_own_nonce(manager_client, officer):
         response = _view(manager_client)[2]
         nonce = re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"]).group(1)
         styles = re.findall(r'<style nonce="([^"]+)"', response.content.decode())
-        assert styles and set(styles) == {nonce}
+        assert styles
+        assert set(styles) == {nonce}
+
+
+def _write_then_roll_back():
+    with transaction.atomic():
+        OrganizationFactory()
+        raise RuntimeError
 
 
 def test_a_commit_counts_again_even_when_it_wrote_no_history(transactional_db, manager_client):
@@ -132,7 +143,7 @@ def test_a_commit_counts_again_even_when_it_wrote_no_history(transactional_db, m
 
 def test_a_write_that_rolls_back_leaves_the_kept_figures(transactional_db, manager_client):
     assert _view(manager_client)[0] is not None
-    with pytest.raises(RuntimeError), transaction.atomic():
+    with pytest.raises(RuntimeError), transaction.atomic():  # noqa: PT012 (the write and the error that rolls it back are the point)
         organization_save(organization=Organization(name="Never written", type="bank"))
         raise RuntimeError
     assert _view(manager_client)[0] is None  # still kept
@@ -484,7 +495,9 @@ WRITES = {
 def test_every_write_path_shows_on_the_dashboard_at_once(write, world, django_capture_on_commit_callbacks):
     do, expected = WRITES[write]
     before, _n, _r = _view(world["manager"])
-    assert before["engagements"] == 1 and before["follow_ups"] == 1 and before["concerns"] == 1
+    assert before["engagements"] == 1
+    assert before["follow_ups"] == 1
+    assert before["concerns"] == 1
     assert _view(world["manager"])[0] is None  # kept
     mark = changes.mark()
     with django_capture_on_commit_callbacks(execute=True):  # the commit, inside the test's transaction

@@ -28,7 +28,8 @@ def test_a_bulk_insert_writes_the_entry_simple_history_writes(db):
     row = row_of(saved) | {"id": next_ids(Organization, 1).start}
     assert insert_rows(Organization, [row], history_reason="Import: file.csv", history_user_id=actor.pk) == 1
     assert entry(Organization.objects.get(pk=row["id"])) == entry(saved)
-    assert entry(saved)["history_user_id"] == actor.pk and entry(saved)["influence"] == 5
+    assert entry(saved)["history_user_id"] == actor.pk
+    assert entry(saved)["influence"] == 5
 
 
 def test_the_entries_follow_the_one_shape_for_any_model(db):

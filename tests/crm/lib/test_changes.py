@@ -44,9 +44,11 @@ def moves(transactional_db, monkeypatch):
 def test_outside_a_transaction_the_mark_moves_at_once(moves):
     before = changes.mark()
     changes.record()
-    assert len(moves) == 1 and changes.mark() == moves[0] != before
+    assert len(moves) == 1
+    assert changes.mark() == moves[0] != before
     changes.record()
-    assert len(moves) == 2 and changes.mark() == moves[1] != moves[0]
+    assert len(moves) == 2
+    assert changes.mark() == moves[1] != moves[0]
 
 
 def test_a_transaction_moves_it_once_when_it_commits(moves):
@@ -56,8 +58,10 @@ def test_a_transaction_moves_it_once_when_it_commits(moves):
             changes.record()
         with transaction.atomic():  # a savepoint that is kept
             changes.record()
-        assert moves == [] and changes.mark() == before  # not before the commit
-    assert len(moves) == 1 and changes.mark() != before
+        assert moves == []
+        assert changes.mark() == before
+    assert len(moves) == 1
+    assert changes.mark() != before
     with transaction.atomic():
         changes.record()
     assert len(moves) == 2  # the next transaction moves it again
@@ -73,7 +77,7 @@ def test_several_writers_in_one_transaction_move_it_once(moves):
 
 
 def test_a_transaction_rolled_back_leaves_it_and_the_next_one_moves_it(moves):
-    with pytest.raises(RuntimeError), transaction.atomic():
+    with pytest.raises(RuntimeError), transaction.atomic():  # noqa: PT012 (the change and the rollback are the point)
         changes.record()
         raise RuntimeError
     assert moves == []
@@ -83,10 +87,9 @@ def test_a_transaction_rolled_back_leaves_it_and_the_next_one_moves_it(moves):
 
 
 def test_a_savepoint_rolled_back_takes_its_change_with_it(moves):
-    with transaction.atomic():
-        with pytest.raises(RuntimeError), transaction.atomic():
-            changes.record()
-            raise RuntimeError
+    with transaction.atomic(), pytest.raises(RuntimeError), transaction.atomic():  # noqa: PT012 (the change and the rollback are the point)
+        changes.record()
+        raise RuntimeError
     assert moves == []  # what it recorded was undone with it
 
 
@@ -94,7 +97,7 @@ def test_a_change_recorded_after_a_savepoint_rolled_back_still_moves_it(moves):
     """The case a flag set when the callback was queued would get wrong: the callback queued in the
     savepoint is gone, the change recorded after it must queue its own."""
     with transaction.atomic():
-        with pytest.raises(RuntimeError), transaction.atomic():
+        with pytest.raises(RuntimeError), transaction.atomic():  # noqa: PT012 (the change and the rollback are the point)  # noqa: PT012 (the change and the rollback are the point)
             changes.record()
             raise RuntimeError
         changes.record()
@@ -104,7 +107,7 @@ def test_a_change_recorded_after_a_savepoint_rolled_back_still_moves_it(moves):
 def test_a_change_recorded_before_a_savepoint_rolled_back_still_moves_it(moves):
     with transaction.atomic():
         changes.record()
-        with pytest.raises(RuntimeError), transaction.atomic():
+        with pytest.raises(RuntimeError), transaction.atomic():  # noqa: PT012 (the change and the rollback are the point)  # noqa: PT012 (the change and the rollback are the point)
             changes.record()
             raise RuntimeError
     assert len(moves) == 1

@@ -31,7 +31,8 @@ def test_every_refused_form_page_opens_with_a_summary_linking_to_each_problem(fo
         assert response.status_code == 200, name
         html = response.content.decode()
         tag = re.search(r"<div[^>]*data-error-summary[^>]*>", html).group(0)
-        assert 'role="alert"' in tag and 'tabindex="-1"' in tag, name
+        assert 'role="alert"' in tag, name
+        assert 'tabindex="-1"' in tag, name
         assert "There is a problem" in html, name
         assert "<title>Error:" in html, name
         links = summary_links(html)

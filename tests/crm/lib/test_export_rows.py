@@ -72,10 +72,10 @@ def test_joined_columns_are_the_same_as_when_looked_up_per_chunk(manager_client,
             assert rows[engagement.pk][related.header] == joined_as_before(related, engagement.pk), related.header
     busy, lone, empty_name = engagements
     assert _names(rows[busy.pk]["organizations"]) == BUSY_NAMES
-    assert rows[busy.pk]["contacts"].startswith("Awa Fictive") and rows[busy.pk]["contacts"].endswith(
-        "; Ousmane Diallo"
-    )
-    assert rows[busy.pk]["topics"].count("; ") == 2 and rows[busy.pk]["key_factors"].count("; ") == 1
+    assert rows[busy.pk]["contacts"].startswith("Awa Fictive")
+    assert rows[busy.pk]["contacts"].endswith("; Ousmane Diallo")
+    assert rows[busy.pk]["topics"].count("; ") == 2
+    assert rows[busy.pk]["key_factors"].count("; ") == 1
     assert (rows[lone.pk]["organizations"], rows[lone.pk]["contacts"], rows[lone.pk]["topics"]) == ("Seule", "", "")
     assert rows[empty_name.pk]["organizations"] == "Kapok"
 

@@ -49,7 +49,8 @@ def test_harmless_text_is_written_as_it_is_and_formulas_stay_protected():
 def test_the_csv_writes_a_phone_number_as_it_is_and_protects_formulas(officer_client):
     OrganizationFactory(name=FORMULAS[0], phone=PHONE, city="-2+3", address="@SUM(1+1)", acronym="+cmd")
     (row,) = csv_rows(downloaded(officer_client.get("/stakeholders/organizations/?_export=csv")))
-    assert row["phone"] == PHONE and row["city"] == "-2+3"
+    assert row["phone"] == PHONE
+    assert row["city"] == "-2+3"
     assert (row["name"], row["address"], row["acronym"]) == ("'" + FORMULAS[0], "'@SUM(1+1)", "'+cmd")
 
 
@@ -57,7 +58,9 @@ def test_the_command_protects_a_command_call_and_a_tab(db, capsys):
     OrganizationFactory(name="-cmd|' /C calc'!A0", address="\tx", phone=PHONE)
     call_command("export", "organizations")
     (row,) = csv_rows(capsys.readouterr().out.encode())
-    assert row["name"] == "'-cmd|' /C calc'!A0" and row["address"] == "'\tx" and row["phone"] == PHONE
+    assert row["name"] == "'-cmd|' /C calc'!A0"
+    assert row["address"] == "'\tx"
+    assert row["phone"] == PHONE
 
 
 def test_the_xlsx_is_a_planners_file(officer_client):
@@ -73,13 +76,17 @@ def test_the_xlsx_is_a_planners_file(officer_client):
     assert (sheet["A1"].value, sheet.cell(1, 9).value) == ("Name", "Phone")  # labels, in English
     assert (name.value, name.data_type) == (FORMULAS[0], "s")  # text, not a live formula
     assert (phone.value, phone.data_type) == (PHONE, "s")  # no apostrophe
-    assert sheet["B2"].value == "#N/A" and sheet["B2"].data_type == "s"  # text, not an error value
+    assert sheet["B2"].value == "#N/A"
+    assert sheet["B2"].data_type == "s"  # text, not an error value
     rows = sheet_rows(sheet)
-    assert rows[0]["Type"] == "Customs broker" and rows[1]["Type"] == "Bank" and rows[0]["Influence"] == 4
+    assert rows[0]["Type"] == "Customs broker"
+    assert rows[1]["Type"] == "Bank"
+    assert rows[0]["Influence"] == 4
     engaged = next(row for row in rows if row["Name"] == "Comptoir Kapok")["Last engaged"]
     assert engaged.date() == date(2026, 3, 9)  # a date, not text
     widths = {letter: dimension.width for letter, dimension in sheet.column_dimensions.items()}
-    assert widths["A"] > len("Comptoir Kapok") and widths["A"] <= 60  # fitted to the text, within bounds
+    assert widths["A"] > len("Comptoir Kapok")
+    assert widths["A"] <= 60  # fitted to the text, within bounds
     assert widths["I"] >= len(PHONE)
 
 
@@ -114,9 +121,11 @@ def test_the_csv_for_excel_has_semicolons_labels_and_a_bom(officer_client):
     assert (row["Name"], row["Phone"], row["Type"]) == ("'=1+1", PHONE, "Freight forwarder")
     french = downloaded(officer_client.get("/stakeholders/organizations/?_export=csv-excel", HTTP_ACCEPT_LANGUAGE="fr"))
     (row,) = csv_rows(french, delimiter=";")
-    assert row["Type"] == "Transitaire" and row["Téléphone"] == PHONE
+    assert row["Type"] == "Transitaire"
+    assert row["Téléphone"] == PHONE
     response = officer_client.get("/stakeholders/organizations/?_export=csv-excel")
-    assert response["Content-Type"].startswith("text/csv") and ".csv" in response["Content-Disposition"]
+    assert response["Content-Type"].startswith("text/csv")
+    assert ".csv" in response["Content-Disposition"]
     assert ExportLog.objects.filter(format="csv-excel").count() == 3
 
 
@@ -143,7 +152,8 @@ def test_every_list_labels_its_headers_and_coded_values(manager_client):
         assert all(title and "_" not in title for title in header), (name, header)
     content = downloaded(manager_client.get("/communications/engagements/?_export=xlsx", HTTP_ACCEPT_LANGUAGE="fr"))
     (row,) = sheet_rows(workbook(content).active)
-    assert row["Type"] == "Atelier" and row["Facteurs clés"] == "Transparence"
+    assert row["Type"] == "Atelier"
+    assert row["Facteurs clés"] == "Transparence"
     assert row["Date"].date() == engagement.occurred_on  # a date cell
 
 
@@ -243,7 +253,8 @@ def test_the_list_pages_offer_the_three_exports_in_both_languages(manager_client
             rf'href="\?q=x(&amp;held=yes)?&amp;_export={fmt}"[^>]* download>{re.escape(name)}</a>', body
         ), fmt
     body = manager_client.get(path, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
-    assert "Exporter en CSV pour Excel (;)" in body and "Exporter en CSV (codes)" in body
+    assert "Exporter en CSV pour Excel (;)" in body
+    assert "Exporter en CSV (codes)" in body
 
 
 def test_text_xml_cannot_hold_does_not_break_the_workbook(officer_client):

@@ -85,7 +85,8 @@ def test_the_count_stops_reading_at_the_cap(db):
     OrganizationFactory.create_batch(7)
     with CaptureQueriesContext(connection) as queries:
         assert capped_count(Organization.objects.all(), cap=4) == 5
-    assert len(queries) == 1 and "LIMIT 5" in queries[0]["sql"]
+    assert len(queries) == 1
+    assert "LIMIT 5" in queries[0]["sql"]
 
 
 def test_numbers_are_grouped_in_the_users_language(manager_client, settings):

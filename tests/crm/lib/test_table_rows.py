@@ -342,14 +342,17 @@ def test_every_list_renders_its_rows_as_django_tables2_does(
     rows = compare(response, language=language)
     assert len(rows) >= 3, "the fixture shows every state"
     body = response.content.decode()
-    assert "<script>alert" not in body and "&lt;script&gt;alert(" in body
+    assert "<script>alert" not in body
+    assert "&lt;script&gt;alert(" in body
 
 
 @pytest.mark.parametrize("path", PAGES)
 def test_an_empty_list_says_so_as_django_tables2_does(client, manager, administrator, path):
     response = _client_for(client, path, manager, administrator).get(path, {"q": "nothing-matches-this"})
     (row,) = compare(response, language="en")
-    assert row[0] == {} and len(row[1]) == 1 and "colspan" in row[1][0][0]
+    assert row[0] == {}
+    assert len(row[1]) == 1
+    assert "colspan" in row[1][0][0]
 
 
 def test_pyproject_pins_the_django_tables2_release_the_fast_paths_were_compared_with():
