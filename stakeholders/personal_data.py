@@ -8,6 +8,7 @@ their record and in its history; the engagements stay, so counts do not change.
 from django.db import transaction
 from django.utils import timezone
 
+from crm.lib import changes
 from stakeholders.models import Contact
 
 PERSONAL_FIELDS = [
@@ -106,4 +107,6 @@ def erase_contacts(contacts) -> dict:
         # The entry just written for the erasure holds no personal data either.
         done["contacts"] += 1
         done["engagements_kept"] += contact.engagements.count()
+    if done["contacts"]:
+        changes.record()
     return done
