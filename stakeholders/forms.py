@@ -49,7 +49,10 @@ class UserEmailField(forms.CharField):
 
     def prepare_value(self, value):
         User = get_user_model()
-        if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+        # An id as the form's initial data holds it; typed text ("²", twenty digits) stays text.
+        if isinstance(value, int) or (
+            isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 19
+        ):
             value = User.objects.filter(pk=value).first()
         return value.email if isinstance(value, User) else value
 

@@ -158,3 +158,11 @@ def test_every_choice_field_of_every_form_refuses_hostile_ids(form_pages):
                     assert any(bound.name in f.errors for f in refused), f"{name}: {bound.html_name}={value[:25]}"
     TRIED["hostile ids"] += tried
     assert tried > 100
+
+
+@pytest.mark.parametrize("owner", ["²", "٣", "9" * 25])
+def test_an_owner_typed_as_digits_that_are_no_id_is_refused_as_a_form_error(manager_client, owner):
+    """Found by the property tests: "²" passes str.isdigit() but is no number (a 500 before)."""
+    response = manager_client.post("/stakeholders/organizations/new/", {"name": "Transit Sahel", "owner": owner})
+    assert response.status_code == 200
+    assert "No active user has this e-mail address." in response.content.decode()

@@ -19,7 +19,7 @@ from tests.crm.lib.test_table_rows import PAGES, every_state  # noqa: F401  (a f
 from tests.crm.test_hostile_input import LISTS  # every list page, named once
 
 # The page's rows read by their ids: WHERE "table"."id" IN (SELECT U0."id" AS "pk" FROM "table" U0 … LIMIT …)
-BY_IDS = re.compile(r'"(\w+)"\."id" IN \(SELECT U0\."id"(?: AS "pk")? FROM "\1" U0 .* LIMIT')
+BY_IDS = re.compile(r'"(\w+)"\."id" IN \(SELECT (\w+)\."id"(?: AS "pk")? FROM "\1" \2 .* LIMIT')
 
 
 def _records(rows) -> list[int]:
