@@ -20,9 +20,11 @@ from communications.choices import (
     Sentiment,
 )
 from communications.models import Campaign, Commitment, Concern, Engagement, FollowUp, Topic
+from crm.lib import search
 from crm.lib.forms import suggest_attrs
 from stakeholders.choices import OrganizationType
 from stakeholders.filters import ChoicesFilter
+from stakeholders.models import Organization
 from stakeholders.normalize import fold
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -43,7 +45,9 @@ def _organization(queryset, path, value):
 
 
 class EngagementFilter(filters.FilterSet):
-    q = filters.CharFilter(label=_("Search"), method="filter_q", help_text=_("Title, place or organization"))
+    q = filters.CharFilter(
+        label=_("Search"), method="filter_q", help_text=_("Any part of the title, place or organization")
+    )
     kind = ChoicesFilter(label=_("Kind"), choices=EngagementKind.choices)
     date_from = filters.DateFilter(label=_("From"), field_name="occurred_on", lookup_expr="gte", widget=DATE)
     date_to = filters.DateFilter(label=_("To"), field_name="occurred_on", lookup_expr="lte", widget=DATE)
@@ -93,16 +97,15 @@ class EngagementFilter(filters.FilterSet):
         fields = []
 
     def filter_q(self, queryset, name, value):
-        for word in value.split():
-            queryset = queryset.filter(
-                Q(title__icontains=word)
-                | Q(location__icontains=word)
-                | Q(
-                    pk__in=Engagement.organizations.through.objects.filter(organization__name__icontains=word).values(
-                        "engagement_id"
-                    )
-                )
-            )
+        """Each word in the title or place, or in the name of an organization met (text indexes,
+        crm/lib/search.py)."""
+        met = Engagement.organizations.through.objects
+        for word in search.words(value):
+            by_organization = met.filter(search.holds(Organization, word, "organization"))
+            # Looked up while the list walks its date index: starting from 90 000 matching titles
+            # meant fetching and sorting them all first (0.6 s at a million engagements).
+            held = search.holds(Engagement, word, looked_up=True)
+            queryset = queryset.filter(held | search.looked_up_in(by_organization.values("engagement_id")))
         return queryset
 
     def filter_region(self, queryset, name, value):

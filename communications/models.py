@@ -24,6 +24,7 @@ from communications.choices import (
     Sentiment,
 )
 from communications.lookups import InCodes
+from crm.lib import search
 
 
 class Topic(models.Model):
@@ -182,10 +183,11 @@ class Engagement(models.Model):
     # A date in the future makes a planned engagement; it counts in figures once marked held.
     is_held = models.BooleanField(_("held"), default=True)
     is_removed = models.BooleanField(_("removed"), default=False)
+    search_text = search.text_field()  # what the search reads: search_text_of() the title and the place
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     history = HistoricalRecords(
-        m2m_fields=[organizations, contacts, staff, topics, key_factors], excluded_fields=["updated_at"]
+        m2m_fields=[organizations, contacts, staff, topics, key_factors], excluded_fields=["search_text", "updated_at"]
     )
 
     class Meta:
@@ -259,8 +261,17 @@ class Engagement(models.Model):
         when = self.occurred_on
         return f"{self.title} ({date_format(when, 'SHORT_DATE_FORMAT') if isinstance(when, date) else when})"
 
+    def save(self, *args, **kwargs):
+        self.search_text = search_text_of(self.title, self.location)
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("communications:engagement_detail", kwargs={"pk": self.pk})
+
+
+def search_text_of(title: str, location: str) -> str:
+    """An engagement's search text: its title and place, folded (the demo's SQL writes the same)."""
+    return search.fold(title, location)
 
 
 class FollowUp(models.Model):

@@ -15,7 +15,7 @@ class CrmConfig(AppConfig):
         from crm.accounts.middleware import start_session_clock
         from crm.accounts.roles import sync_role_permissions
         from crm.exporting.log import record
-        from crm.lib import exports
+        from crm.lib import exports, search, statistics
 
         # Django creates each app's permissions in its post_migrate step, app by app; once the
         # last app's are made, the roles receive theirs from the table in crm/accounts/roles.py (the one
@@ -24,6 +24,11 @@ class CrmConfig(AppConfig):
         post_migrate.connect(forget_permissions)  # crm.accounts.backends reads them again
         # `migrate` alone leaves a database ready for every page and command, cache table included.
         pre_migrate.connect(create_cache_tables, sender=self)
+        # The search's indexes are complete after every migrate, even where SQLite rebuilt a table
+        # (and dropped its triggers) in a migration (crm/lib/search.py).
+        post_migrate.connect(search.ensure_indexes, sender=self)
+        # SQLite forgets a table's planner statistics when a migration rebuilds it (crm/lib/statistics.py).
+        post_migrate.connect(statistics.analyze_tables_without_statistics, sender=self)
         # A session's clocks start at sign-in (crm.accounts.middleware.SessionTimeoutMiddleware).
         user_logged_in.connect(start_session_clock)
         # Every export is recorded in the export log (crm/exporting/log.py); the library calls it.

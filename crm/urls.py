@@ -9,6 +9,7 @@ from crm.accounts import views as accounts
 from crm.dashboard import views as dashboard
 from crm.exporting import views as exporting
 from crm.home import views as home
+from crm.search import views as search
 from crm.site import views as site
 
 # The Django admin is a back office for administrators; its sign-in goes through allauth's,
@@ -23,6 +24,8 @@ urlpatterns = [
     path("dashboard/", dashboard.dashboard_page, name="dashboard"),
     path("dashboard/survey/", dashboard.survey_import, name="survey_import"),
     path("exports/", exporting.export_log, name="export_log"),
+    path("search/", search.search_page, name="search"),
+    path("search/suggestions/", search.suggestions, name="search_suggestions"),
     path("users/", accounts.user_list, name="user_list"),
     path("users/invite/", accounts.user_invite_view, name="user_invite"),
     path("users/<int:pk>/", accounts.user_edit, name="user_edit"),

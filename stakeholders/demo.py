@@ -13,7 +13,7 @@ from crm.lib import changes
 from crm.lib.bulk import field_defaults, insert_rows, next_ids, reset_sequences
 from stakeholders.choices import AeoStatus, OfficeKind, OrganizationType, Sector, Size, Stance
 from stakeholders.models import Contact, CustomsOffice, Organization, Region, Tag
-from stakeholders.normalize import organization_keys
+from stakeholders.normalize import contact_keys, name_key, organization_keys
 
 # region → (towns, customs offices with their kind)
 GEOGRAPHY = {
@@ -218,8 +218,7 @@ def seed_stakeholders(*, organizations: int, contacts_per_org: int, seed: int, o
         if number in existing:
             continue
         name = demo_name(index)
-        keys = organization_keys(name, number)
-        slug = keys["name_key"].replace(" ", "")[:14]
+        slug = name_key(name).replace(" ", "")[:14]
         region_offices = offices.get(region.pk, [])
         office = region_offices[int(office_choice * len(region_offices))] if region_offices else None
         org_rows.append(
@@ -234,7 +233,6 @@ def seed_stakeholders(*, organizations: int, contacts_per_org: int, seed: int, o
                 "email": f"contact{index}@{slug}.example",
                 "website": f"https://{slug}{index}.example",
                 "registration_number": number,
-                **keys,
                 "owner_id": owner.pk if owner else None,
                 "_tags": chosen_tags,
                 "_people": people,
@@ -243,6 +241,7 @@ def seed_stakeholders(*, organizations: int, contacts_per_org: int, seed: int, o
         )
     for row, pk in zip(org_rows, next_ids(Organization, len(org_rows)), strict=True):
         row["id"] = pk
+        row.update(organization_keys(row))
         tag_links += [Organization.tags.through(organization_id=pk, tag_id=tag.pk) for tag in row.pop("_tags")]
         index = row.pop("_index")
         for position, (first, last, job, chance) in enumerate(row.pop("_people")):
@@ -264,6 +263,7 @@ def seed_stakeholders(*, organizations: int, contacts_per_org: int, seed: int, o
             )
     for row, pk in zip(contact_rows, next_ids(Contact, len(contact_rows)), strict=True):
         row["id"] = pk
+        row.update(contact_keys(row))
     insert_rows(Organization, org_rows, history_reason="Demo data")
     insert_rows(Contact, contact_rows, history_reason="Demo data")
     reset_sequences(Organization, Contact)

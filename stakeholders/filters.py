@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
+from crm.lib import search
 from crm.lib.forms import suggest_attrs
 from stakeholders import extensions
 from stakeholders.choices import AeoStatus, OrganizationType, Sector, Stance, language_choices
@@ -49,7 +50,9 @@ class ArchivedFilterMixin:
 
 class OrganizationFilter(ArchivedFilterMixin, filters.FilterSet):
     q = filters.CharFilter(
-        label=_("Search"), method="filter_q", help_text=_("Name, acronym, registration number, city or e-mail")
+        label=_("Search"),
+        method="filter_q",
+        help_text=_("Any part of the name, acronym, registration number, city or e-mail"),
     )
     type = ChoicesFilter(label=_("Type"), choices=OrganizationType.choices)
     sector = ChoicesFilter(label=_("Sector"), choices=Sector.choices)
@@ -114,16 +117,7 @@ class OrganizationFilter(ArchivedFilterMixin, filters.FilterSet):
         return queryset  # applied by ArchivedFilterMixin, also when absent
 
     def filter_q(self, queryset, name, value):
-        condition = Q()
-        for word in value.split():
-            condition &= (
-                Q(name__icontains=word)
-                | Q(acronym__icontains=word)
-                | Q(registration_number__icontains=word)
-                | Q(city__icontains=word)
-                | Q(email__icontains=word)
-            )
-        return queryset.filter(condition)
+        return search.matching(queryset, value)  # the text index (crm/lib/search.py)
 
     def filter_region(self, queryset, name, value):
         return queryset.filter(region__key__in=[fold(v) for v in _split(value)])
@@ -173,7 +167,11 @@ class OrganizationFilter(ArchivedFilterMixin, filters.FilterSet):
 
 
 class ContactFilter(ArchivedFilterMixin, filters.FilterSet):
-    q = filters.CharFilter(label=_("Search"), method="filter_q", help_text=_("Name, e-mail, job title or organization"))
+    q = filters.CharFilter(
+        label=_("Search"),
+        method="filter_q",
+        help_text=_("Any part of the name, e-mail, phone, job title or organization"),
+    )
     organization = filters.CharFilter(
         label=_("Organization"),
         method="filter_organization",
@@ -194,16 +192,8 @@ class ContactFilter(ArchivedFilterMixin, filters.FilterSet):
         return queryset
 
     def filter_q(self, queryset, name, value):
-        condition = Q()
-        for word in value.split():
-            condition &= (
-                Q(first_name__icontains=word)
-                | Q(last_name__icontains=word)
-                | Q(email__icontains=word)
-                | Q(job_title__icontains=word)
-                | Q(organization__name__icontains=word)
-            )
-        return queryset.filter(condition)
+        # Each word in the person's text or in their organization's (crm/lib/search.py).
+        return search.matching(queryset, value, also={"organization": Organization})
 
     def filter_organization(self, queryset, name, value):
         """An organization's id (links from its page), registration number or exact name."""

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from crm.lib import search
 from stakeholders.choices import (
     AeoStatus,
     Gender,
@@ -19,7 +20,7 @@ from stakeholders.choices import (
     language_name,
     quadrant,
 )
-from stakeholders.normalize import ORGANIZATION_KEYS, fold, organization_keys
+from stakeholders.normalize import CONTACT_KEYS, ORGANIZATION_KEYS, contact_keys, fold, organization_keys
 
 phone_validator = RegexValidator(
     r"^\+?[0-9 ().\-/]{6,30}$", _("Enter a phone number: digits, spaces and + ( ) . - / only.")
@@ -147,6 +148,7 @@ class Organization(models.Model):
     )
     # Kept by the engagement service so lists can sort and filter without a join.
     last_engaged_on = models.DateField(_("last engaged"), null=True, blank=True, editable=False)
+    search_text = search.text_field()  # what the search reads (ORGANIZATION_KEYS)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     history = HistoricalRecords(m2m_fields=[tags], excluded_fields=[*ORGANIZATION_KEYS, "updated_at"])
@@ -195,7 +197,10 @@ class Organization(models.Model):
     def derive_keys(self) -> None:
         """Set the columns worked out from the name and the registration number, by the rule the
         bulk writers apply to their rows too (stakeholders.normalize.organization_keys)."""
-        for attname, value in organization_keys(self.name, self.registration_number).items():
+        fields = {
+            attname: getattr(self, attname) for attname in ("name", "acronym", "registration_number", "city", "email")
+        }
+        for attname, value in organization_keys(fields).items():
             setattr(self, attname, value)
 
     @property
@@ -253,9 +258,10 @@ class Contact(models.Model):
         editable=False,
         related_name="merged_duplicates",
     )
+    search_text = search.text_field()  # what the search reads (CONTACT_KEYS)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=[*CONTACT_KEYS, "updated_at"])
 
     class Meta:
         verbose_name = _("contact")
@@ -284,8 +290,20 @@ class Contact(models.Model):
     def __str__(self):
         return self.full_name
 
+    def save(self, *args, **kwargs):
+        self.derive_keys()
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("stakeholders:contact_detail", kwargs={"pk": self.pk})
+
+    def derive_keys(self) -> None:
+        """The search text, by the rule the import's bulk writes apply too (contact_keys)."""
+        fields = {
+            attname: getattr(self, attname) for attname in ("first_name", "last_name", "email", "phone", "job_title")
+        }
+        for attname, value in contact_keys(fields).items():
+            setattr(self, attname, value)
 
     @property
     def full_name(self) -> str:

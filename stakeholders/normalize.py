@@ -2,6 +2,10 @@
 
 import re
 import unicodedata
+from collections.abc import Mapping
+from typing import Any
+
+from crm.lib import search
 
 # Legal forms and filler words that do not tell two organizations apart.
 LEGAL_FORMS = {
@@ -69,11 +73,38 @@ def registration_key(number: str) -> str:
 
 
 # Organization's columns worked out from others, never edited: what organization_keys() gives.
-ORGANIZATION_KEYS = ("name_key", "registration_key")
+ORGANIZATION_KEYS = ("name_key", "registration_key", "search_text")
 
 
-def organization_keys(name: str, registration_number: str) -> dict[str, str]:
-    """An organization's derived columns (ORGANIZATION_KEYS) from its name and registration
-    number: what duplicates are found by. The one rule every writer applies: Organization.save(),
-    the import's bulk inserts and updates, the demo data."""
-    return {"name_key": name_key(name), "registration_key": registration_key(registration_number)}
+def organization_keys(values: Mapping[str, Any]) -> dict[str, str]:
+    """An organization's derived columns (ORGANIZATION_KEYS) from its fields: the keys duplicates
+    are found by, and the text the search reads (name, acronym, registration number as written and
+    with its letters and digits together, city, e-mail). The one rule every writer applies: Organization.save(), the
+    import's bulk inserts and updates, the demo data."""
+    name, number = values.get("name") or "", values.get("registration_number") or ""
+    typed_together = "".join(char for char in number if char.isalnum())  # "SN-DKR 2020" → "SNDKR2020"
+    searched = (name, values.get("acronym"), number, typed_together, values.get("city"), values.get("email"))
+    return {
+        "name_key": name_key(name),
+        "registration_key": registration_key(number),
+        "search_text": search.fold(*searched),
+    }
+
+
+# Contact's columns worked out from others: what contact_keys() gives.
+CONTACT_KEYS = ("search_text",)
+
+
+def contact_keys(values: Mapping[str, Any]) -> dict[str, str]:
+    """A contact's derived column: the text the search reads (names, e-mail, phone with and
+    without its spaces, job title). Contact.save() and the import's bulk writes apply it."""
+    phone = values.get("phone") or ""
+    searched = (
+        values.get("first_name"),
+        values.get("last_name"),
+        values.get("email"),
+        phone,
+        search.digits(phone),
+        values.get("job_title"),
+    )
+    return {"search_text": search.fold(*searched)}

@@ -14,3 +14,9 @@ def organization_list(*, user: User | AnonymousUser | None = None) -> QuerySet[O
 
 def contact_list(*, user: User | AnonymousUser | None = None) -> QuerySet[Contact]:
     return Contact.objects.select_related("organization")
+
+
+def sees_archived(user: User | AnonymousUser | None) -> bool:
+    """Whether the search shows archived organizations and contacts to this user: to those who may
+    archive and restore them (managers, administrators); others find the active ones only."""
+    return bool(user and user.has_perm("stakeholders.archive_organization"))

@@ -37,6 +37,7 @@ from crm.demo.sql import (
 )
 from crm.lib import changes
 from crm.lib.bulk import insert_created_history, next_ids, reset_sequences
+from crm.lib.search import fold
 from stakeholders.models import Contact, Organization
 
 GROUP_KINDS = ["workshop", "training", "awareness_session", "consultative_committee", "press_event"]
@@ -145,6 +146,9 @@ def _insert_engagements(draws: Draws, params: dict) -> int:
         "sentiment": draws.choice("sentiment", SENTIMENTS),
         "is_held": "d.day_offset >= 0",
         "is_removed": "FALSE",
+        # search_text_of(title, ""): the title's parts folded one by one, as fold() joins them.
+        "search_text": f"{lookup('d.kind', {k: fold(v) for k, v in kind_labels.items()})} || ' on ' || "
+        f"{lookup('d.subject', {i: fold(s) for i, s in enumerate(SUBJECTS)})} || {literal(f' {fold(TITLE_MARK)} ')} || CAST(d.n AS TEXT)",
         "created_at": "%(now)s",
         "updated_at": "%(now)s",
         "author_id": "d.author_id",

@@ -12,7 +12,7 @@ from crm.lib.bulk import insert_rows, next_ids, reset_sequences
 from stakeholders.imports.columns import fold_value
 from stakeholders.imports.preview import NEW, UPDATE, ImportPreview
 from stakeholders.models import Contact, Organization, Region, Tag
-from stakeholders.normalize import ORGANIZATION_KEYS, organization_keys
+from stakeholders.normalize import CONTACT_KEYS, ORGANIZATION_KEYS, organization_keys
 
 BATCH = 1000
 
@@ -133,7 +133,7 @@ def _new_organization_row(blank: dict, values: dict, regions: dict) -> dict:
             row[fieldname] = values[fieldname]
     if "region" in values:
         row["region_id"] = regions[fold_value(values["region"])].pk
-    row.update(organization_keys(row["name"], row["registration_number"]))  # bulk writes skip save()
+    row.update(organization_keys(row))  # bulk writes skip save()
     return row
 
 
@@ -201,6 +201,7 @@ def _apply_contact_values(contact: Contact, values: dict, today, source: str) ->
         contact.consent = values["consent"]
         contact.consent_date = today
         contact.consent_source = (_("Import: %(source)s") % {"source": source})[:200] if source else _("Import")
+    contact.derive_keys()  # bulk writes skip save()
     contact.updated_at = timezone.now()
 
 
@@ -217,7 +218,7 @@ def _write_contacts(preview: ImportPreview, actor, reason: str, source: str) -> 
     for row in update_rows:
         _apply_contact_values(row.match, row.values, today, source)
     if update_rows:
-        fields = CONTACT_FIELDS + ["consent", "consent_date", "consent_source", "updated_at"]
+        fields = CONTACT_FIELDS + ["consent", "consent_date", "consent_source", *CONTACT_KEYS, "updated_at"]
         bulk_update_with_history(
             [row.match for row in update_rows],
             Contact,

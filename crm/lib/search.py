@@ -1,0 +1,227 @@
+"""Finding rows by any part of their words, the way people type: case, accents and punctuation aside.
+
+A model that can be searched holds a `search_text` column (text_field()): the folded text of the fields it is found
+by ("Société Générale" → "societe generale"), written by its own rule on save() and by the bulk
+writers, never edited. An index made for "contains" reads that column, because a plain column
+still reads every row for `LIKE '%x%'`:
+
+- on SQLite, an FTS5 table with the trigram tokenizer (`<table>_search`), kept in step by triggers
+  on the table, so every writer keeps it, raw SQL included;
+- on PostgreSQL, a GIN index of pg_trgm on the column (`<table>_search_trgm`).
+
+`ensure_indexes()` makes what is missing after every `migrate` (post_migrate), not a migration: the
+same index whatever path the migrations took, and SQLite, which drops a table's triggers when a
+migration rebuilds the table, gets them back with the index rebuilt from the rows. Both indexes answer for words of MIN_WORD characters or more;
+shorter words only narrow what the longer ones found (alone, they read the rows).
+"""
+
+import re
+import unicodedata
+from typing import Any
+
+from django.apps import apps
+from django.db import connections, models
+from django.db.backends.utils import CursorWrapper
+from django.db.models import ExpressionWrapper, F, Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.db.models.lookups import In
+
+ModelType = type[models.Model]
+MIN_WORD = 3  # a trigram index holds nothing shorter
+MAX_WORDS = 8  # a pasted paragraph is not a search
+MAX_WORD_LENGTH = 60
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def fold(*parts: object) -> str:
+    """The searchable form of some text: lower case, accents removed, punctuation as spaces."""
+    text = " ".join(str(part) for part in parts if part)
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return _NOT_WORD.sub(" ", plain).strip()
+
+
+def digits(text: str) -> str:
+    """A phone number's digits alone, so "771234567" finds "+221 77 123 45 67"."""
+    return "".join(char for char in text or "" if char.isdigit())
+
+
+def words(query: str) -> list[str]:
+    """The words a query asks for, each once, folded like the searched text."""
+    unique = dict.fromkeys(word[:MAX_WORD_LENGTH] for word in fold(query).split())
+    return list(unique)[:MAX_WORDS]
+
+
+def indexed(query_words: list[str]) -> bool:
+    """Whether an index can answer: at least one word long enough for a trigram."""
+    return any(len(word) >= MIN_WORD for word in query_words)
+
+
+def text_field() -> models.TextField:
+    """The column a searched model holds, named `search_text` (see the module's docstring): derived
+    by the model's own rule, never edited. A plain text column, so migrations name only Django."""
+    return models.TextField(editable=False, blank=True, default="")
+
+
+def searched_models() -> list[ModelType]:
+    """The models holding a `search_text` column: each gets its index."""
+    return [
+        model
+        for model in apps.get_models()
+        if any(field.name == "search_text" for field in model._meta.concrete_fields)
+    ]
+
+
+# Indexes -----------------------------------------------------------------------------------------
+
+
+def fts_table(model: ModelType) -> str:
+    return f"{model._meta.db_table}_search"
+
+
+def uses_fts(model: ModelType, using: str = "default") -> bool:
+    connection = connections[using]
+    return connection.vendor == "sqlite" and fts5_available(using)
+
+
+def fts5_available(using: str = "default") -> bool:
+    connection = connections[using]
+    if not hasattr(connection, "_crm_fts5"):
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA compile_options")
+            options = {row[0] for row in cursor.fetchall()}
+        connection._crm_fts5 = "ENABLE_FTS5" in options  # type: ignore[attr-defined]
+    return connection._crm_fts5  # type: ignore[attr-defined]
+
+
+def _sqlite_statements(model: ModelType) -> dict[str, str]:
+    """The FTS table and its three triggers, by name. The table holds no text of its own
+    (content=): it reads the rows' column, and the triggers tell it what changed."""
+    table, index, pk = model._meta.db_table, fts_table(model), model._meta.pk.column
+    remove = f"INSERT INTO {index}({index}, rowid, search_text) VALUES ('delete', old.{pk}, old.search_text);"
+    add = f"INSERT INTO {index}(rowid, search_text) VALUES (new.{pk}, new.search_text);"
+    return {
+        index: (
+            f"CREATE VIRTUAL TABLE {index} USING fts5("
+            f"search_text, content='{table}', content_rowid='{pk}', tokenize='trigram')"
+        ),
+        f"{index}_insert": f"CREATE TRIGGER {index}_insert AFTER INSERT ON {table} BEGIN {add} END",
+        f"{index}_delete": f"CREATE TRIGGER {index}_delete AFTER DELETE ON {table} BEGIN {remove} END",
+        f"{index}_update": (
+            f"CREATE TRIGGER {index}_update AFTER UPDATE OF search_text ON {table} "
+            f"WHEN old.search_text IS NOT new.search_text BEGIN {remove} {add} END"
+        ),
+    }
+
+
+def ensure_index(model: ModelType, using: str = "default") -> bool:
+    """Make the model's text index where it is missing; True when something was made."""
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            return _ensure_trigram_index(cursor, model)
+        if connection.vendor != "sqlite" or not fts5_available(using):
+            return False
+        cursor.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger')")
+        existing = {row[0] for row in cursor.fetchall()}
+        missing = {name: sql for name, sql in _sqlite_statements(model).items() if name not in existing}
+        for sql in missing.values():
+            cursor.execute(sql)
+        if missing:  # rows written while a trigger was missing: read them all again
+            index = fts_table(model)
+            cursor.execute(f"INSERT INTO {index}({index}) VALUES ('rebuild')")
+    return bool(missing)
+
+
+def _ensure_trigram_index(cursor: CursorWrapper, model: ModelType) -> bool:
+    name = f"{model._meta.db_table}_search_trgm"
+    cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = %s", [name])
+    if cursor.fetchone():
+        return False
+    cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
+    if not cursor.fetchone():
+        # A trusted extension: the database's owner may create it (PostgreSQL 13 and later).
+        cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    cursor.execute(f"CREATE INDEX {name} ON {model._meta.db_table} USING gin (search_text gin_trgm_ops)")
+    return True
+
+
+def ensure_indexes(using: str = "default", **kwargs: Any) -> None:
+    """After every migrate (post_migrate): each searched model's index is there and complete."""
+    for model in searched_models():
+        if model._meta.db_table in connections[using].introspection.table_names():
+            ensure_index(model, using)
+
+
+def index_sql(model: ModelType, using: str = "default") -> list[str]:
+    """What ensure_index() would make on this database (for `sqlmigrate`-like reading and tests)."""
+    if connections[using].vendor == "sqlite":
+        return list(_sqlite_statements(model).values())
+    return [
+        f"CREATE INDEX {model._meta.db_table}_search_trgm ON {model._meta.db_table} USING gin (search_text gin_trgm_ops)"
+    ]
+
+
+# Queries -----------------------------------------------------------------------------------------
+
+
+def holds(model: ModelType, word: str, path: str = "", *, looked_up: bool = False) -> Q:
+    """Rows whose searched text (that of `model`, reached from the queried model by `path`) holds
+    `word` anywhere. A word of MIN_WORD characters or more is read from the index: its matches are
+    where the reading starts (the rows are fetched by their ids and sorted), or, `looked_up`, a set
+    each row is looked up in while a list walks its own ordering index and stops at its page: better
+    where matches can be many and each row costly to sort (a million engagements)."""
+    prefix = f"{path}__" if path else ""
+    if len(word) >= MIN_WORD and uses_fts(model):
+        index = fts_table(model)
+        matched = RawSQL(f"SELECT rowid FROM {index} WHERE {index} MATCH %s", [_phrase(word)])
+        return looked_up_in(matched, path) if looked_up else Q(**{f"{prefix}pk__in": matched})
+    return Q(**{f"{prefix}search_text__contains": word})
+
+
+def looked_up_in(ids: Any, path: str = "") -> Q:
+    """Rows whose id (or that of the row at `path`) is among `ids` (a subquery), each row looked up
+    in them rather than the rows fetched from them: "id + 0 IN (…)", which no index can start from."""
+    pk = F(f"{path}__pk" if path else "pk")
+    return Q(In(ExpressionWrapper(pk + 0, output_field=models.IntegerField()), ids))
+
+
+def _phrase(word: str) -> str:
+    return '"' + word.replace('"', '""') + '"'
+
+
+def matching(queryset: QuerySet, query: str, *, also: dict[str, ModelType] | None = None) -> QuerySet:
+    """Rows of `queryset` whose text holds every word of `query`; each word may instead be held by
+    a related row's text (`also`: path → model, such as a contact's organization)."""
+    condition = Q()
+    for word in words(query):
+        held = holds(queryset.model, word)
+        for path, model in (also or {}).items():
+            held |= holds(model, word, path)
+        condition &= held
+    return queryset.filter(condition)
+
+
+def first_matches(queryset: QuerySet, query: str, limit: int) -> list:
+    """Up to `limit` rows of `queryset` holding every word of `query`, newest first, read from the
+    index without counting every match (the header search). Nothing when no word is indexable."""
+    query_words = words(query)
+    if not indexed(query_words):
+        return []
+    longest = max(query_words, key=len)
+    model = queryset.model
+    if uses_fts(model):
+        index = fts_table(model)
+        # The index gives its rows newest first and stops once enough of them pass the scope.
+        joined = queryset.extra(
+            tables=[index],
+            where=[f"{index}.rowid = {model._meta.db_table}.{model._meta.pk.column}", f"{index} MATCH %s"],
+            params=[_phrase(longest)],
+            order_by=[f"-{index}.rowid"],
+        )
+    else:
+        joined = queryset.filter(search_text__contains=longest).order_by("-pk")
+    for word in query_words:
+        if word != longest:
+            joined = joined.filter(search_text__contains=word)
+    return list(joined[:limit])

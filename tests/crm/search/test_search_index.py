@@ -1,0 +1,148 @@
+"""The search reads an index made for "contains" on both databases (SQLite's FTS5 trigram table,
+PostgreSQL's pg_trgm GIN index), which every writer keeps in step and every `migrate` makes whole."""
+
+import importlib
+
+import pytest
+from django.apps import apps
+from django.db import connection
+
+from communications.models import Engagement
+from crm.lib import search, statistics
+from stakeholders.models import Contact, Organization
+from tests.factories import ContactFactory, EngagementFactory, OrganizationFactory
+
+SEARCHED = [Organization, Contact, Engagement]
+sqlite_only = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's FTS5 index")
+postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's pg_trgm index")
+
+
+def plan(queryset) -> str:
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")  # a table of a few rows is read whole otherwise
+            cursor.execute(f"EXPLAIN {sql}", params)
+        else:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        return "\n".join(str(row) for row in cursor.fetchall())
+
+
+def test_each_searched_model_holds_the_column():
+    assert set(search.searched_models()) == set(SEARCHED)
+
+
+@sqlite_only
+@pytest.mark.django_db
+def test_sqlite_reads_the_trigram_table_for_lists_and_the_header():
+    OrganizationFactory(name="Société Générale de Transit")
+    for queryset in (
+        search.matching(Organization.objects.all(), "generale"),
+        search.matching(Contact.objects.all(), "generale", also={"organization": Organization}),
+        Engagement.objects.filter(search.holds(Engagement, "generale", looked_up=True)),
+    ):
+        assert "VIRTUAL TABLE INDEX" in plan(queryset)
+    joined = Organization.objects.extra(
+        tables=["stakeholders_organization_search"],
+        where=[
+            "stakeholders_organization_search.rowid = stakeholders_organization.id",
+            "stakeholders_organization_search MATCH %s",
+        ],
+        params=['"generale"'],
+    )
+    assert "VIRTUAL TABLE INDEX" in plan(joined)
+
+
+@sqlite_only
+@pytest.mark.django_db
+def test_sqlite_tables_and_triggers_are_there_and_sound():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master")
+        names = {row[0] for row in cursor.fetchall()}
+        for model in SEARCHED:
+            table = search.fts_table(model)
+            assert {table, f"{table}_insert", f"{table}_update", f"{table}_delete"} <= names
+    organization = OrganizationFactory(name="Karité Export")
+    organization.name = "Néré Export"
+    organization.save()
+    ContactFactory(organization=organization).delete()
+    with connection.cursor() as cursor:
+        for model in SEARCHED:
+            table = search.fts_table(model)
+            cursor.execute(f"INSERT INTO {table}({table}) VALUES ('integrity-check')")  # raises if unsound
+    assert list(search.matching(Organization.objects.all(), "nere")) == [organization]
+    assert list(search.matching(Organization.objects.all(), "karite")) == []
+
+
+@sqlite_only
+@pytest.mark.django_db
+def test_a_table_rebuilt_by_a_migration_gets_its_triggers_and_index_back():
+    with connection.cursor() as cursor:
+        for event in ("insert", "update", "delete"):
+            cursor.execute(f"DROP TRIGGER stakeholders_organization_search_{event}")
+    written_meanwhile = OrganizationFactory(name="Baobab Logistique")
+    assert list(search.matching(Organization.objects.all(), "baobab")) == []
+    search.ensure_indexes()
+    assert list(search.matching(Organization.objects.all(), "baobab")) == [written_meanwhile]
+    assert search.ensure_index(Organization) is False  # nothing left to make
+
+
+@postgresql_only
+@pytest.mark.django_db
+def test_postgresql_reads_the_trigram_index():
+    OrganizationFactory(name="Société Générale de Transit")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE indexname LIKE %s", ["%_search_trgm"])
+        assert {row[0] for row in cursor.fetchall()} == {f"{m._meta.db_table}_search_trgm" for m in SEARCHED}
+    for model, queryset in (
+        (Organization, search.matching(Organization.objects.all(), "generale")),
+        (Contact, search.matching(Contact.objects.all(), "generale")),
+        (Engagement, Engagement.objects.filter(search.holds(Engagement, "generale", looked_up=True))),
+    ):
+        assert f"{model._meta.db_table}_search_trgm" in plan(queryset)
+    assert search.ensure_index(Organization) is False
+
+
+@pytest.mark.django_db
+def test_the_header_search_reads_a_bounded_number_of_rows():
+    for number in range(40):
+        EngagementFactory(title=f"Atelier intégrité {number}")
+    found = search.first_matches(Engagement.objects.all(), "integrite", 5)
+    assert [e.title for e in found] == [f"Atelier intégrité {n}" for n in (39, 38, 37, 36, 35)]
+    assert search.first_matches(Engagement.objects.all(), "in", 5) == []  # nothing an index can answer
+
+
+@pytest.mark.django_db
+def test_the_migration_fills_the_rows_already_there():
+    organization = OrganizationFactory(name="Société Néré", city="Kayes", registration_number="ML-BKO 42")
+    contact = ContactFactory(first_name="Aïssatou", phone="+223 20 22 33 44", organization=organization)
+    engagement = EngagementFactory(title="Atelier à Kidira", organizations=[organization])
+    expected = {
+        Organization: Organization.objects.get().search_text,
+        Contact: Contact.objects.get().search_text,
+        Engagement: Engagement.objects.get().search_text,
+    }
+    for model in expected:
+        model.objects.update(search_text="")
+    stakeholders = importlib.import_module("stakeholders.migrations.0005_search_text")
+    communications = importlib.import_module("communications.migrations.0014_search_text")
+
+    class Editor:
+        connection = connection
+
+    stakeholders.fill(apps, Editor)
+    communications.fill(apps, Editor)
+    assert Organization.objects.get(pk=organization.pk).search_text == expected[Organization]
+    assert Contact.objects.get(pk=contact.pk).search_text == expected[Contact]
+    assert Engagement.objects.get(pk=engagement.pk).search_text == expected[Engagement]
+
+
+@sqlite_only
+@pytest.mark.django_db
+def test_tables_that_lost_their_statistics_get_them_back():
+    EngagementFactory()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+        cursor.execute("DELETE FROM sqlite_stat1 WHERE tbl = 'communications_engagement'")
+    assert statistics.analyze_tables_without_statistics() == ["communications_engagement"]
+    assert statistics.analyze_tables_without_statistics() == []
