@@ -172,11 +172,17 @@ def holds(model: ModelType, word: str, path: str = "", *, looked_up: bool = Fals
     each row is looked up in while a list walks its own ordering index and stops at its page: better
     where matches can be many and each row costly to sort (a million engagements)."""
     prefix = f"{path}__" if path else ""
-    if len(word) >= MIN_WORD and uses_fts(model):
+    if len(word) < MIN_WORD:
+        return Q(**{f"{prefix}search_text__contains": word})
+    if uses_fts(model):
         index = fts_table(model)
         matched = RawSQL(f"SELECT rowid FROM {index} WHERE {index} MATCH %s", [_phrase(word)])
         return looked_up_in(matched, path) if looked_up else Q(**{f"{prefix}pk__in": matched})
-    return Q(**{f"{prefix}search_text__contains": word})
+    if not path:  # PostgreSQL weighs the trigram index against the list's own order from its statistics
+        return Q(search_text__contains=word)
+    # A related row's text: the ids its index finds, as a subquery (a condition on the joined
+    # column, ORed with the row's own, would read every row).
+    return Q(**{f"{prefix}pk__in": model._base_manager.filter(search_text__contains=word).values("pk")})
 
 
 def looked_up_in(ids: Any, path: str = "") -> Q:

@@ -1,6 +1,6 @@
 // The header search's suggestions (filled by htmx as one types): the arrow keys move between the
-// input and the suggested links, Escape closes them and returns to the input, and they close when
-// the focus leaves the search. Without JavaScript the box is a plain form to /search/.
+// input and the suggested links (the down arrow opens them again), Escape closes them and returns
+// to the input, and they close when the focus leaves the search. Without JavaScript the box is a plain form to /search/.
 (function () {
   "use strict";
   const form = document.querySelector(".site-search");
@@ -42,9 +42,6 @@
   });
   form.addEventListener("focusout", function (event) {
     if (!form.contains(event.relatedTarget)) close();
-  });
-  input.addEventListener("focus", function () {
-    if (panel.innerHTML.trim()) panel.hidden = false;
   });
   document.body.addEventListener("htmx:afterSwap", function (event) {
     if (event.target === panel) panel.hidden = !input.value.trim();
