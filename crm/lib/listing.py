@@ -122,7 +122,7 @@ class ListPage(SingleTableMixin, FilterView):
         for key in [key for key, values in query.lists() if not any(values)]:
             query.pop(key)
         context["filter_query"] = query.urlencode()
-        context["filters_active"] = any(k != "sort" for k in query)
+        context["filters_active"] = any(k not in ("sort", "q") for k in query)  # the search box is always in sight
         table = context.get("table")
         if table is not None and getattr(table, "paginator", None) is not None:
             context["count_words"] = count_words(self.dataset.name if self.dataset else None, table.paginator)

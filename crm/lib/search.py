@@ -15,6 +15,7 @@ migration rebuilds the table, gets them back with the index rebuilt from the row
 shorter words only narrow what the longer ones found (alone, they read the rows).
 """
 
+import functools
 import re
 import unicodedata
 from typing import Any
@@ -85,13 +86,15 @@ def uses_fts(model: ModelType, using: str = "default") -> bool:
 
 
 def fts5_available(using: str = "default") -> bool:
-    connection = connections[using]
-    if not hasattr(connection, "_crm_fts5"):
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA compile_options")
-            options = {row[0] for row in cursor.fetchall()}
-        connection._crm_fts5 = "ENABLE_FTS5" in options  # type: ignore[attr-defined]
-    return connection._crm_fts5  # type: ignore[attr-defined]
+    """Whether the SQLite library holds FTS5 (Debian's and Python's builds do); asked once a process."""
+    return _compiled_with("ENABLE_FTS5", using)
+
+
+@functools.cache
+def _compiled_with(option: str, using: str) -> bool:
+    with connections[using].cursor() as cursor:
+        cursor.execute("PRAGMA compile_options")
+        return option in {row[0] for row in cursor.fetchall()}
 
 
 def _sqlite_statements(model: ModelType) -> dict[str, str]:
