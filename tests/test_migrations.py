@@ -225,7 +225,10 @@ def test_a_database_migrated_before_the_squash_goes_on(fresh_database, tmp_path)
     report = json.loads(manage(fresh_database, tmp_path, "shell", "--no-imports", "-c", GO_ON).splitlines()[-1])
 
     # The apps stopped part way go on through the migrations their squash replaces; crm runs none.
-    assert [name for name in report["applied"] if name.split(".")[0] in APPS] == [
+    # The registry's migrations made after its squash run too, wherever the plan puts them.
+    applied = [name for name in report["applied"] if name.split(".")[0] in APPS]
+    registry_after = [f"stakeholders.{name}" for name in made_after_the_squash("stakeholders")]
+    assert [name for name in applied if name not in registry_after] == [
         "stakeholders.0002_registration_key",
         "stakeholders.0003_live_name_indexes",
         "stakeholders.0004_organization_region_type_index",
@@ -235,6 +238,7 @@ def test_a_database_migrated_before_the_squash_goes_on(fresh_database, tmp_path)
         ),
         *(f"communications.{name}" for name in made_after_the_squash("communications")),
     ]
+    assert [name for name in applied if name in registry_after] == registry_after
     assert {f"{app}.{name}" for app, name in SQUASHES.items()} <= set(report["recorded"])
     assert report["left"] == []
     # The rows written before are there, and the data migrations run on the way did their work.
