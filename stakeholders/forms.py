@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from crm.lib.collisions import EditCollisionMixin
 from crm.lib.forms import ModelForm, RecordChoiceField, suggest_attrs
 from stakeholders.choices import SCORE_CHOICES, language_choices
+from stakeholders.imports import mapping
 from stakeholders.imports.columns import split_tags
 from stakeholders.models import Contact, CustomsOffice, Organization
 from stakeholders.normalize import registration_key
@@ -309,3 +310,58 @@ class NewContactForm(ContactForm):
         self.fields["organization"].queryset = Organization.objects.filter(pk__in=[o.pk for o in organizations])
         if len(organizations) == 1:
             self.fields["organization"].initial = organizations[0].pk
+
+
+class ImportColumnsForm(forms.Form):
+    """The mapping step of an import: for each column of the file, the field it goes to or "leave
+    out". Every column must be decided; two columns to one field, or none to a required field,
+    are refused (stakeholders/imports/mapping.py), each message beside the columns concerned."""
+
+    def __init__(self, *args, header: list[str], guesses: list, kind: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.header, self.kind = header, kind
+        choices = [("", _("Choose…")), (mapping.LEAVE_OUT, _("Leave out"))]
+        choices += [(name, mapping.choice_label(kind, name)) for name in mapping.target_fields(kind)]
+        for guess in guesses:
+            name = self.column_name(guess.position)
+            self.fields[name] = forms.ChoiceField(
+                label=guess.label,
+                choices=choices,
+                initial=guess.field,
+                error_messages={
+                    "required": _("Choose a field, or “Leave out”."),
+                    "invalid_choice": _("Choose one of the fields offered, or “Leave out”."),
+                },
+            )
+            self.fields[name].widget.attrs.update(
+                {"class": "form-select", "aria-describedby": f"{name}-hint {name}-samples"}
+            )
+
+    @staticmethod
+    def column_name(position: int) -> str:
+        return f"column_{position}"
+
+    def chosen(self) -> list[str]:
+        """One entry per column: its field, LEAVE_OUT, or "" where nothing valid was chosen."""
+        return [self.cleaned_data.get(self.column_name(position), "") for position in range(len(self.header))]
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                attrs["class"] = "form-select is-invalid"
+                attrs["aria-describedby"] = f"{name}-error {attrs['aria-describedby']}"
+
+    def clean(self):
+        cleaned = super().clean()
+        undecided = {p for p in range(len(self.header)) if self.column_name(p) in self.errors}
+        for problem in mapping.check_mapping(self.header, self.chosen(), self.kind):
+            if problem.per_column and set(problem.per_column) <= undecided:
+                continue  # already said beside the column
+            if not problem.per_column:
+                self.add_error(None, problem.message)
+            for position, message in problem.per_column.items():
+                if position not in undecided:
+                    self.add_error(self.column_name(position), message)
+        return cleaned

@@ -317,3 +317,27 @@ class Contact(models.Model):
     @property
     def preferred_language_name(self) -> str:
         return language_name(self.preferred_language)
+
+
+class ImportMapping(models.Model):
+    """The columns a user chose for a spreadsheet, offered again for their next file with the same
+    headers (in the same order). Each user's own: another user's file gets the usual guesses."""
+
+    KINDS = [("organizations", _("Organizations")), ("contacts", _("Contacts"))]
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="import_mappings"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=KINDS)
+    headers_key = models.CharField(max_length=64, editable=False)  # a hash of the folded headers, in order
+    headers = models.JSONField(default=list)  # as written in the file
+    fields = models.JSONField(default=list)  # one per column: a field's name, or "-" for left out
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind", "headers_key"], name="import_mapping_per_headers"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.kind} · {', '.join(self.headers)[:80]}"

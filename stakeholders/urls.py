@@ -25,6 +25,7 @@ urlpatterns = [
     path("contacts/<int:pk>/personal-data/", contacts.contact_personal_data, name="contact_personal_data"),
     path("contacts/<int:pk>/erase/", contacts.contact_erase, name="contact_erase"),
     path("import/", imports.import_start, name="import"),
+    path("import/<str:token>/columns/", imports.import_columns, name="import_columns"),
     path("import/<str:token>/", imports.import_preview, name="import_preview"),
     path("import/<str:token>/confirm/", imports.import_confirm, name="import_confirm"),
     path("suggest/organizations/", suggest.suggest_organizations, name="suggest_organizations"),

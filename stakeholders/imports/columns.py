@@ -14,17 +14,71 @@ from stakeholders.normalize import fold
 
 # Canonical column → the header spellings accepted (compared after fold(): case, accents,
 # spaces and punctuation aside). English headers of CONTRACT.md plus the French ones.
+# Canonical column → the header spellings accepted (compared after fold(): case, accents,
+# spaces and punctuation aside). English headers of CONTRACT.md plus the French ones, and the
+# variants other tools and offices write ("Raison sociale", "Tél. portable", "Dénomination"…).
+# A header none of them names is left for the user to map (stakeholders/imports/mapping.py).
+PHONE_HEADERS = [
+    "phone",
+    "telephone",
+    "tel",
+    "phone number",
+    "numero de telephone",
+    "tel portable",
+    "telephone portable",
+    "portable",
+    "mobile",
+    "tel mobile",
+    "telephone mobile",
+    "mobile phone",
+    "cellulaire",
+    "cell",
+    "gsm",
+    "tel fixe",
+    "telephone fixe",
+]
+EMAIL_HEADERS = [
+    "email",
+    "e mail",
+    "courriel",
+    "mail",
+    "email address",
+    "e mail address",
+    "adresse email",
+    "adresse e mail",
+    "adresse mail",
+    "adresse electronique",
+    "courrier electronique",
+]
 ORGANIZATION_COLUMNS = {
-    "name": ["name", "nom", "organization", "organisation", "raison sociale"],
-    "acronym": ["acronym", "sigle"],
-    "type": ["type", "organization type", "type d organisation"],
-    "sector": ["sector", "secteur"],
+    "name": [
+        "name",
+        "nom",
+        "organization",
+        "organisation",
+        "raison sociale",
+        "denomination",
+        "denomination sociale",
+        "company",
+        "company name",
+        "organization name",
+        "organisation name",
+        "societe",
+        "entreprise",
+        "nom de l entreprise",
+        "nom de la societe",
+        "nom de l organisation",
+        "structure",
+    ],
+    "acronym": ["acronym", "sigle", "abbreviation", "abreviation"],
+    "type": ["type", "organization type", "type d organisation", "categorie", "category"],
+    "sector": ["sector", "secteur", "secteur d activite", "activite", "industry"],
     "region": ["region"],
-    "city": ["city", "ville", "town"],
-    "address": ["address", "adresse"],
-    "email": ["email", "e mail", "courriel", "mail"],
-    "phone": ["phone", "telephone", "tel"],
-    "website": ["website", "site web", "site internet", "web"],
+    "city": ["city", "ville", "town", "localite", "commune"],
+    "address": ["address", "adresse", "adresse postale", "postal address", "siege", "siege social"],
+    "email": EMAIL_HEADERS,
+    "phone": PHONE_HEADERS,
+    "website": ["website", "site web", "site internet", "web", "site", "url", "web site"],
     "registration_number": [
         "registration number",
         "numero d enregistrement",
@@ -34,23 +88,57 @@ ORGANIZATION_COLUMNS = {
         "ninea",
         "ifu",
         "registre du commerce",
+        "numero registre du commerce",
+        "company number",
+        "matricule",
     ],
     "aeo_status": ["aeo status", "statut oea", "aeo", "oea"],
     "influence": ["influence"],
     "interest": ["interest", "interet"],
     "preferred_language": ["preferred language", "language", "langue", "langue preferee"],
-    "tags": ["tags", "tag", "etiquettes", "etiquette"],
+    "tags": ["tags", "tag", "etiquettes", "etiquette", "mots cles", "labels"],
     # A colleague's e-mail address. Not the French "responsable" alone: in a list of companies
     # that is often the company's own manager.
     "owner": ["owner", "relationship owner", "responsable de la relation", "suivi par", "agent de suivi"],
+    # Free text kept with the organization: notes proper, and the columns a registry has no field
+    # for but a reader wants kept, such as the person to ask for ("Contact principal").
+    "notes": [
+        "notes",
+        "note",
+        "observations",
+        "observation",
+        "remarques",
+        "remarque",
+        "commentaires",
+        "commentaire",
+        "comments",
+        "comment",
+        "remarks",
+        "contact principal",
+        "personne de contact",
+        "personne a contacter",
+        "interlocuteur",
+        "main contact",
+        "contact person",
+    ],
 }
 CONTACT_COLUMNS = {
-    "first_name": ["first name", "prenom", "given name"],
-    "last_name": ["last name", "nom", "surname", "family name", "nom de famille"],
-    "organization": ["organization", "organisation", "company", "entreprise"],
-    "job_title": ["job title", "fonction", "poste", "title"],
-    "email": ["email", "e mail", "courriel", "mail"],
-    "phone": ["phone", "telephone", "tel"],
+    "first_name": ["first name", "prenom", "prenoms", "prenom s", "given name", "firstname"],
+    "last_name": ["last name", "nom", "surname", "family name", "nom de famille", "lastname"],
+    "organization": [
+        "organization",
+        "organisation",
+        "company",
+        "entreprise",
+        "societe",
+        "raison sociale",
+        "structure",
+        "employeur",
+        "employer",
+    ],
+    "job_title": ["job title", "fonction", "poste", "title", "titre", "position", "role"],
+    "email": EMAIL_HEADERS,
+    "phone": PHONE_HEADERS,
     "preferred_language": ["preferred language", "language", "langue", "langue preferee"],
     "consent": ["consent", "consentement"],
 }
@@ -111,6 +199,9 @@ def guess_kind(header: list[str]) -> str:
         "nom de famille",
         "surname",
         "given name",
+        "prenoms",
+        "firstname",
+        "lastname",
     }
     return "contacts" if folded & contact_headers else "organizations"
 
@@ -120,7 +211,7 @@ def guess_kind(header: list[str]) -> str:
 _NUMBER_WORD = re.compile(r"^(n|no|nr|num|numero|number)\s+")
 
 
-def _field_of(title: str, aliases: dict[str, str]) -> str | None:
+def field_of(title: str, aliases: dict[str, str]) -> str | None:
     folded = fold(title)
     if folded in aliases:
         return aliases[folded]
@@ -133,13 +224,30 @@ def _field_of(title: str, aliases: dict[str, str]) -> str | None:
 def recognise(header: list[str], kind: str) -> tuple[dict[int, str], list[str], list[str]]:
     """Map column positions to fields. Returns (position → field, ignored headers, file-level errors)."""
     mapping, ignored, errors = match_columns(header, columns_for(kind))
-    for field in REQUIRED[kind]:
-        if field not in mapping.values():
-            errors.append(
-                _("The column %(field)s is missing (French header: %(fr)s).")
-                % {"field": field, "fr": FRENCH_HEADERS[field]}
-            )
-    return mapping, ignored, errors
+    return mapping, ignored, errors + missing_required(mapping, kind)
+
+
+def missing_required(mapping: dict[int, str], kind: str) -> list[str]:
+    """A message for each required field no column goes to."""
+    return [
+        _("The column %(field)s is missing (French header: %(fr)s).") % {"field": field, "fr": FRENCH_HEADERS[field]}
+        for field in REQUIRED[kind]
+        if field not in mapping.values()
+    ]
+
+
+# Headers that name notes as such; a note from any other column is kept with its header
+# ("Contact principal: Awa Diop"), else it would not say what it is.
+_NOTES_AS_SUCH = {"notes", "note", "observations", "observation", "remarques", "remarque", "commentaires"}
+_NOTES_AS_SUCH |= {"commentaire", "comments", "comment", "remarks"}
+
+
+def note_parser(header: str):
+    """How a cell of the column sent to notes becomes a note: prefixed with its header, unless the
+    header says it is a note."""
+    if fold(header) in _NOTES_AS_SUCH or not header.strip():
+        return lambda value: value
+    return lambda value: f"{header.strip()}: {value}"
 
 
 def match_columns(header: list[str], columns: dict[str, list[str]]) -> tuple[dict[int, str], list[str], list[str]]:
@@ -149,7 +257,7 @@ def match_columns(header: list[str], columns: dict[str, list[str]]) -> tuple[dic
     aliases = {alias: field for field, names in columns.items() for alias in names}
     mapping, ignored, errors, seen = {}, [], [], {}
     for position, title in enumerate(header):
-        field = _field_of(title, aliases)
+        field = field_of(title, aliases)
         if field is None:
             if title.strip():
                 ignored.append(title)
@@ -359,6 +467,7 @@ FRENCH_HEADERS = {
     "preferred_language": "langue",
     "tags": "étiquettes",
     "owner": "suivi par",
+    "notes": "observations",
     "first_name": "prénom",
     "last_name": "nom",
     "organization": "organisation",

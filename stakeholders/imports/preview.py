@@ -26,8 +26,9 @@ NEW, UPDATE, DUPLICATE, ERROR = "new", "update", "duplicate", "error"
 @dataclass
 class Problem:
     row: int
-    column: str
+    column: str  # the field
     message: str
+    header: str = ""  # the file's own name for that column, for the page (name_columns())
 
     def __str__(self):
         return f"row {self.row}: {self.column}: {self.message}"
@@ -67,6 +68,7 @@ class ImportPreview:
     kind: str
     columns: dict[str, str] = field(default_factory=dict)  # field → header as written
     ignored: list[str] = field(default_factory=list)
+    mapped: bool = False  # the columns were chosen by the user (ignored: those they left out)
     notices: list[str] = field(default_factory=list)
     file_errors: list[str] = field(default_factory=list)
     rows: list[RowPreview] = field(default_factory=list)
@@ -89,16 +91,23 @@ class ImportPreview:
         return not self.file_errors and not any(row.status == ERROR for row in self.rows)
 
 
-def build_preview(table: Table, kind: str | None = None, seen: dict | None = None) -> ImportPreview:
+def build_preview(
+    table: Table, kind: str | None = None, seen: dict | None = None, mapping: dict[int, str] | None = None
+) -> ImportPreview:
     """Classify the rows of `table`. A file read in batches passes the same `seen` to every batch,
-    so a row repeating one of an earlier batch is still a duplicate."""
-    preview = parse_table(table, kind, seen)
+    so a row repeating one of an earlier batch is still a duplicate. `mapping` (column position →
+    field, as the user chose it) replaces the recognition of headers; columns it leaves out are
+    not read."""
+    preview = parse_table(table, kind, seen, mapping)
     if not preview.file_errors:
         classify(preview)
+        name_columns(preview)
     return preview
 
 
-def parse_table(table: Table, kind: str | None = None, seen: dict | None = None) -> ImportPreview:
+def parse_table(
+    table: Table, kind: str | None = None, seen: dict | None = None, mapping: dict[int, str] | None = None
+) -> ImportPreview:
     """Recognise the columns and check every cell, without asking the database. Kept apart from
     classify() so that a streamed import can check the cells once and keep their values for its
     write pass (service.import_path)."""
@@ -106,7 +115,14 @@ def parse_table(table: Table, kind: str | None = None, seen: dict | None = None)
     preview = ImportPreview(kind=kind, notices=list(table.notices))
     if seen is not None:
         preview.seen = seen
-    mapping, preview.ignored, preview.file_errors = col.recognise(table.header, kind)
+    if mapping is None:
+        mapping, preview.ignored, preview.file_errors = col.recognise(table.header, kind)
+    else:
+        preview.mapped = True
+        preview.ignored = [
+            title for position, title in enumerate(table.header) if position not in mapping and title.strip()
+        ]
+        preview.file_errors = col.missing_required(mapping, kind)
     preview.columns = {fieldname: table.header[position] for position, fieldname in mapping.items()}
     if preview.file_errors:
         return preview
@@ -118,9 +134,18 @@ def parse_table(table: Table, kind: str | None = None, seen: dict | None = None)
         typed = col.typed_cells([_unescape(cell) for cell in cells], mapping)
         preview.rows.append(RowPreview(number=number, cells=typed))
     parsers = ORG_PARSERS if kind == "organizations" else CONTACT_PARSERS
+    if "notes" in preview.columns:
+        parsers = {**parsers, "notes": col.note_parser(preview.columns["notes"])}
     for row in preview.rows:
         _parse(row, parsers, required)
     return preview
+
+
+def name_columns(preview: ImportPreview) -> None:
+    """Give each problem the file's own name for its column, which the page shows: the user
+    knows "Tél. portable", not "phone"."""
+    for problem in preview.problems:
+        problem.header = preview.columns.get(problem.column, problem.column)
 
 
 def classify(preview: ImportPreview) -> None:
@@ -347,6 +372,8 @@ def _compare(row: RowPreview, organization: Organization, regions: dict) -> None
             changed = any(col.fold_value(tag) not in current_keys for tag in value)
         elif fieldname == "registration_number":
             changed = registration_key(value) != registration_key(organization.registration_number)
+        elif fieldname == "notes":
+            changed = value not in organization.notes  # a note is added to those kept, never replaces them
         else:
             changed = value != getattr(organization, fieldname)
         if changed:

@@ -3,7 +3,7 @@
 import pickle
 import tempfile
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -12,9 +12,11 @@ from django.db import transaction
 
 from crm.lib.reading import StreamedFile, Table, read_table
 from crm.models import User
-from stakeholders.imports.columns import guess_kind, looks_like_header
+from stakeholders.imports.columns import looks_like_header
+from stakeholders.imports.mapping import command_mapping, guess_kind
 from stakeholders.imports.preview import ImportPreview, RowPreview, build_preview, classify, parse_table
 from stakeholders.imports.writing import ImportSummary, write_import
+from stakeholders.normalize import fold
 
 
 def read_file(data: bytes, filename: str) -> Table:
@@ -23,16 +25,25 @@ def read_file(data: bytes, filename: str) -> Table:
     return read_table(data, filename, is_header=looks_like_header)
 
 
-def preview_file(data: bytes, filename: str, kind: str | None = None) -> ImportPreview:
-    """Raises ImportFileError when the file as a whole cannot be read."""
-    return build_preview(read_file(data, filename), kind)
+def preview_file(
+    data: bytes, filename: str, kind: str | None = None, mapping: dict[int, str] | None = None
+) -> ImportPreview:
+    """`mapping`: column position → field, as the user chose them (else the headers say).
+    Raises ImportFileError when the file as a whole cannot be read."""
+    return build_preview(read_file(data, filename), kind, mapping=mapping)
 
 
 def import_file(
-    data: bytes, filename: str, *, kind: str | None = None, actor: User | None = None, owner: User | None = None
+    data: bytes,
+    filename: str,
+    *,
+    kind: str | None = None,
+    actor: User | None = None,
+    owner: User | None = None,
+    mapping: dict[int, str] | None = None,
 ) -> tuple[ImportPreview, ImportSummary | None]:
     """`owner`: the relationship owner of new organizations whose row names none."""
-    preview = preview_file(data, filename, kind)
+    preview = preview_file(data, filename, kind, mapping)
     if not preview.is_valid:
         return preview, None
     return preview, write_import(preview, actor=actor, source=filename, owner=owner)
@@ -59,7 +70,13 @@ MAX_PROBLEMS = 1000
 
 
 def import_path(
-    path: str | Path, *, kind: str | None = None, actor: User | None = None, write: bool = True, batch: int = 5000
+    path: str | Path,
+    *,
+    kind: str | None = None,
+    actor: User | None = None,
+    write: bool = True,
+    batch: int = 5000,
+    columns: dict[str, str] | None = None,
 ) -> StreamedImport:
     """The command's import: every row checked batch by batch (memory does not grow with the file),
     then, if none has a problem, written batch by batch in one transaction. All or nothing.
@@ -67,12 +84,19 @@ def import_path(
     Checking the cells is most of the work, so it is done once: the check pass keeps each batch's
     checked values in a temporary file (on disk, so memory stays bounded), and the write pass reads
     them back. The write pass still classifies each batch against the database as it stands then
-    (rows written by earlier batches included), exactly as when it read the file again."""
-    source = StreamedFile(path, batch=batch, is_header=looks_like_header)
-    kind = kind or guess_kind(source.header)
+    (rows written by earlier batches included), exactly as when it read the file again.
+
+    `columns`: header → field (or mapping.LEAVE_OUT), the command's --map; the other
+    columns are recognised by their header. Raises MappingRefused for a mapping that cannot be."""
+    given = columns or {}
+    source = StreamedFile(path, batch=batch, is_header=_header_test(given))
+    kind = kind or guess_kind(source.header, given)
+    mapping = None
     result = StreamedImport(kind=kind, notices=source.notices)
+    if given:
+        mapping, result.ignored = command_mapping(source.header, given, kind)
     with tempfile.TemporaryFile(prefix="crm-import-") as checked:
-        regions, tags = _check(source, kind, result, keep=checked if write else None)
+        regions, tags = _check(source, kind, result, keep=checked if write else None, mapping=mapping)
         if not result.is_valid or not write:
             return result
         checked.seek(0)
@@ -90,20 +114,32 @@ def import_path(
     return result
 
 
-def _check(source: StreamedFile, kind: str, result: StreamedImport, keep: IO[bytes] | None) -> tuple[set, set]:
+def _header_test(given: dict[str, str]) -> Callable[[list[str]], bool]:
+    """Which row holds the column names: one the importer recognises, or one that names a
+    column --map names (the header found under a title even when none of its names is known)."""
+    if not given:
+        return looks_like_header
+    named = {fold(title) for title in given}
+    return lambda cells: looks_like_header(cells) or any(fold(cell) in named for cell in cells if cell.strip())
+
+
+def _check(
+    source: StreamedFile, kind: str, result: StreamedImport, keep: IO[bytes] | None, mapping: dict[int, str] | None
+) -> tuple[set, set]:
     """Check every batch into `result` (problems, counts); while no problem is found, append each
     batch's parsed rows to the file `keep` (when given). Returns the new regions and tags."""
     seen: dict = {}
     regions, tags = set(), set()
     for table in source.batches():
-        preview = parse_table(table, kind, seen=seen)
+        preview = parse_table(table, kind, seen=seen, mapping=mapping)
+        if not preview.mapped:
+            result.ignored = preview.ignored  # with --map, those nothing recognised (import_path)
         if preview.file_errors:
-            result.file_errors, result.ignored = preview.file_errors, preview.ignored
+            result.file_errors = preview.file_errors
             break
         if keep is not None and result.is_valid:
             _keep_batch(preview.rows, keep)  # before classify(), which adds looked-up values
         classify(preview)
-        result.ignored = preview.ignored
         result.left_out += preview.left_out
         result.counts.update(preview.counts)
         regions.update(preview.new_regions)

@@ -120,6 +120,8 @@ def _apply_org_values(organization: Organization, values: dict, regions: dict) -
             setattr(organization, fieldname, values[fieldname])
     if "region" in values:
         organization.region = regions[fold_value(values["region"])]
+    if values.get("notes") and values["notes"] not in organization.notes:
+        organization.notes = f"{organization.notes}\n\n{values['notes']}".strip()  # added to, never replaced
     organization.derive_keys()  # bulk writes skip save()
     organization.updated_at = timezone.now()
 
@@ -133,6 +135,8 @@ def _new_organization_row(blank: dict, values: dict, regions: dict) -> dict:
             row[fieldname] = values[fieldname]
     if "region" in values:
         row["region_id"] = regions[fold_value(values["region"])].pk
+    if "notes" in values:
+        row["notes"] = values["notes"]
     row.update(organization_keys(row))  # bulk writes skip save()
     return row
 

@@ -192,6 +192,8 @@ def test_an_import_is_checked_and_confirmed_with_the_keyboard(visit, transaction
         open_file_chooser(tab, page.locator("input[type=file]")).set_files(str(path))
         tab.tab_to(page.get_by_role("button", name="Vérifier le fichier"))
         tab.press_and_wait()
+        tab.tab_to(page.locator("#import-columns button[type=submit]"))  # the columns, as guessed
+        tab.press_and_wait()
 
     check(SAMPLE_WITH_ERRORS)
     assert page.get_by_text("3 problèmes à corriger").is_visible()

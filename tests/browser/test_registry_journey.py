@@ -15,6 +15,12 @@ from tests.factories import PASSWORD, OrganizationFactory, UserFactory
 pytestmark = pytest.mark.browser
 
 
+def take_the_columns(page):
+    """The columns step, its guesses kept (every column of the sample is recognised)."""
+    page.locator("#import-columns button[type=submit]").click()
+    page.wait_for_load_state()
+
+
 def test_an_import_with_errors_is_previewed_corrected_and_confirmed(visit, transactional_db, settings, tmp_path):
     settings.VAR_DIR = tmp_path
     UserFactory(role=Role.OFFICER, email="awa@example.test")
@@ -26,6 +32,7 @@ def test_an_import_with_errors_is_previewed_corrected_and_confirmed(visit, trans
     page.set_input_files("input[type=file]", str(SAMPLE_WITH_ERRORS))
     page.get_by_role("button", name="Vérifier le fichier").click()
     page.wait_for_load_state()
+    take_the_columns(page)
     assert page.get_by_text("3 problèmes à corriger").is_visible()
     assert page.get_by_role("button", name="Importer").count() == 0
     tab.shot("preview-errors")
@@ -35,6 +42,7 @@ def test_an_import_with_errors_is_previewed_corrected_and_confirmed(visit, trans
     page.set_input_files("input[type=file]", str(corrected))
     page.get_by_role("button", name="Vérifier le fichier").click()
     page.wait_for_load_state()
+    take_the_columns(page)
     assert page.get_by_text("Prêt : 10 à créer").is_visible()
     page.get_by_role("button", name="Importer").click()
     page.wait_for_load_state()

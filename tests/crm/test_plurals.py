@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from tests.factories import ContactFactory
+from tests.stakeholders.import_steps import map_columns
 
 PO = Path(__file__).resolve().parents[2] / "crm" / "locale" / "fr" / "LC_MESSAGES" / "django.po"
 
@@ -58,8 +59,13 @@ def _upload(client, name: str, content: str, url: str = "/stakeholders/import/")
     return client.post(url, {"file": SimpleUploadedFile(name, content.encode())}, HTTP_ACCEPT_LANGUAGE="fr")
 
 
+def _preview(client, name: str, content: str) -> str:
+    """Upload, take the columns as guessed: the preview's address."""
+    return map_columns(client, _upload(client, name, content)["Location"], HTTP_ACCEPT_LANGUAGE="fr")["Location"]
+
+
 def _import(client, content: str) -> str:
-    location = _upload(client, "orgs.csv", content)["Location"]
+    location = _preview(client, "orgs.csv", content)
     return client.post(location + "confirm/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
 
 
@@ -75,7 +81,7 @@ def test_the_import_summary_agrees_with_each_count_in_french(officer_client, set
 
 def test_the_contacts_import_summary_speaks_of_people(officer_client, settings, tmp_path):
     settings.VAR_DIR = tmp_path
-    location = _upload(officer_client, "people.csv", "first_name,last_name\nAwa,Traoré\nMoussa,Diallo\n")["Location"]
+    location = _preview(officer_client, "people.csv", "first_name,last_name\nAwa,Traoré\nMoussa,Diallo\n")
     body = officer_client.post(location + "confirm/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "2 contacts créés, 0 contact mis à jour, 0 doublon ignoré." in body
 
@@ -148,9 +154,9 @@ def test_the_survey_upload_form_speaks_french(manager_client):
 def test_the_import_preview_counts_duplicates_in_french(officer_client, settings, tmp_path):
     settings.VAR_DIR = tmp_path
     _import(officer_client, "name\nAlpha Transit\nBeta Fret\n")
-    location = _upload(officer_client, "orgs.csv", "name\nAlpha Transit\n")["Location"]
+    location = _preview(officer_client, "orgs.csv", "name\nAlpha Transit\n")
     body = officer_client.get(location, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "à mettre à jour, 1 doublon à ignorer." in body
-    location = _upload(officer_client, "orgs.csv", "name\nAlpha Transit\nBeta Fret\n")["Location"]
+    location = _preview(officer_client, "orgs.csv", "name\nAlpha Transit\nBeta Fret\n")
     body = officer_client.get(location, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "à mettre à jour, 2 doublons à ignorer." in body

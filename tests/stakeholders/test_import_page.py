@@ -1,4 +1,4 @@
-"""The web import: upload → preview → confirm, its limits, and whose file it is."""
+"""The web import: upload → columns → preview → confirm, its limits, and whose file it is."""
 
 from pathlib import Path
 
@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from stakeholders.models import Organization
 from stakeholders.views import imports
 from tests.factories import UserFactory
+from tests.stakeholders.import_steps import map_columns
 
 DATA = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -20,20 +21,20 @@ def test_a_file_with_errors_is_previewed_with_every_error_and_cannot_be_confirme
     settings.VAR_DIR = tmp_path
     response = upload(officer_client, "organizations_with_errors.csv")
     assert response.status_code == 302
-    preview = officer_client.get(response["Location"])
-    body = preview.content.decode()
+    location = map_columns(officer_client, response["Location"])["Location"]
+    body = officer_client.get(location).content.decode()
     assert "3 problems to correct in the file" in body
     assert "Row 4, influence" in body
     assert "Row 8, email" in body
     assert "Row 11, type" in body
     assert "/confirm/" not in body
-    response = officer_client.post(response["Location"] + "confirm/")
+    response = officer_client.post(location + "confirm/")
     assert Organization.objects.count() == 0
 
 
 def test_a_good_file_is_previewed_then_written_on_confirmation(officer_client, officer, settings, tmp_path):
     settings.VAR_DIR = tmp_path
-    location = upload(officer_client, "organizations.csv")["Location"]
+    location = map_columns(officer_client, upload(officer_client, "organizations.csv")["Location"])["Location"]
     body = officer_client.get(location).content.decode()
     assert "Ready: 40 to create, 0 to update, 0 duplicates to skip." in body
     assert Organization.objects.count() == 0  # nothing before confirmation
@@ -42,15 +43,20 @@ def test_a_good_file_is_previewed_then_written_on_confirmation(officer_client, o
     assert Organization.objects.count() == 40
     assert Organization.history.filter(history_user=officer).count() == 40
     assert not list((tmp_path / "imports").iterdir())  # the uploaded file is gone
-    again = officer_client.get(upload(officer_client, "organizations.csv")["Location"])
+    again = officer_client.get(
+        map_columns(officer_client, upload(officer_client, "organizations.csv")["Location"])["Location"]
+    )
     assert "Ready: 0 to create, 0 to update, 40 duplicates to skip." in again.content.decode()
 
 
 def test_only_the_uploader_sees_the_preview(client, officer, settings, tmp_path):
     settings.VAR_DIR = tmp_path
     client.force_login(officer)
-    location = upload(client, "organizations.csv")["Location"]
+    columns = upload(client, "organizations.csv")["Location"]
+    location = map_columns(client, columns)["Location"]
     client.force_login(UserFactory(role="Outreach officer"))
+    assert client.get(columns).status_code == 403
+    assert client.post(columns, {"column_0": "name"}).status_code == 403
     assert client.get(location).status_code == 403
     assert client.post(location + "confirm/").status_code == 403
 

@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from stakeholders.imports.columns import recognise
 from stakeholders.models import Organization
 from tests.factories import OrganizationFactory, UserFactory
+from tests.stakeholders.import_steps import map_columns
 
 DATA = Path(__file__).resolve().parents[1] / "fixtures"
 KAYES = DATA / "transitaires_kayes_titre_total.csv"
@@ -106,7 +107,9 @@ def test_the_page_previews_the_rows_left_out_and_gives_new_organizations_to_the_
     followed = OrganizationFactory(
         name="Transports du Fleuve", registration_number="ML-KYS-2011-B-0265", owner=follower
     )
-    location = upload(officer_client, KAYES.name, KAYES.read_bytes())["Location"]
+    location = map_columns(officer_client, upload(officer_client, KAYES.name, KAYES.read_bytes())["Location"])[
+        "Location"
+    ]
     body = officer_client.get(location).content.decode()
     assert "The column names are on row 4" in body
     assert "Row 12: left out, looks like a total" in body
@@ -146,7 +149,7 @@ def test_a_workbook_with_a_merged_title_and_a_total_row_imports(officer_client, 
             ["Total", None, None, None, 2],
         ]
     )
-    location = upload(officer_client, "atelier.xlsx", content)["Location"]
+    location = map_columns(officer_client, upload(officer_client, "atelier.xlsx", content)["Location"])["Location"]
     body = officer_client.get(location).content.decode()
     assert "Ready: 2 to create" in body
     assert "Row 6: left out, looks like a total" in body

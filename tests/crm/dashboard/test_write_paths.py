@@ -24,6 +24,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.form_pages import form_data
+from tests.stakeholders.import_steps import map_columns
 
 
 @pytest.fixture
@@ -109,7 +110,8 @@ def _quick_log(w, **extra) -> dict:
 def _import_page(w):
     client = w["officer"]
     csv = (FIXTURES / "organizations.csv").read_bytes()
-    location = _sent(client.post("/stakeholders/import/", {"file": SimpleUploadedFile("orgs.csv", csv)}))["Location"]
+    columns = _sent(client.post("/stakeholders/import/", {"file": SimpleUploadedFile("orgs.csv", csv)}))["Location"]
+    location = _sent(map_columns(client, columns))["Location"]
     _sent(client.post(location + "confirm/"), status=200)
 
 

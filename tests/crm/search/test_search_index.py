@@ -124,7 +124,7 @@ def test_the_migration_fills_the_rows_already_there():
     }
     for model in expected:
         model.objects.update(search_text="")
-    stakeholders = importlib.import_module("stakeholders.migrations.0005_search_text")
+    stakeholders = importlib.import_module("stakeholders.migrations.0006_search_text")
     communications = importlib.import_module("communications.migrations.0014_search_text")
 
     class Editor:

@@ -63,7 +63,7 @@ def drop_indexes(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("stakeholders", "0004_organization_region_type_index"),
+        ("stakeholders", "0005_import_mappings"),
     ]
 
     operations = [
