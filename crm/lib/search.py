@@ -29,6 +29,7 @@ from django.db.models.lookups import In
 
 ModelType = type[models.Model]
 MIN_WORD = 3  # a trigram index holds nothing shorter
+FEW = 2000  # matches a list may start from and sort; with more, it walks its own order (holds())
 MAX_WORDS = 8  # a pasted paragraph is not a search
 MAX_WORD_LENGTH = 60
 _NOT_WORD = re.compile(r"[\W_]+")
@@ -186,6 +187,19 @@ def holds(model: ModelType, word: str, path: str = "", *, looked_up: bool = Fals
     # A related row's text: the ids its index finds, as a subquery (a condition on the joined
     # column, ORed with the row's own, would read every row).
     return Q(**{f"{prefix}pk__in": model._base_manager.filter(search_text__contains=word).values("pk")})
+
+
+def few_matches(model: ModelType, word: str, using: str = "default") -> bool:
+    """Whether fewer than FEW of the model's rows hold `word`, read no further than that (SQLite's
+    index; elsewhere the database's planner weighs it, and the answer is False)."""
+    if len(word) < MIN_WORD or not uses_fts(model, using):
+        return False
+    index = fts_table(model)
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*) FROM (SELECT rowid FROM {index} WHERE {index} MATCH %s LIMIT {FEW})", [_phrase(word)]
+        )
+        return cursor.fetchone()[0] < FEW
 
 
 def looked_up_in(ids: Any, path: str = "") -> Q:
