@@ -11,27 +11,18 @@ SUGGESTION_LIMIT = 5
 MAX_QUERY = 200
 
 
-def _query(request) -> str:
-    return request.GET.get("q", "").strip()[:MAX_QUERY]
+def _results(request, template: str, limit: int):
+    query = request.GET.get("q", "").strip()[:MAX_QUERY]
+    groups = find(request.user, query, limit) if query else []
+    found = sum(len(group.hits) for group in groups)
+    return render(request, template, {"query": query, "groups": groups, "found": found})
 
 
 @require_safe
 def search_page(request):
-    query = _query(request)
-    groups = find(request.user, query, PAGE_LIMIT) if query else []
-    return render(
-        request,
-        "crm/search.html",
-        {"query": query, "groups": groups, "found": sum(len(group.hits) for group in groups)},
-    )
+    return _results(request, "crm/search.html", PAGE_LIMIT)
 
 
 @require_safe
 def suggestions(request):
-    query = _query(request)
-    groups = find(request.user, query, SUGGESTION_LIMIT) if query else []
-    return render(
-        request,
-        "crm/partials/search_suggestions.html",
-        {"query": query, "groups": groups, "found": sum(len(group.hits) for group in groups)},
-    )
+    return _results(request, "crm/partials/search_suggestions.html", SUGGESTION_LIMIT)
