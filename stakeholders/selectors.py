@@ -16,7 +16,7 @@ def contact_list(*, user: User | AnonymousUser | None = None) -> QuerySet[Contac
     return Contact.objects.select_related("organization")
 
 
-def sees_archived(user: User | AnonymousUser | None) -> bool:
-    """Whether the search shows archived organizations and contacts to this user: to those who may
+def sees_archived(user: User | AnonymousUser | None, model: type[Organization] | type[Contact]) -> bool:
+    """Whether the search shows archived organizations (or contacts) to this user: to those who may
     archive and restore them (managers, administrators); others find the active ones only."""
-    return bool(user and user.has_perm("stakeholders.archive_organization"))
+    return bool(user and user.has_perm(f"stakeholders.archive_{model._meta.model_name}"))

@@ -112,29 +112,36 @@ def _sqlite_statements(model: ModelType) -> dict[str, str]:
         f"{index}_insert": f"CREATE TRIGGER {index}_insert AFTER INSERT ON {table} BEGIN {add} END",
         f"{index}_delete": f"CREATE TRIGGER {index}_delete AFTER DELETE ON {table} BEGIN {remove} END",
         f"{index}_update": (
-            f"CREATE TRIGGER {index}_update AFTER UPDATE OF search_text ON {table} "
-            f"WHEN old.search_text IS NOT new.search_text BEGIN {remove} {add} END"
+            f"CREATE TRIGGER {index}_update AFTER UPDATE OF {pk}, search_text ON {table} "
+            f"WHEN old.{pk} IS NOT new.{pk} OR old.search_text IS NOT new.search_text BEGIN {remove} {add} END"
         ),
     }
 
 
 def ensure_index(model: ModelType, using: str = "default") -> bool:
-    """Make the model's text index where it is missing; True when something was made."""
+    """Make the model's text index where it is missing or not as written here (a trigger of an
+    earlier release, say); True when something was made."""
     connection = connections[using]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             return _ensure_trigram_index(cursor, model)
         if connection.vendor != "sqlite" or not fts5_available(using):
             return False
-        cursor.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger')")
-        existing = {row[0] for row in cursor.fetchall()}
-        missing = {name: sql for name, sql in _sqlite_statements(model).items() if name not in existing}
-        for sql in missing.values():
+        cursor.execute("SELECT name, type, sql FROM sqlite_master WHERE type IN ('table', 'trigger')")
+        existing = {name: (kind, sql) for name, kind, sql in cursor.fetchall()}
+        made = False
+        for name, sql in _sqlite_statements(model).items():
+            kind, stored = existing.get(name, ("", None))
+            if stored == sql:
+                continue
+            if stored is not None:
+                cursor.execute(f"DROP {'TRIGGER' if kind == 'trigger' else 'TABLE'} {name}")
             cursor.execute(sql)
-        if missing:  # rows written while a trigger was missing: read them all again
+            made = True
+        if made:  # rows written while a trigger was missing or different: read them all again
             index = fts_table(model)
             cursor.execute(f"INSERT INTO {index}({index}) VALUES ('rebuild')")
-    return bool(missing)
+    return made
 
 
 def _ensure_trigram_index(cursor: CursorWrapper, model: ModelType) -> bool:
@@ -155,15 +162,6 @@ def ensure_indexes(using: str = "default", **kwargs: Any) -> None:
     for model in searched_models():
         if model._meta.db_table in connections[using].introspection.table_names():
             ensure_index(model, using)
-
-
-def index_sql(model: ModelType, using: str = "default") -> list[str]:
-    """What ensure_index() would make on this database (for `sqlmigrate`-like reading and tests)."""
-    if connections[using].vendor == "sqlite":
-        return list(_sqlite_statements(model).values())
-    return [
-        f"CREATE INDEX {model._meta.db_table}_search_trgm ON {model._meta.db_table} USING gin (search_text gin_trgm_ops)"
-    ]
 
 
 # Queries -----------------------------------------------------------------------------------------
@@ -231,20 +229,19 @@ def first_matches(queryset: QuerySet, query: str, limit: int) -> list:
     query_words = words(query)
     if not indexed(query_words):
         return []
-    longest = max(query_words, key=len)
+    long_words = [word for word in query_words if len(word) >= MIN_WORD]
+    short_words = [word for word in query_words if len(word) < MIN_WORD]
     model = queryset.model
     if uses_fts(model):
         index = fts_table(model)
-        # The index gives its rows newest first and stops once enough of them pass the scope.
-        joined = queryset.extra(
+        # The index gives the rows holding every long word, newest first, and stops once enough
+        # of them pass the queryset's own conditions (scope, short words).
+        found = queryset.extra(
             tables=[index],
             where=[f"{index}.rowid = {model._meta.db_table}.{model._meta.pk.column}", f"{index} MATCH %s"],
-            params=[_phrase(longest)],
+            params=[" AND ".join(_phrase(word) for word in long_words)],
             order_by=[f"-{index}.rowid"],
         )
     else:
-        joined = queryset.filter(search_text__contains=longest).order_by("-pk")
-    for word in query_words:
-        if word != longest:
-            joined = joined.filter(search_text__contains=word)
-    return list(joined[:limit])
+        found = queryset.filter(*(Q(search_text__contains=word) for word in long_words)).order_by("-pk")
+    return list(found.filter(*(Q(search_text__contains=word) for word in short_words))[:limit])

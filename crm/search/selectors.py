@@ -1,11 +1,15 @@
 """What the header search finds: organizations, people and engagements whose words hold the query's,
 each group read from its text index (crm/lib/search.py), newest first, scoped to what the user may
-see. A group costs one query (organizations two: names that start with the query come first)."""
+see. A group costs one query (organizations two: names that start with the query come first).
+
+People and engagements are found here by their own words; their lists' search looks in the words
+of their organizations too, so the list a group links to may hold more."""
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.http import urlencode
@@ -38,7 +42,7 @@ class Group:
     key: str
     label: "StrOrPromise"
     hits: list[Hit]
-    more: bool  # more than shown: the list page has them all
+    more: bool  # more than shown: the list page has them
     list_url: str
     more_label: "StrOrPromise"
     needs_longer_query: bool = False
@@ -48,15 +52,24 @@ def _list_url(name: str, query: str, **params: str) -> str:
     return f"{reverse(name)}?{urlencode({'q': query, **params})}"
 
 
-def _organizations(user: AnyUser, query: str, limit: int) -> tuple[list[Organization], bool]:
-    rows = organization_list(user=user)
-    if not sees_archived(user):
-        rows = rows.filter(is_archived=False)
-    start = fold(query)
-    found = []
-    if start:  # names that start with the query, read along the name index ("trans" < name_key < "trant")
+def _scoped(rows: QuerySet, user: AnyUser, model: type[Organization] | type[Contact]) -> tuple[QuerySet, dict]:
+    """The rows the user may find (archived ones only for those who may restore them), and the
+    list's parameter that shows the same."""
+    if sees_archived(user, model):
+        return rows, {"archived": "all"}
+    return rows.filter(is_archived=False), {}
+
+
+def _organizations(rows: QuerySet, query: str, limit: int) -> tuple[list[Organization], bool]:
+    """Names that start with the query first (read along the name index: "trans" ≤ key < "trant"),
+    kept only where the search text holds every word too, as the list's search would find them;
+    then the others, newest first."""
+    start, query_words = fold(query), search.words(query)
+    found: list[Organization] = []
+    if start:
         following = start[:-1] + chr(ord(start[-1]) + 1)
-        found = list(rows.filter(name_key__gte=start, name_key__lt=following).order_by("name_key")[: limit + 1])
+        starting = rows.filter(name_key__gte=start, name_key__lt=following).order_by("name_key")[: limit + 1]
+        found = [o for o in starting if all(word in o.search_text for word in query_words)]
     if len(found) <= limit:
         seen = {organization.pk for organization in found}
         more = search.first_matches(rows, query, limit + 1 + len(seen))
@@ -80,61 +93,48 @@ def _contact_hit(contact: Contact) -> Hit:
 
 
 def _engagement_hit(engagement: Engagement) -> Hit:
-    return Hit(
-        engagement.title,
-        engagement.get_absolute_url(),
-        " · ".join(
-            p
-            for p in (
-                engagement.get_kind_display(),
-                date_format(engagement.occurred_on, "SHORT_DATE_FORMAT"),
-                engagement.location,
-            )
-            if p
-        ),
-    )
+    when = date_format(engagement.occurred_on, "SHORT_DATE_FORMAT")
+    parts = [engagement.get_kind_display(), when, engagement.location]
+    return Hit(engagement.title, engagement.get_absolute_url(), " · ".join(p for p in parts if p))
 
 
 def find(user: AnyUser, query: str, limit: int) -> list[Group]:
     """Each group's first `limit` matches, and whether there are more; a group the user may not
     read is left out."""
     query_words = search.words(query)
-    long_enough = search.indexed(query_words)
-    archived = "all" if sees_archived(user) else ""
+    short = bool(query_words) and not search.indexed(query_words)  # only names can answer
     groups = []
-
     if user.has_perm("stakeholders.view_organization"):
-        groups.append(_organization_group(user, query, limit, archived))
+        groups.append(_organization_group(user, query, limit))
     if user.has_perm("stakeholders.view_contact"):
-        groups.append(_people_group(user, query, limit, archived, short=bool(query_words) and not long_enough))
+        groups.append(_people_group(user, query, limit, short=short))
     if user.has_perm("communications.view_engagement"):
-        groups.append(_engagement_group(user, query, limit, short=bool(query_words) and not long_enough))
+        groups.append(_engagement_group(user, query, limit, short=short))
     return groups
 
 
-def _organization_group(user: AnyUser, query: str, limit: int, archived: str) -> Group:
-    organizations, more = _organizations(user, query, limit) if search.words(query) else ([], False)
+def _organization_group(user: AnyUser, query: str, limit: int) -> Group:
+    rows, shown = _scoped(organization_list(user=user), user, Organization)
+    organizations, more = _organizations(rows, query, limit)
     return Group(
         key="organizations",
         label=_("Organizations"),
         hits=[_organization_hit(o) for o in organizations],
         more=more,
-        list_url=_list_url("stakeholders:organization_list", query, **({"archived": archived} if archived else {})),
+        list_url=_list_url("stakeholders:organization_list", query, **shown),
         more_label=_("All the organizations found, in their list"),
     )
 
 
-def _people_group(user: AnyUser, query: str, limit: int, archived: str, *, short: bool) -> Group:
-    contacts = contact_list(user=user)
-    if not sees_archived(user):
-        contacts = contacts.filter(is_archived=False)
-    people = search.first_matches(contacts, query, limit + 1)
+def _people_group(user: AnyUser, query: str, limit: int, *, short: bool) -> Group:
+    rows, shown = _scoped(contact_list(user=user), user, Contact)
+    people = search.first_matches(rows, query, limit + 1)
     return Group(
         key="people",
         label=_("People"),
         hits=[_contact_hit(c) for c in people[:limit]],
         more=len(people) > limit,
-        list_url=_list_url("stakeholders:contact_list", query, **({"archived": archived} if archived else {})),
+        list_url=_list_url("stakeholders:contact_list", query, **shown),
         more_label=_("All the people found, in the contact list"),
         needs_longer_query=short,
     )

@@ -28,7 +28,7 @@ def test_a_search_from_the_header_with_the_keyboard_at_phone_width(visit, regist
     tab.sign_in("awa@example.test", PASSWORD)
     tab.goto("/communications/engagements/")
 
-    box = page.get_by_role("searchbox", name="Rechercher des organisations, des personnes et des engagements")
+    box = page.get_by_role("searchbox", name="Rechercher des organisations, des personnes et des échanges")
     tab.key_in(box, "generale")  # no accent typed
     suggestions = page.locator("#site-search-suggestions")
     suggestions.get_by_role("link", name="Société Générale de Transit").wait_for()
@@ -55,6 +55,7 @@ def test_a_search_from_the_header_with_the_keyboard_at_phone_width(visit, regist
     assert page.get_by_role("link", name="Aïssatou Ndiaye").is_visible()
     assert page.get_by_text("Ancien Transit").count() == 0
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert violations(page, axe_source) == []
     tab.shot("results")
     assert tab.errors == []
     assert tab.external_requests == []

@@ -80,7 +80,9 @@ def test_a_word_no_row_holds_finds_nothing(officer_client, registry):
 
 def test_the_header_of_every_page_holds_a_plain_search_form(officer_client, registry):
     html = officer_client.get("/").content.decode()
-    assert '<form class="site-search position-relative" role="search" action="/search/" method="get">' in html
+    assert '<form class="site-search position-relative" role="search" action="/search/" method="get"' in html
+    assert 'aria-label="Search organizations, people and engagements"' in html
+    assert '<span id="site-search-status" class="visually-hidden" role="status"></span>' in html
     assert 'name="q"' in html
     assert 'hx-get="/search/suggestions/"' in html
     assert '<label class="visually-hidden" for="site-search-q">' in html
@@ -95,7 +97,10 @@ def test_suggestions_are_a_fragment_with_a_few_of_each_kind(officer_client, regi
     assert len(titles(response, "organizations")) == 5
     assert "All the organizations found, in their list" in html
     assert 'href="/search/?q=transit"' in html
-    assert officer_client.get("/search/suggestions/", {"q": ""}, **HTMX).content.strip() == b""
+    assert '<span id="site-search-status" hx-swap-oob="innerHTML">1 result</span>' not in html
+    assert '<span id="site-search-status" hx-swap-oob="innerHTML">5 results</span>' in html
+    emptied = officer_client.get("/search/suggestions/", {"q": ""}, **HTMX).content.decode().strip()
+    assert emptied == '<span id="site-search-status" hx-swap-oob="innerHTML"></span>'  # the count cleared too
 
 
 def test_more_than_a_page_points_to_the_list_with_the_same_search(officer_client, registry):
@@ -197,3 +202,15 @@ def test_no_query_answers_a_server_error(officer_client, registry):
             assert officer_client.get(path, {"q": query}).status_code == 200
 
     check()
+
+
+def test_names_that_start_with_the_query_count_only_if_the_list_finds_them_too(officer_client, db):
+    OrganizationFactory(name="S.A.B. Logistique")  # its name key starts "sab", its words do not hold it
+    response = officer_client.get("/search/", {"q": "sab"})
+    assert titles(response, "organizations") == []
+    assert names_listed(officer_client, "sab") == []
+
+
+def names_listed(client, query: str) -> list[str]:
+    response = client.get("/stakeholders/organizations/", {"q": query})
+    return [row.record.name for row in response.context["table"].paginated_rows]

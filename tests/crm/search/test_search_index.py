@@ -87,6 +87,26 @@ def test_a_table_rebuilt_by_a_migration_gets_its_triggers_and_index_back():
     assert search.ensure_index(Organization) is False  # nothing left to make
 
 
+@sqlite_only
+@pytest.mark.django_db
+def test_a_trigger_of_an_earlier_release_is_written_again():
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER stakeholders_organization_search_update")
+        cursor.execute(
+            "CREATE TRIGGER stakeholders_organization_search_update AFTER UPDATE OF search_text ON "
+            "stakeholders_organization BEGIN SELECT 1; END"
+        )
+    organization = OrganizationFactory(name="Karité Export")
+    Organization.objects.filter(pk=organization.pk).update(search_text="nere export")  # missed by the old trigger
+    assert search.ensure_index(Organization) is True
+    assert list(search.matching(Organization.objects.all(), "nere")) == [organization]
+    with connection.cursor() as cursor:  # an id changed is followed too
+        cursor.execute("UPDATE stakeholders_organization SET id = id + 1000 WHERE id = %s", [organization.pk])
+    assert list(search.matching(Organization.objects.all(), "nere").values_list("pk", flat=True)) == [
+        organization.pk + 1000
+    ]
+
+
 @postgresql_only
 @pytest.mark.django_db
 def test_postgresql_reads_the_trigram_index():

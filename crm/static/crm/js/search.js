@@ -40,6 +40,11 @@
       input.focus();
     }
   });
+  // A tap on a suggestion must not close the panel before the link gets it (Safari does not
+  // focus a link on a tap, so the focus seems to leave the search).
+  panel.addEventListener("mousedown", function (event) {
+    event.preventDefault();
+  });
   form.addEventListener("focusout", function (event) {
     if (!form.contains(event.relatedTarget)) close();
   });
