@@ -33,6 +33,23 @@ def pages(bench, runs: int):
         bench.add(row["measure"], f"{row['ms']:.0f} ms", row["queries"], note)
 
 
+def api(bench, runs: int):
+    """The API's list page (target: under 50 ms, at most 8 queries with the token's look-up) and a
+    walk through every engagement by cursor (target: at least 20 000 rows a second)."""
+    for row in _probe(bench, "api", str(runs)):
+        if row["measure"] == "api walk":
+            rate = row["rows"] / row["seconds"] if row["seconds"] else 0
+            bench.add(
+                "API: every engagement by cursor (1 000 a page)",
+                f"{rate:,.0f} rows/s",
+                "",
+                f"{row['rows']:,} rows, {row['pages']} pages, {row['seconds']:.1f} s",
+            )
+        else:
+            note = f"{row['kb']:.0f} KB" + (f", HTTP {row['status']}" if row["status"] != 200 else "")
+            bench.add(row["measure"], f"{row['ms']:.0f} ms", row["queries"], note)
+
+
 def _floor_seconds(bench) -> float | None:
     """The database's own CSV dump of the engagement table: no export can beat it."""
     started = time.monotonic()

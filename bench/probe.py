@@ -145,8 +145,55 @@ def export():
     )
 
 
+def api(runs: int):
+    """The API with a personal token: a list page of engagements (the first, which also writes the
+    export log, and one reached by cursor), then every engagement read by cursor, 1 000 a page."""
+    from crm.accounts.tokens import token_create
+
+    token, key = token_create(user=User.objects.get(email="officer@demo.test"), name="bench", days=1)
+    browser = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {key}")
+    try:
+        later = browser.get("/api/v1/engagements/").json()["next"]
+        for label, url in [
+            ("API engagements list page (first page, logged)", "/api/v1/engagements/"),
+            ("API engagements list page (by cursor)", later),
+        ]:
+            times, queries = [], 0
+            browser.get(url)  # warm up
+            for _ in range(runs):
+                started = time.perf_counter()
+                with CaptureQueriesContext(connection) as context:
+                    response = browser.get(url)
+                times.append((time.perf_counter() - started) * 1000)
+                queries = len(context)
+            print(
+                json.dumps(
+                    {
+                        "measure": label,
+                        "ms": statistics.median(times),
+                        "queries": queries,
+                        "kb": len(response.content) / 1024,
+                        "status": response.status_code,
+                        "largest_select": 0,
+                    }
+                ),
+                flush=True,
+            )
+        url, rows, pages_read = "/api/v1/engagements/?page_size=1000", 0, 0
+        started = time.perf_counter()
+        while url:
+            body = browser.get(url).json()
+            rows, pages_read, url = rows + len(body["results"]), pages_read + 1, body["next"]
+        seconds = time.perf_counter() - started
+        print(json.dumps({"measure": "api walk", "rows": rows, "pages": pages_read, "seconds": seconds}), flush=True)
+    finally:
+        token.delete()
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "pages":
         pages(int(sys.argv[2]))
+    elif sys.argv[1] == "api":
+        api(int(sys.argv[2]))
     elif sys.argv[1] == "export":
         export()

@@ -88,7 +88,7 @@ def seed(bench: Bench, organizations: int, engagements: int):
         bench.manage("shell", "-c", "from django.db import connection; connection.cursor().execute('VACUUM ANALYZE')")
 
 
-MEASURES = ["pages", "export", "import", "load", "weight"]
+MEASURES = ["pages", "api", "export", "import", "load", "weight"]
 
 
 def run_measures(bench: Bench, folder: Path, options):
@@ -98,6 +98,8 @@ def run_measures(bench: Bench, folder: Path, options):
 
     if "pages" in options.only:
         measures.pages(bench, options.runs)
+    if "api" in options.only:
+        measures.api(bench, options.runs)
     if "export" in options.only:
         measures.export(bench)
     if "import" in options.only:

@@ -92,3 +92,25 @@ class ExportLog(models.Model):
 
     def __str__(self):
         return f"{self.dataset} ({self.rows})"
+
+
+class ApiToken(models.Model):
+    """A personal API token: it acts as its user, with exactly their role. Only a hash of the secret
+    is kept (crm/accounts/tokens.py); the prefix identifies it on the account page and finds it."""
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("prefix"), max_length=16, unique=True, editable=False)
+    key_hash = models.CharField(max_length=64, editable=False)  # sha256 of the whole token, hexadecimal
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"

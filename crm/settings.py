@@ -6,6 +6,7 @@ naming the variable. Nothing secret lives here.
 """
 
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -87,6 +88,9 @@ INSTALLED_APPS = [
     "simple_history",
     "rules.apps.AutodiscoverRulesConfig",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # the documentation's scripts and styles, served from here (no CDN)
     "crm",
     "stakeholders",
     "communications",
@@ -307,6 +311,56 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": [SELF],
         "object-src": [NONE],
     }
+}
+
+# The REST API (/api/, crm/api/, docs/accounts.md): nothing of it is public. DRF views skip Django's
+# LoginRequiredMiddleware and would allow anyone: here they need a token or a session, and a role.
+API_RATE = env(
+    "API_RATE",
+    "1200/min",
+    valid=lambda value: bool(re.fullmatch(r"[1-9][0-9]*/(s|sec|m|min|h|hour|d|day)", value)),
+    accepted="requests per period, e.g. 1200/min or 50/s",
+)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First: an unauthenticated request answers 401 with WWW-Authenticate: Bearer.
+        "crm.api.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",  # with CSRF, for the app's own pages
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["crm.api.authentication.HasRole"],
+    "DEFAULT_THROTTLE_CLASSES": ["crm.api.throttling.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api": API_RATE},
+    "DEFAULT_PAGINATION_CLASS": "crm.api.pagination.KeysetCursorPagination",
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "crm.api.ordering.IdEndedOrdering",
+    ],
+    "ORDERING_PARAM": "ordering",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "crm.api.errors.problem_details",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Customs CRM API",
+    "DESCRIPTION": "Stakeholder engagement records. Authenticate with `Authorization: Bearer <token>` "
+    "(a personal token from your account page) or the signed-in session.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["crm.api.authentication.HasRole"],
+    "SERVE_AUTHENTICATION": None,  # the API's own (token, then session)
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "FollowUpStatus": "communications.choices.FollowUpStatus",
+        "CommitmentStatus": "communications.choices.CommitmentStatus",
+        "ConcernStatus": "communications.choices.ConcernStatus",
+        "CampaignStatus": "communications.choices.CampaignStatus",
+    },
 }
 
 DJANGO_TABLES2_TEMPLATE = "crm/table.html"  # django-tables2 Bootstrap 5, lighter

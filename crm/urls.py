@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from django.views import defaults
 from django.views.i18n import set_language
 
 from crm.accounts import views as accounts
@@ -38,10 +39,24 @@ urlpatterns = [
     # E-mail addresses are set by administrators: an unverified address added by its holder
     # could be someone else's.
     path("accounts/email/", accounts.email_managed_by_administrators, name="account_email"),
+    path("accounts/tokens/", accounts.api_tokens, name="api_tokens"),
     path("accounts/", include("allauth.urls")),
     # The language switch must work on the sign-in page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("stakeholders/", include("stakeholders.urls")),
     path("communications/", include("communications.urls")),
+    path("api/", include("crm.api.urls")),
     path("admin/", admin.site.urls),
 ]
+
+
+def page_not_found(request, exception):
+    """The API answers in its own shape (crm/api/errors.py); pages with the site's 404 page."""
+    if request.path.startswith("/api/"):
+        from crm.accounts.middleware import api_refusal
+
+        return api_refusal(request, 404, _("Not found."))
+    return defaults.page_not_found(request, exception)
+
+
+handler404 = page_not_found

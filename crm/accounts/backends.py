@@ -39,18 +39,25 @@ def forget_permissions(**kwargs) -> None:
     role_permissions.cache_clear()
 
 
+def role_of(user_ref: str = "pk") -> Subquery:
+    """The name of the user's role as a subquery (the first of Role's order their groups name, as
+    User.role finds it), so that reading a user and their role is one query."""
+    from django.contrib.auth.models import Group
+
+    rank = Case(*[When(name=role.value, then=Value(i)) for i, role in enumerate(Role)], output_field=IntegerField())
+    return Subquery(
+        Group.objects.filter(user=OuterRef(user_ref), name__in=Role.values).order_by(rank).values("name")[:1]
+    )
+
+
 class RoleBackend(AuthenticationBackend):
     """allauth's sign-in (and ModelBackend's is_active checks); permissions from the role."""
 
     def get_user(self, user_id):
         """The signed-in user and their role in one query (every page reads the role). The role
         is the first of Role's order the user's groups name, as User.role would find it."""
-        from django.contrib.auth.models import Group
-
-        rank = Case(*[When(name=role.value, then=Value(i)) for i, role in enumerate(Role)], output_field=IntegerField())
-        role = Group.objects.filter(user=OuterRef("pk"), name__in=Role.values).order_by(rank).values("name")[:1]
         try:
-            user = get_user_model()._default_manager.annotate(role_name=Subquery(role)).get(pk=user_id)
+            user = get_user_model()._default_manager.annotate(role_name=role_of()).get(pk=user_id)
         except get_user_model().DoesNotExist:
             return None
         user.__dict__["role"] = user.role_name or ""  # User.role is a cached_property: filled here

@@ -1,9 +1,10 @@
-"""The forms of user management: inviting a user, editing one."""
+"""The forms of user management (inviting a user, editing one) and of the API tokens page."""
 
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from crm.accounts import tokens
 from crm.accounts.roles import Role
 
 LANGUAGE_CHOICES = [("", _("Same as the interface"))] + list(settings.LANGUAGES)
@@ -26,4 +27,13 @@ class UserForm(forms.Form):
         label=_("May sign in"),
         required=False,
         help_text=_("Untick to deactivate the account; its history is kept."),
+    )
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"), max_length=100, help_text=_("What uses it: a script, a machine, a spreadsheet…")
+    )
+    days = forms.IntegerField(
+        label=_("Valid for (days)"), min_value=1, max_value=tokens.MAX_DAYS, initial=tokens.DEFAULT_DAYS
     )

@@ -1,22 +1,36 @@
 import time
+from http import HTTPStatus
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import redirect, resolve_url
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
+API_PREFIX = "/api/"
+
+
+def api_refusal(request, status: int, detail: str) -> JsonResponse:
+    """An API request is answered in the API's shape (crm/api/errors.py), never sent to a page."""
+    return JsonResponse(
+        {"type": "about:blank", "title": HTTPStatus(status).phrase, "status": status, "detail": detail},
+        status=status,
+        content_type="application/problem+json",
+    )
+
 
 class RoleRequiredMiddleware:
     """A signed-in account without a role sees only its home page (which says to ask an
-    administrator for one) and its own account pages: no list, page or export."""
+    administrator for one) and its own account pages: no list, page or export. (The API refuses
+    them itself, in its own shape: crm.api.authentication.HasRole.)"""
 
-    OPEN_PREFIXES = ("/accounts/", "/static/", "/health/", "/i18n/")
+    OPEN_PREFIXES = ("/accounts/", "/static/", "/health/", "/i18n/", API_PREFIX)
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -49,6 +63,8 @@ class TwoFactorRequiredMiddleware:
 
     def __call__(self, request):
         if self._must_enrol(request):
+            if request.path.startswith(API_PREFIX):
+                return api_refusal(request, 403, _("Your role requires two-factor authentication: set it up first."))
             return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
 
@@ -95,6 +111,9 @@ class SessionTimeoutMiddleware:
             started = session.setdefault(self.STARTED, now)
             last_seen = session.get(self.LAST_SEEN, now)
             if now - last_seen > settings.SESSION_IDLE_SECONDS or now - started > settings.SESSION_COOKIE_AGE:
+                if request.path.startswith(API_PREFIX):  # the API answers 401 itself, never a redirect
+                    logout(request)
+                    return self.get_response(request)
                 return self._expire(request)
             if now - last_seen >= self.WRITE_EVERY or self.LAST_SEEN not in session:
                 session[self.LAST_SEEN] = now

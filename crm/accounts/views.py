@@ -1,5 +1,5 @@
-"""User management for Administrators, the page where an invitee chooses a password, and the
-session keep-alive."""
+"""User management for Administrators, the page where an invitee chooses a password, the
+session keep-alive, and each user's API tokens."""
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -9,13 +9,15 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_tables2 import RequestConfig
 
-from crm.accounts.forms import InviteForm, UserForm
+from crm.accounts import tokens
+from crm.accounts.forms import ApiTokenForm, InviteForm, UserForm
 from crm.accounts.services import (
     invitation_days,
     invitation_send,
@@ -141,3 +143,38 @@ def session_keepalive(request):
 def email_managed_by_administrators(request):
     messages.info(request, _("Your e-mail address is managed by an administrator; ask one to change it."))
     return redirect("account_change_password")
+
+
+@never_cache
+def api_tokens(request):
+    """The user's personal API tokens: make one (its secret is shown on this answer only), see
+    when each was used, revoke one."""
+    form = ApiTokenForm(request.POST if request.POST.get("action") == "create" else None)
+    created = None
+    if request.method == "POST" and request.POST.get("action") == "revoke":
+        pk = request.POST.get("token", "").strip()
+        token = get_object_or_404(tokens.user_tokens(user=request.user), pk=int(pk) if pk.isdigit() else 0)
+        tokens.token_revoke(token=token)
+        messages.success(request, _("Token “%(name)s” revoked: it no longer works.") % {"name": token.name})
+        return redirect("api_tokens")
+    if request.method == "POST" and form.is_valid():
+        try:
+            token, key = tokens.token_create(
+                user=request.user, name=form.cleaned_data["name"], days=form.cleaned_data["days"]
+            )
+        except ValidationError as error:
+            _add_form_errors(form, error)
+        else:
+            created = {"token": token, "key": key}
+            form = ApiTokenForm()
+    return render(
+        request,
+        "crm/api_tokens.html",
+        {
+            "form": form,
+            "created": created,
+            "tokens": tokens.user_tokens(user=request.user),
+            "must_enrol": tokens.must_enrol_two_factor(request.user),
+            "now": timezone.now(),
+        },
+    )

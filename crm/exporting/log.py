@@ -35,7 +35,7 @@ LIST_NAMES = {
     "mailing-list": gettext_lazy("Campaign mailing list"),
     "personal-data": gettext_lazy("Personal data of one person"),
 }
-FORMAT_NAMES = {"csv": "CSV", "xlsx": "Excel", "json": "JSON"}
+FORMAT_NAMES = {"csv": "CSV", "xlsx": "Excel", "json": "JSON", "api": "API"}
 LEFT_OUT = {"page", "sort", "_export"}  # they change neither which rows nor how many
 
 

@@ -240,6 +240,7 @@ MALFORMED = [
     ("CSRF_TRUSTED_ORIGINS", "crm.example.org"),
     ("DATABASE_URL", "postgress://crm:crm@127.0.0.1/crm"),
     ("CONN_MAX_AGE", "-5"),
+    ("API_RATE", "fast"),
     ("CACHE_URL", "memcached://127.0.0.1"),
     ("INVITATION_VALID_SECONDS", "3600"),  # the invitation e-mail counts in whole days
     ("MFA_REQUIRED_ROLES", "Manager,Admin"),
