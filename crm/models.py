@@ -114,3 +114,38 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.prefix}…)"
+
+
+class CalendarFeed(models.Model):
+    """A user's private calendar feed: a secret URL that calendar apps subscribe to (crm/calendar/).
+
+    Only the secret's SHA-256 is kept, so the URL is shown once, when it is made; a request finds its
+    feed by that hash (an index lookup, the same work whatever the secret). Revoking keeps the row,
+    as a trace of who had a feed and when; each user has at most one that is not revoked.
+    """
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="calendar_feeds")
+    secret_hash = models.CharField(_("secret (SHA-256)"), max_length=64, unique=True, editable=False)
+    # The language of the page it was made from: the feed's language when the user has no preferred one.
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    created_at = models.DateTimeField(_("made"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    # Written at most once an hour (calendar apps fetch often): a sign of use, not a log.
+    last_fetched_at = models.DateTimeField(_("last read by a calendar app"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=models.Q(revoked_at__isnull=True), name="calendar_feed_one_active"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} ({self.created_at:%Y-%m-%d})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

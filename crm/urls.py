@@ -7,6 +7,7 @@ from django.views import defaults
 from django.views.i18n import set_language
 
 from crm.accounts import views as accounts
+from crm.calendar import views as calendar
 from crm.dashboard import views as dashboard
 from crm.exporting import views as exporting
 from crm.home import views as home
@@ -40,6 +41,12 @@ urlpatterns = [
     # could be someone else's.
     path("accounts/email/", accounts.email_managed_by_administrators, name="account_email"),
     path("accounts/tokens/", accounts.api_tokens, name="api_tokens"),
+    path("accounts/calendar/", calendar.calendar_page, name="calendar_page"),
+    path("accounts/calendar/new/", calendar.calendar_make, name="calendar_make"),
+    path("accounts/calendar/revoke/", calendar.calendar_revoke, name="calendar_revoke"),
+    path("accounts/calendar/customs-crm.ics", calendar.calendar_download, name="calendar_download"),
+    # A user's private feed, read by calendar apps: the secret is the key (crm/calendar/services.py).
+    path("calendar/<slug:secret>.ics", calendar.calendar_feed, name="calendar_feed"),
     path("accounts/", include("allauth.urls")),
     # The language switch must work on the sign-in page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

@@ -2,7 +2,7 @@
 functions too), so that it cannot drift. docs/architecture.md draws the same map.
 
     project          crm.settings, crm.urls, crm.apps, crm.management (commands)…
-    cross-cutting    crm.dashboard · crm.home · crm.exporting · crm.demo · crm.search · crm.api   (each on its own)
+    cross-cutting    crm.dashboard · crm.home · crm.exporting · crm.demo · crm.search · crm.api · crm.calendar   (each on its own)
     apps             communications  →  stakeholders
     accounts         crm.accounts, crm.models, crm.site, crm.maintenance
     library          crm.lib, crm.templatetags, crm.env                     (imports no app)
@@ -21,7 +21,7 @@ PACKAGES = ("crm", "stakeholders", "communications")
 LIBRARY = ("crm.lib", "crm.templatetags", "crm.env")
 ACCOUNTS = ("crm.accounts", "crm.models", "crm.site", "crm.maintenance")
 APPS = ("stakeholders", "communications")
-CROSS_CUTTING = ("crm.dashboard", "crm.home", "crm.exporting", "crm.demo", "crm.search", "crm.api")
+CROSS_CUTTING = ("crm.dashboard", "crm.home", "crm.exporting", "crm.demo", "crm.search", "crm.api", "crm.calendar")
 
 
 def _within(module: str, prefixes: tuple[str, ...]) -> bool:

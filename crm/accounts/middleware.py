@@ -14,6 +14,19 @@ from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
 API_PREFIX = "/api/"
+# A private calendar feed (/calendar/<secret>.ics) answers by its secret, whoever asks: calendar apps
+# carry no session, and a signed-in browser's session (its role, its two-factor, its age) is not
+# what lets it in.
+CALENDAR_FEEDS = "/calendar/"
+
+
+def two_factor_missing(user) -> bool:
+    """The user's role must enrol two-factor (MFA_REQUIRED_ROLES) and they have not."""
+    if not settings.MFA_REQUIRED_ROLES or user.role not in settings.MFA_REQUIRED_ROLES:
+        return False
+    from allauth.mfa.models import Authenticator
+
+    return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
 def api_refusal(request, status: int, detail: str) -> JsonResponse:
@@ -30,7 +43,7 @@ class RoleRequiredMiddleware:
     administrator for one) and its own account pages: no list, page or export. (The API refuses
     them itself, in its own shape: crm.api.authentication.HasRole.)"""
 
-    OPEN_PREFIXES = ("/accounts/", "/static/", "/health/", "/i18n/", API_PREFIX)
+    OPEN_PREFIXES = ("/accounts/", "/static/", "/health/", "/i18n/", API_PREFIX, CALENDAR_FEEDS)
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -56,7 +69,7 @@ class TwoFactorRequiredMiddleware:
     """
 
     SESSION_KEY = "crm_mfa_checked"
-    OPEN_PREFIXES = ("/accounts/", "/static/", "/health/", "/i18n/")
+    OPEN_PREFIXES = ("/accounts/", "/static/", "/health/", "/i18n/", CALENDAR_FEEDS)
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -69,17 +82,12 @@ class TwoFactorRequiredMiddleware:
         return self.get_response(request)
 
     def _must_enrol(self, request) -> bool:
-        required = settings.MFA_REQUIRED_ROLES
         user = request.user
-        if not required or not user.is_authenticated or request.session.get(self.SESSION_KEY):
+        if not settings.MFA_REQUIRED_ROLES or not user.is_authenticated or request.session.get(self.SESSION_KEY):
             return False
-        if request.path.startswith(self.OPEN_PREFIXES):
+        if request.path.startswith(self.OPEN_PREFIXES) or user.role not in settings.MFA_REQUIRED_ROLES:
             return False
-        if user.role not in required:
-            return False
-        from allauth.mfa.models import Authenticator
-
-        if Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        if not two_factor_missing(user):
             request.session[self.SESSION_KEY] = True  # checked once per session
             return False
         return True
@@ -105,7 +113,7 @@ class SessionTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.user.is_authenticated and not request.path.startswith("/static/"):
+        if request.user.is_authenticated and not request.path.startswith(("/static/", CALENDAR_FEEDS)):
             now = int(time.time())
             session = request.session
             started = session.setdefault(self.STARTED, now)

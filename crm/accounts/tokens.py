@@ -11,7 +11,6 @@ import secrets
 import string
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -19,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from crm.accounts.backends import role_of
+from crm.accounts.middleware import two_factor_missing
 from crm.models import ApiToken, User
 
 SCHEME = "crm"
@@ -38,15 +38,6 @@ def _hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def must_enrol_two_factor(user: User) -> bool:
-    """Whether the user's role requires two-factor and they have no authenticator yet."""
-    if user.role not in settings.MFA_REQUIRED_ROLES:
-        return False
-    from allauth.mfa.models import Authenticator
-
-    return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
-
-
 def token_problems(*, user: User, name: str, days: int | None) -> dict[str, list[str]]:
     problems: dict[str, list[str]] = {}
     if not name.strip():
@@ -57,7 +48,7 @@ def token_problems(*, user: User, name: str, days: int | None) -> dict[str, list
         problems["days"] = [_("Between 1 and %(max)s days.") % {"max": MAX_DAYS}]
     if not user.is_active or not (user.role or user.is_superuser):
         problems["user"] = [_("Only an active user with a role can have API tokens.")]
-    elif must_enrol_two_factor(user):
+    elif two_factor_missing(user):
         problems["user"] = [_("Your role requires two-factor authentication: set it up before making a token.")]
     return problems
 

@@ -18,6 +18,7 @@ from django_tables2 import RequestConfig
 
 from crm.accounts import tokens
 from crm.accounts.forms import ApiTokenForm, InviteForm, UserForm
+from crm.accounts.middleware import two_factor_missing
 from crm.accounts.services import (
     invitation_days,
     invitation_send,
@@ -174,7 +175,7 @@ def api_tokens(request):
             "form": form,
             "created": created,
             "tokens": tokens.user_tokens(user=request.user),
-            "must_enrol": tokens.must_enrol_two_factor(request.user),
+            "must_enrol": two_factor_missing(request.user),
             "now": timezone.now(),
         },
     )

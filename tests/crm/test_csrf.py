@@ -63,6 +63,7 @@ def _concrete(path: str, ids: dict) -> str:
         .replace("<str:token>", "0" * 32)
         .replace("<uidb64>", "MQ")
         .replace("<token>", "abc-def")
+        .replace("<slug:secret>", "x" * 43)
     )
 
 
