@@ -17,6 +17,7 @@ from communications.services import (
     engagement_save,
     follow_up_update,
 )
+from crm.api import additions
 from crm.api.fields import RecordIds, RecordKeys, StrictSerializer
 from crm.api.registry import UserEmail, active_users
 from stakeholders.models import Contact, CustomsOffice, Organization
@@ -38,7 +39,7 @@ class EngagementSerializer(StrictSerializer):
     logged (as the quick log does); later, each is changed at /api/v1/follow-ups/<id>/."""
 
     organizations = RecordIds(
-        queryset=Organization.objects.all(), max_length=MAX_ORGANIZATIONS, joined="organization_ids", required=True
+        queryset=Organization.objects.all(), max_length=MAX_ORGANIZATIONS, joined="organization_ids"
     )
     contacts = RecordIds(queryset=Contact.objects.all(), max_length=200, joined="contact_ids")
     staff = RecordKeys(queryset=active_users(), key="email", max_length=100, joined="staff_emails")
@@ -50,6 +51,13 @@ class EngagementSerializer(StrictSerializer):
     campaign = serializers.PrimaryKeyRelatedField(queryset=Campaign.objects.all(), allow_null=True, required=False)
     author = serializers.SlugRelatedField(slug_field="email", read_only=True)
     follow_ups = FollowUpDraftSerializer(many=True, required=False, max_length=MAX_FOLLOW_UPS)
+    # Met, but not in the registry yet (crm/api/additions.py): made with the engagement.
+    new_organizations = additions.NewOrganizationSerializer(
+        many=True, required=False, write_only=True, max_length=additions.MAX_NEW
+    )
+    new_contacts = additions.NewContactSerializer(
+        many=True, required=False, write_only=True, max_length=additions.MAX_NEW * 2
+    )
 
     class Meta:
         model = Engagement
@@ -76,6 +84,8 @@ class EngagementSerializer(StrictSerializer):
             "author",
             "is_held",
             "follow_ups",
+            "new_organizations",
+            "new_contacts",
             "created_at",
             "updated_at",
         ]
@@ -94,7 +104,22 @@ class EngagementSerializer(StrictSerializer):
             )
         return drafts
 
+    def validate(self, attrs):
+        if self.instance is not None and (attrs.get("new_organizations") or attrs.get("new_contacts")):
+            raise serializers.ValidationError(
+                {"new_organizations": [_("Organizations and people are added by name when the engagement is logged.")]}
+            )
+        if self.instance is None and not attrs.get("organizations") and not attrs.get("new_organizations"):
+            raise serializers.ValidationError({"organizations": [_("This field is required.")]})
+        return attrs
+
+    @transaction.atomic
     def create(self, validated_data):
+        new_organizations = additions.add_organizations(validated_data.pop("new_organizations", []), self.context)
+        organizations = list(dict.fromkeys([*validated_data.get("organizations", []), *new_organizations]))
+        new_contacts = additions.add_contacts(validated_data.pop("new_contacts", []), self.context, organizations)
+        validated_data["organizations"] = organizations
+        validated_data["contacts"] = list(dict.fromkeys([*validated_data.get("contacts", []), *new_contacts]))
         return save_engagement(Engagement(author=self.context["request"].user), validated_data)
 
     def update(self, instance, validated_data):

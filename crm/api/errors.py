@@ -23,18 +23,18 @@ from rest_framework.views import exception_handler
 PROBLEM = "application/problem+json"
 
 
-def _flatten(data, prefix: str = "") -> dict[str, list[str]]:
+def flatten(data, prefix: str = "") -> dict[str, list[str]]:
     """DRF's nested errors as {"a.0.b": [messages]}."""
     if isinstance(data, dict):
         flat: dict[str, list[str]] = {}
         for key, value in data.items():
             name = api_settings.NON_FIELD_ERRORS_KEY if key == NON_FIELD_ERRORS else str(key)
-            flat.update(_flatten(value, f"{prefix}.{name}" if prefix else name))
+            flat.update(flatten(value, f"{prefix}.{name}" if prefix else name))
         return flat
     if isinstance(data, list) and data and all(isinstance(item, (dict, list)) for item in data):
         flat = {}
         for index, item in enumerate(data):
-            flat.update(_flatten(item, f"{prefix}.{index}" if prefix else str(index)))
+            flat.update(flatten(item, f"{prefix}.{index}" if prefix else str(index)))
         return flat
     messages = [str(item) for item in data] if isinstance(data, list) else [str(data)]
     return {prefix or api_settings.NON_FIELD_ERRORS_KEY: messages} if messages else {}
@@ -64,7 +64,7 @@ def problem_details(exc, context):
         "status": response.status_code,
     }
     if isinstance(exc, exceptions.ValidationError):
-        errors = _flatten(response.data)
+        errors = flatten(response.data)
         body["detail"] = _("Check these fields: %(fields)s.") % {"fields": ", ".join(errors)}
         body["errors"] = errors
     elif isinstance(exc, exceptions.ParseError):  # malformed JSON: the body as a whole is the field

@@ -20,6 +20,7 @@ from communications.selectors import commitment_list, concern_list, engagement_l
 from communications.services import engagement_remove
 from crm.api import engagement_log, registry
 from crm.api.authentication import HasRole
+from crm.api.idempotency import IdempotentCreate
 from crm.lib.exports import log_export
 from crm.lib.expressions import JoinedValues
 from stakeholders.choices import OrganizationType, Sector
@@ -85,7 +86,8 @@ class Resource(viewsets.GenericViewSet):
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
-class Writable(mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, Resource):
+# Records made (safe to retry under an Idempotency-Key: crm/api/idempotency.py), read and changed.
+class Writable(IdempotentCreate, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, Resource):
     pass
 
 
