@@ -9,7 +9,7 @@ from communications.models import Campaign, Commitment, Concern, Engagement, Key
 from crm.lib.collisions import EditCollisionMixin
 from crm.lib.forms import ModelForm, RecordChoiceField, RecordsChoiceField, suggest_attrs
 from stakeholders.forms import CustomsOfficeField, OrganizationChoiceField, UserEmailField
-from stakeholders.models import Contact, Organization
+from stakeholders.models import Contact, CustomsOffice, Organization
 from stakeholders.normalize import registration_key
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -175,6 +175,17 @@ class EngagementForm(EditCollisionMixin, ModelForm):
 
     def key_factor_objects(self):
         return list(KeyFactor.objects.filter(code__in=self.cleaned_data.get("key_factors", [])))
+
+    def api_keys(self) -> dict:
+        """How the API names what this form offers by id (people by e-mail address, topics by code,
+        offices by id where the form takes a name): the offline quick log turns what was typed into
+        the API's request with it (crm/static/crm/js/offline.js)."""
+        users = self.fields["staff"].queryset.values_list("pk", "email")
+        return {
+            "users": {str(pk): email for pk, email in users},
+            "topics": {str(pk): code for pk, code in self.fields["topics"].queryset.values_list("pk", "code")},
+            "offices": {name.lower(): pk for name, pk in CustomsOffice.objects.values_list("name", "pk")},
+        }
 
 
 class FollowUpDraftForm(forms.Form):
@@ -344,3 +355,14 @@ class CampaignForm(ModelForm):
 
     def key_factor_objects(self):
         return list(KeyFactor.objects.filter(code__in=self.cleaned_data.get("key_factors", [])))
+
+    def api_keys(self) -> dict:
+        """How the API names what this form offers by id (people by e-mail address, topics by code,
+        offices by id where the form takes a name): the offline quick log turns what was typed into
+        the API's request with it (crm/static/crm/js/offline.js)."""
+        users = self.fields["staff"].queryset.values_list("pk", "email")
+        return {
+            "users": {str(pk): email for pk, email in users},
+            "topics": {str(pk): code for pk, code in self.fields["topics"].queryset.values_list("pk", "code")},
+            "offices": {name.lower(): pk for name, pk in CustomsOffice.objects.values_list("name", "pk")},
+        }

@@ -137,6 +137,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "crm.site.context_processors.navigation",
                 "crm.accounts.context_processors.session",
+                "crm.offline.context_processors.offline",
             ],
         },
     },

@@ -11,6 +11,7 @@ from crm.calendar import views as calendar
 from crm.dashboard import views as dashboard
 from crm.exporting import views as exporting
 from crm.home import views as home
+from crm.offline import views as offline
 from crm.search import views as search
 from crm.site import views as site
 
@@ -22,6 +23,9 @@ admin.site.site_header = _("Customs CRM back office")
 urlpatterns = [
     path("", home.home, name="home"),
     path("health/", site.health, name="health"),
+    # The installable app (crm/offline/): public, at the root so that the worker's scope is the site.
+    path("manifest.webmanifest", offline.manifest, name="manifest"),
+    path("sw.js", offline.service_worker, name="service_worker"),
     path("session/", accounts.session_keepalive, name="session_keepalive"),
     path("dashboard/", dashboard.dashboard_page, name="dashboard"),
     path("dashboard/survey/", dashboard.survey_import, name="survey_import"),

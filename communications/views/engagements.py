@@ -142,7 +142,14 @@ def _quick_log_page(request, *, instance, initial, saved_message):
     return render(
         request,
         "communications/engagement_form.html",
-        {"form": form, "formset": formset, "engagement": engagement, **extra},
+        {
+            "form": form,
+            "formset": formset,
+            "engagement": engagement,
+            # A new engagement may be logged offline: the page carries what the API's request needs.
+            "api_keys": form.api_keys() if engagement is None else None,
+            **extra,
+        },
     )
 
 

@@ -18,6 +18,9 @@ API_PREFIX = "/api/"
 # carry no session, and a signed-in browser's session (its role, its two-factor, its age) is not
 # what lets it in.
 CALENDAR_FEEDS = "/calendar/"
+# The installable app's manifest and service worker (crm/offline/views.py): public, and fetched by the
+# browser on its own, with whatever session it has; never sent to a sign-in or set-up page.
+APP_FILES = ("/manifest.webmanifest", "/sw.js")
 
 
 def two_factor_missing(user) -> bool:
@@ -43,7 +46,7 @@ class RoleRequiredMiddleware:
     administrator for one) and its own account pages: no list, page or export. (The API refuses
     them itself, in its own shape: crm.api.authentication.HasRole.)"""
 
-    OPEN_PREFIXES = ("/accounts/", "/static/", "/health/", "/i18n/", API_PREFIX, CALENDAR_FEEDS)
+    OPEN_PREFIXES = ("/accounts/", "/static/", "/health/", "/i18n/", API_PREFIX, CALENDAR_FEEDS, *APP_FILES)
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -69,7 +72,7 @@ class TwoFactorRequiredMiddleware:
     """
 
     SESSION_KEY = "crm_mfa_checked"
-    OPEN_PREFIXES = ("/accounts/", "/static/", "/health/", "/i18n/", CALENDAR_FEEDS)
+    OPEN_PREFIXES = ("/accounts/", "/static/", "/health/", "/i18n/", CALENDAR_FEEDS, *APP_FILES)
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -113,7 +116,7 @@ class SessionTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.user.is_authenticated and not request.path.startswith(("/static/", CALENDAR_FEEDS)):
+        if request.user.is_authenticated and not request.path.startswith(("/static/", CALENDAR_FEEDS, *APP_FILES)):
             now = int(time.time())
             session = request.session
             started = session.setdefault(self.STARTED, now)

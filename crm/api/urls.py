@@ -37,6 +37,7 @@ DOCS_CSP = {"style-src": [SELF, UNSAFE_INLINE], "worker-src": [SELF, "blob:"]}
 app_name = "api"
 
 urlpatterns = [
+    path("v1/offline/", include("crm.offline.urls")),  # crm/offline/api.py
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path(

@@ -4,6 +4,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 OPEN_PREFIXES = ("/accounts/", "/health/", "/i18n/", "/static/")
+APP_FILES = ("/manifest.webmanifest", "/sw.js")  # public by design (tests/crm/offline/)
 API_PREFIX = "/api/"  # answers 401 instead (tests/api/test_access.py)
 
 
@@ -20,7 +21,9 @@ def _paths(patterns, prefix=""):
             yield path
 
 
-APP_PATHS = sorted({p for p in _paths(get_resolver().url_patterns) if not p.startswith((*OPEN_PREFIXES, API_PREFIX))})
+APP_PATHS = sorted(
+    {p for p in _paths(get_resolver().url_patterns) if not p.startswith((*OPEN_PREFIXES, API_PREFIX, *APP_FILES))}
+)
 
 
 def test_the_walk_finds_the_app_pages():
