@@ -21,7 +21,16 @@ PACKAGES = ("crm", "stakeholders", "communications")
 LIBRARY = ("crm.lib", "crm.templatetags", "crm.env")
 ACCOUNTS = ("crm.accounts", "crm.models", "crm.site", "crm.maintenance")
 APPS = ("stakeholders", "communications")
-CROSS_CUTTING = ("crm.dashboard", "crm.home", "crm.exporting", "crm.demo", "crm.search", "crm.api", "crm.calendar")
+CROSS_CUTTING = (
+    "crm.dashboard",
+    "crm.home",
+    "crm.exporting",
+    "crm.demo",
+    "crm.search",
+    "crm.api",
+    "crm.calendar",
+    "crm.offline",
+)
 
 
 def _within(module: str, prefixes: tuple[str, ...]) -> bool:

@@ -54,7 +54,7 @@
 
   function waitingLabel(count) {
     var singular = count === 1 || (count === 0 && document.documentElement.lang === "fr");
-    return singular ? text.waitingOne : text.waitingMany.replace("%(n)s", count);
+    return singular ? text.waitingOne : text.waitingMany.replace("{n}", count);
   }
 
   // The header's count, the quick log's list, the follow-ups already closed here.
@@ -489,9 +489,20 @@
     });
   }
 
-  document.addEventListener("htmx:sendError", function () {
-    say(text.offline, "info");
+  // Offline, htmx asks nothing of the server (the pickers and people come from the records here).
+  function offlineNotice() {
+    var place = document.getElementById("offline-status");
+    if (place && !place.firstChild) {
+      say(text.offline, "info");
+    }
+  }
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (!navigator.onLine) {
+      event.preventDefault();
+      offlineNotice();
+    }
   });
+  document.addEventListener("htmx:sendError", offlineNotice);
   window.addEventListener("offline", function () {
     say(text.offline, "info");
     refresh();
@@ -535,9 +546,8 @@
       if (!navigator.onLine) {
         return;
       }
-      var copy = due("copied");
-      registration.active.postMessage({ type: copy ? "copy" : "user", user: user });
-      if (due("directory")) {
+      registration.active.postMessage({ type: "copy", user: user }); // the worker copies what is missing or old
+      if (due("directory") || form) { // the quick log's pickers: changes since, each time
         whenIdle(function () { Outbox.refreshDirectory(user).catch(function () {}); });
       }
     }).catch(function () {});

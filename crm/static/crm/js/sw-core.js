@@ -56,7 +56,7 @@
         return null;
       }
       return caches.open(PAGES + user).then(function (cache) {
-        var headers = { "Content-Type": "text/html; charset=utf-8" };
+        var headers = { "Content-Type": "text/html; charset=utf-8", "X-Kept-At": String(Date.now()) };
         return cache.put(path, new Response(html, { headers: headers }));
       });
     });
@@ -69,6 +69,20 @@
         function () { return null; }
       );
     }));
+  }
+
+  // Copied again when one is missing (a first visit, another user since) or older than AGAIN_MS.
+  var AGAIN_MS = 10 * 60 * 1000;
+
+  function copyIfStale(user) {
+    return caches.open(PAGES + user).then(function (cache) {
+      return Promise.all(config.pages.map(function (path) { return cache.match(path); }));
+    }).then(function (pages) {
+      var stale = pages.some(function (page) {
+        return !page || Date.now() - Number(page.headers.get("X-Kept-At") || 0) > AGAIN_MS;
+      });
+      return stale ? copyPages(user) : null;
+    });
   }
 
   function cachedPage(path) {
@@ -119,7 +133,7 @@
     if (data.type === "user" && data.user) {
       event.waitUntil(setUser(data.user));
     } else if (data.type === "copy" && data.user) {
-      event.waitUntil(setUser(data.user).then(function () { return copyPages(data.user); }).then(function () {
+      event.waitUntil(setUser(data.user).then(function () { return copyIfStale(data.user); }).then(function () {
         if (event.source) {
           event.source.postMessage({ type: "copied" });
         }
