@@ -128,6 +128,45 @@ def _visit(page, meter: Meter, path: str):
         raise RuntimeError(f"{path}: HTTP {response.status if response else 'no response'}")
 
 
+def _compressed_kb(base: str, path: str, cookies: dict[str, str]) -> float:
+    """One file's size as the server sends it compressed (gzip or Brotli, as whitenoise and the
+    GZip middleware would to a browser), with the given session."""
+    from urllib.request import Request, urlopen
+
+    headers = {"Accept-Encoding": "br, gzip", "Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())}
+    with urlopen(Request(base + path, headers=headers), timeout=TIMEOUT_MS / 1000) as response:  # noqa: S310 (the local server)
+        return len(response.read()) / 1024
+
+
+def offline_weights(base: str, cookies: dict[str, str]) -> list[Weight]:
+    """What the installable app adds (crm/offline/, docs/offline.md), copied after the first page is
+    usable, by the service worker and the outbox's code, so not in the lines above: its code, the
+    copy of pages and files it keeps, the pickers' records of the bench's registry."""
+    import json
+    import re
+
+    worker = _compressed_kb(base, "/sw.js", cookies)
+    text = _read(base, "/sw.js", cookies)
+    config = json.loads(re.search(r"self.CRM_OFFLINE = (\{.*\});", text).group(1))
+    scripts = [config["core"], *[path for path in config["assets"] if path.endswith(("outbox.js", "offline.js"))]]
+    code = worker + sum(_compressed_kb(base, path, cookies) for path in scripts)
+    copy = sum(_compressed_kb(base, path, cookies) for path in [*config["assets"], *config["pages"]])
+    records = _compressed_kb(base, "/api/v1/offline/directory/", cookies)
+    return [
+        Weight("offline code: service worker, outbox, offline script", code, len(scripts) + 1, [], 0, 30),
+        Weight("offline copy of pages and files (after the first page)", copy, len(config["assets"]) + 3, [], 0, 500),
+        Weight("pickers' records for offline use (after the first page)", records, 1, [], 0, 2048),
+    ]
+
+
+def _read(base: str, path: str, cookies: dict[str, str]) -> str:
+    from urllib.request import Request, urlopen
+
+    headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())}
+    with urlopen(Request(base + path, headers=headers), timeout=TIMEOUT_MS / 1000) as response:  # noqa: S310
+        return response.read().decode()
+
+
 def browse(browser, base: str) -> list[Weight]:
     """The journey measured: sign-in page and home from a cold cache, then each page warm."""
     context = browser.new_context(viewport=PHONE, locale="fr-FR")
@@ -141,6 +180,8 @@ def browse(browser, base: str) -> list[Weight]:
         signed_in = OFFICER
         _sign_in(page, base, signed_in)  # the count goes on: sign-in page + sign-in + home
         weights.append(meter.read(page, "sign-in then home, cold cache (both counted)", 300))
+        session = {cookie["name"]: cookie["value"] for cookie in context.cookies()}
+        offline = offline_weights(base, session)
         for label, path, email, target in WARM_PAGES:
             if email != signed_in:
                 # Another user in the same tab: new session cookies, same (warm) cache.
@@ -150,7 +191,7 @@ def browse(browser, base: str) -> list[Weight]:
                 signed_in = email
             _visit(page, meter, path)
             weights.append(meter.read(page, label, target))
-        return weights
+        return weights + offline
     finally:
         context.close()
 

@@ -254,3 +254,24 @@ def tab_user(email):
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.get(email=email)
+
+
+def test_a_quick_log_whose_connection_drops_while_sending_is_kept(visit, transactional_db):
+    OrganizationFactory(name="Transit Acacia")
+    tab = signed_in_officer(visit)
+    page, context = tab.page, tab.page.context
+    tab.goto(QUICK_LOG)
+    wait_until_kept_for_offline(tab)
+    page.fill("#id_title", "Réunion coupée")
+    page.fill("#id_organizations", "Transit Acacia")
+    # The page still believes it is online (the link drops as the form leaves): the browser sends it.
+    page.evaluate("Object.defineProperty(navigator, 'onLine', {get: () => true})")
+    context.set_offline(True)
+    page.get_by_role("button", name="Consigner", exact=True).click()
+    expect(page.locator("#offline-status")).to_contain_text("La connexion a été coupée pendant l’envoi")
+    expect(page.locator("#outbox-count")).to_have_text("1 en attente d’envoi")
+    tab.shot("dropped-mid-submit")
+    context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    outbox_empty(page)
+    assert eventually(lambda: Engagement.objects.get().title) == "Réunion coupée"

@@ -43,6 +43,7 @@
       return;
     }
     var alert = element("div", "alert alert-" + kind + " py-2", message);
+    alert.setAttribute("role", kind === "danger" ? "alert" : "status");
     if (link) {
       alert.appendChild(document.createTextNode(" "));
       var anchor = element("a", "alert-link", link.label);
@@ -553,9 +554,14 @@
     }).catch(function () {});
   }
 
+  // The page is usable first: what is copied for offline use comes a few seconds after it loaded.
+  var AFTER_LOAD_MS = 3000;
+  function later() {
+    setTimeout(function () { whenIdle(start); }, navigator.onLine ? AFTER_LOAD_MS : 0);
+  }
   if (document.readyState === "complete") {
-    whenIdle(start);
+    later();
   } else {
-    window.addEventListener("load", function () { whenIdle(start); });
+    window.addEventListener("load", later);
   }
 })();
