@@ -38,7 +38,11 @@ class EngagementSerializer(StrictSerializer):
     logged (as the quick log does); later, each is changed at /api/v1/follow-ups/<id>/."""
 
     organizations = RecordIds(
-        queryset=Organization.objects.all(), max_length=MAX_ORGANIZATIONS, joined="organization_ids", required=True
+        queryset=Organization.objects.all(),
+        max_length=MAX_ORGANIZATIONS,
+        min_length=1,
+        joined="organization_ids",
+        required=True,
     )
     contacts = RecordIds(queryset=Contact.objects.all(), max_length=200, joined="contact_ids")
     staff = RecordKeys(queryset=active_users(), key="email", max_length=100, joined="staff_emails")
@@ -141,7 +145,7 @@ class FollowUpSerializer(StrictSerializer):
 
 
 class CommitmentSerializer(StrictSerializer):
-    parties = RecordIds(queryset=Organization.objects.all(), max_length=MAX_ORGANIZATIONS, required=True)
+    parties = RecordIds(queryset=Organization.objects.all(), max_length=MAX_ORGANIZATIONS, min_length=1, required=True)
     engagement = serializers.PrimaryKeyRelatedField(
         queryset=Engagement.objects.filter(is_removed=False), allow_null=True, required=False
     )
