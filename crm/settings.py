@@ -356,6 +356,13 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The error statuses and their problem-details body on every operation; request bodies closed
+    # to other fields (crm/api/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "crm.api.schema.problem_responses",
+        "crm.api.schema.closed_request_bodies",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "FollowUpStatus": "communications.choices.FollowUpStatus",
         "CommitmentStatus": "communications.choices.CommitmentStatus",

@@ -71,7 +71,9 @@ def add_contacts(items: list[dict], context: dict, organizations: list[Organizat
     for index, item in enumerate(items):
         data, where = dict(item), f"new_contacts.{index}"
         named = data.get("organization", "")
-        if named and not named.isdigit():
+        if named.isdigit():
+            data["organization"] = int(named)  # an id, as the contact's own serializer takes it
+        elif named:
             if name_key(named) not in by_name:
                 raise exceptions.ValidationError(
                     {f"{where}.organization": [_("Give the id of an organization met, or the name of a new one.")]}

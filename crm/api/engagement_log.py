@@ -166,7 +166,7 @@ class FollowUpSerializer(StrictSerializer):
 
 
 class CommitmentSerializer(StrictSerializer):
-    parties = RecordIds(queryset=Organization.objects.all(), max_length=MAX_ORGANIZATIONS, required=True)
+    parties = RecordIds(queryset=Organization.objects.all(), max_length=MAX_ORGANIZATIONS, min_length=1, required=True)
     engagement = serializers.PrimaryKeyRelatedField(
         queryset=Engagement.objects.filter(is_removed=False), allow_null=True, required=False
     )

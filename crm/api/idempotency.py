@@ -24,7 +24,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
@@ -92,11 +92,7 @@ class IdempotentCreate:
                 description="Send the same key again to retry safely: the record is made at most once (docs/api.md).",
             )
         ],
-        responses={
-            409: OpenApiResponse(description="A request with this key is still running."),
-            422: OpenApiResponse(description="This key was sent with another request."),
-        },
-    )
+    )  # its 409 and 422 are listed with the other errors (crm/api/schema.py)
     def create(self, request, *args, **kwargs):
         key = _key(request)
         if key is None:

@@ -60,5 +60,21 @@ class IdEndedOrdering(OrderingFilter):
             return queryset
         return queryset.order_by(*(term.expression() for term in self.terms(request, view)))
 
+    def get_schema_operation_parameters(self, view):
+        fields = list(getattr(view, "ordering_fields", None) or [])
+        if not fields:
+            return []
+        return [
+            {
+                "name": self.ordering_param,
+                "required": False,
+                "in": "query",
+                "description": "A field to order by, with “-” for descending (default: "
+                f"{','.join(getattr(view, 'ordering', None) or []) or 'id'}). Several may be joined by commas "
+                "(“-occurred_on,title”); the id always ends the order.",
+                "schema": {"type": "string", "enum": [f"{sign}{name}" for name in fields for sign in ("", "-")]},
+            }
+        ]
+
     def get_valid_fields(self, queryset, view, context=None):
         return [(name, name) for name in getattr(view, "ordering_fields", [])]

@@ -3,6 +3,7 @@ stakeholders.services, with the rules of the forms (the same messages)."""
 
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from crm.api.fields import StrictSerializer
@@ -182,3 +183,11 @@ class CustomsOfficeSerializer(serializers.ModelSerializer):
 class ChoiceSerializer(serializers.Serializer):
     code = serializers.CharField()
     label = serializers.CharField()
+
+
+@extend_schema_serializer(many=False)  # one object, not a list of them, though the action is "list"
+class ChoiceListSerializer(serializers.Serializer):
+    """A fixed vocabulary, in the shape of a list's page (it has one)."""
+
+    next = serializers.CharField(allow_null=True)
+    results = ChoiceSerializer(many=True)

@@ -8,7 +8,7 @@ from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.exceptions import APIException
 from rest_framework.response import Response
@@ -21,6 +21,7 @@ from communications.services import engagement_remove
 from crm.api import engagement_log, registry
 from crm.api.authentication import HasRole
 from crm.api.idempotency import IdempotentCreate
+from crm.api.schema import annotate_filters
 from crm.lib.exports import log_export
 from crm.lib.expressions import JoinedValues
 from stakeholders.choices import OrganizationType, Sector
@@ -33,6 +34,15 @@ from stakeholders.services import contact_delete, organization_delete
 # The schema's word for a filter drf-spectacular cannot guess (a topic, by its code): said here, so
 # that the app's filter stays free of the API.
 extend_schema_field(OpenApiTypes.STR)(EngagementFilter.base_filters["topic"])
+for _filterset in (
+    OrganizationFilter,
+    ContactFilter,
+    EngagementFilter,
+    FollowUpFilter,
+    CommitmentFilter,
+    ConcernFilter,
+):
+    annotate_filters(_filterset)
 
 # Query parameters that change neither which rows a walk reads nor how many (left out of the log).
 NOT_FILTERS = {"cursor", "page_size", "ordering"}
@@ -262,6 +272,7 @@ class Choices(viewsets.ViewSet):
     choices: list = []
     serializer_class = registry.ChoiceSerializer
 
+    @extend_schema(responses=registry.ChoiceListSerializer)
     def list(self, request):
         rows = [{"code": code, "label": str(label)} for code, label in self.choices]
         return Response({"next": None, "results": registry.ChoiceSerializer(rows, many=True).data})
