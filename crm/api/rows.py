@@ -64,7 +64,8 @@ class PlainRows:
             return lambda row: by_id.get(row["id"], [])
         source = self._source(name, f)
         if isinstance(f, Records):
-            return lambda row: f.to_representation(("joined", row[source]))
+            joined = f.from_joined
+            return lambda row: joined(row[source])
         if isinstance(f, (RelatedField, *AS_READ)):  # the row holds the id (or the key) that the field writes
             return None
         if isinstance(f, serializers.DateTimeField) and _iso_8601(f):
