@@ -170,3 +170,15 @@ class IdempotencyKey(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class ApiRateCount(models.Model):
+    """How many API requests one token (or user, or address) made in the current period of API_RATE
+    (crm/api/throttling.py): one row each, counted and read in one statement per request."""
+
+    who = models.CharField(max_length=100, unique=True)  # "token-12", "user-3", "address-…"
+    period = models.BigIntegerField()  # the period's number: seconds since the epoch // its length
+    requests = models.PositiveIntegerField()
+
+    def __str__(self):
+        return f"{self.who}: {self.requests}"

@@ -124,7 +124,13 @@ class EngagementSerializer(StrictSerializer):
 
     def update(self, instance, validated_data):
         validated_data.pop("follow_ups", None)
-        return save_engagement(instance, validated_data)
+        saved = save_engagement(instance, validated_data)
+        # The answer shows what was saved, not the related keys joined in when the record was read.
+        for field in self.fields.values():
+            joined = getattr(field, "joined", None)
+            if joined:
+                saved.__dict__.pop(joined, None)
+        return saved
 
 
 RELATIONS = ["organizations", "contacts", "staff", "topics", "key_factors"]

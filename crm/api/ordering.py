@@ -46,11 +46,10 @@ class IdEndedOrdering(OrderingFilter):
     """DRF's ordering filter (documented in the schema), with the rules above. The view's
     `ordering` is its default; `ordering_fields` what may be asked."""
 
-    def terms(self, request, view) -> list[Term]:
+    def terms(self, request, view, model) -> list[Term]:
         if not hasattr(request, "_api_ordering"):
             asked = request.query_params.get(self.ordering_param, "")
             default = ",".join(getattr(view, "ordering", None) or [])
-            model = view.get_queryset().model
             request._api_ordering = parse(asked or default, list(view.ordering_fields), model)
             request._api_ordering_text = asked or default
         return request._api_ordering
@@ -58,7 +57,7 @@ class IdEndedOrdering(OrderingFilter):
     def filter_queryset(self, request, queryset, view):
         if not getattr(view, "ordering_fields", None):
             return queryset
-        return queryset.order_by(*(term.expression() for term in self.terms(request, view)))
+        return queryset.order_by(*(term.expression() for term in self.terms(request, view, queryset.model)))
 
     def get_schema_operation_parameters(self, view):
         fields = list(getattr(view, "ordering_fields", None) or [])

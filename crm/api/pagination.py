@@ -5,7 +5,9 @@ written meanwhile neither shift nor repeat the walk.
 
     {"next": "https://…/api/v1/engagements/?cursor=…", "results": [...]}
 
-`page_size` (default 50, at most 1000) sets how many rows a page holds."""
+`page_size` (default 50, at most 1000) sets how many rows a page holds. Rows are records or, for
+the lists read as plain rows (crm/api/rows.py), dictionaries. The cursor also carries the walk's
+entry in the export log (crm/api/walk_log.py), when the list has one."""
 
 import base64
 import binascii
@@ -48,6 +50,10 @@ def after(terms: list[Term], values: list) -> Q:
     return within & (beyond | (Q(**{field: value}) & after(rest, later)))
 
 
+def _value(row, field: str):
+    return row[field] if isinstance(row, dict) else getattr(row, field)
+
+
 def _plain(value):
     if isinstance(value, (date, datetime)):
         return value.isoformat()
@@ -70,8 +76,8 @@ class KeysetCursorPagination(BasePagination):
             )
         return int(text)
 
-    def _terms(self, request, view) -> list[Term]:
-        return IdEndedOrdering().terms(request, view)
+    def _terms(self, request, view, model) -> list[Term]:
+        return IdEndedOrdering().terms(request, view, model)
 
     def _decode(self, text: str, terms: list[Term], ordering: str, model) -> list:
         refused = ValidationError({self.cursor_query_param: [_("This cursor is not valid: start again without it.")]})
@@ -81,9 +87,12 @@ class KeysetCursorPagination(BasePagination):
             raise refused from None
         if not isinstance(cursor, dict) or cursor.get("o") != ordering:
             raise refused
-        values = cursor.get("v")
+        values, entry = cursor.get("v"), cursor.get("e")
         if not isinstance(values, list) or len(values) != len(terms):
             raise refused
+        if entry is not None and (isinstance(entry, bool) or not isinstance(entry, int) or not 0 < entry < 2**63):
+            raise refused
+        self.log_entry = entry
         try:
             return [
                 None if value is None else model._meta.get_field(term.field).to_python(value)
@@ -93,28 +102,36 @@ class KeysetCursorPagination(BasePagination):
             raise refused from None
 
     def _encode(self, row, terms: list[Term], ordering: str) -> str:
-        values = [_plain(getattr(row, term.field)) for term in terms]
-        text = json.dumps({"o": ordering, "v": values}, separators=(",", ":"))
+        cursor = {"o": ordering, "v": [_plain(_value(row, term.field)) for term in terms]}
+        if self.log_entry is not None:
+            cursor["e"] = self.log_entry
+        text = json.dumps(cursor, separators=(",", ":"))
         return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
     def paginate_queryset(self, queryset, request, view=None):
         size = self.page_size(request)
-        terms = self._terms(request, view)
+        terms = self._terms(request, view, queryset.model)
         ordering = getattr(request, "_api_ordering_text", "")
         cursor = request.query_params.get(self.cursor_query_param)
+        self.log_entry: int | None = None  # the walk's export-log entry: the cursor's, then the page's
         if cursor:
             values = self._decode(cursor, terms, ordering, queryset.model)
             queryset = queryset.filter(after(terms, values))
         rows = list(queryset[: size + 1])
-        self.next_url = None
+        self.next_row, self.request, self.terms, self.ordering = None, request, terms, ordering
         if len(rows) > size:
             rows = rows[:size]
-            url = request.build_absolute_uri()
-            self.next_url = replace_query_param(url, self.cursor_query_param, self._encode(rows[-1], terms, ordering))
+            self.next_row = rows[-1]
         return rows
 
+    def next_url(self) -> str | None:
+        if self.next_row is None:
+            return None
+        url = self.request.build_absolute_uri()
+        return replace_query_param(url, self.cursor_query_param, self._encode(self.next_row, self.terms, self.ordering))
+
     def get_paginated_response(self, data):
-        return Response({"next": self.next_url, "results": data})
+        return Response({"next": self.next_url(), "results": data})
 
     def get_paginated_response_schema(self, schema):
         return {

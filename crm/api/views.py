@@ -1,6 +1,7 @@
 """The API's resources: reads through the apps' selectors and filters (the list pages' own), writes
 through their services (by the serializers), permissions from the role and the object rules."""
 
+from collections import defaultdict
 from urllib.parse import urlencode
 
 from django.db.models import CharField, F, OuterRef, Prefetch, ProtectedError
@@ -21,8 +22,9 @@ from communications.services import engagement_remove
 from crm.api import engagement_log, registry
 from crm.api.authentication import HasRole
 from crm.api.idempotency import IdempotentCreate
+from crm.api.rows import PlainRows
 from crm.api.schema import annotate_filters
-from crm.lib.exports import log_export
+from crm.api.walk_log import walk_page_logged
 from crm.lib.expressions import JoinedValues
 from stakeholders.choices import OrganizationType, Sector
 from stakeholders.exports import CONTACTS, ORGANIZATIONS
@@ -71,7 +73,8 @@ class RolePermissions(permissions.DjangoModelPermissions):
 
 class Resource(viewsets.GenericViewSet):
     """A list (filters, ordering, cursor) and its records. A walk through a list is recorded once in
-    the export log, at its first page (no cursor yet), with its filters."""
+    the export log, made at its first page (no cursor yet) with its filters, and counting the rows
+    of each page sent (crm/api/walk_log.py)."""
 
     permission_classes = [HasRole, RolePermissions]
     lookup_value_converter = "int"
@@ -86,14 +89,25 @@ class Resource(viewsets.GenericViewSet):
         return record
 
     def list(self, request, *args, **kwargs):
-        queryset = self.filter_queryset(self.get_queryset())
+        queryset = self.filter_queryset(self.list_queryset())
         page = self.paginate_queryset(queryset)
-        if self.dataset is not None and not request.query_params.get("cursor"):
+        if self.dataset is not None:
             filters = [(k, v) for k, values in request.query_params.lists() if k not in NOT_FILTERS for v in values]
-            log_export(
-                user=request.user, dataset=self.dataset, fmt="api", filters=urlencode(filters), queryset=queryset
+            self.paginator.log_entry = walk_page_logged(
+                user=request.user,
+                dataset=self.dataset.name,
+                filters=urlencode(filters),
+                rows=len(page),
+                entry_id=self.paginator.log_entry,
             )
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return self.get_paginated_response(self.represent(page))
+
+    def list_queryset(self):
+        """The rows of a list page (the records by default)."""
+        return self.get_queryset()
+
+    def represent(self, page: list) -> list:
+        return self.get_serializer(page, many=True).data
 
 
 # Records made (safe to retry under an Idempotency-Key: crm/api/idempotency.py), read and changed.
@@ -147,9 +161,36 @@ def _joined(through, column: str, key=None):
     return JoinedValues(links.values(joined_value=key if key is not None else Cast(column, CharField())))
 
 
+def _follow_ups_by_engagement(ids: list[int]) -> dict[int, list]:
+    """The follow-ups of a page of engagements, as their serializer writes them (one query)."""
+    rows = list(
+        FollowUp.objects.filter(engagement_id__in=ids)
+        .order_by("due_on", "pk")
+        .values("engagement_id", *FOLLOW_UP_ROWS.columns())
+    )
+    lists = defaultdict(list)
+    for row, plain in zip(rows, FOLLOW_UP_ROWS.represent(rows), strict=True):
+        lists[row["engagement_id"]].append(plain)
+    return lists
+
+
+FOLLOW_UP_ROWS = PlainRows(engagement_log.FollowUpDraftSerializer, sources={"owner": "owner__email"})
+ENGAGEMENT_ROWS = PlainRows(
+    engagement_log.EngagementSerializer,
+    sources={
+        "customs_office": "customs_office_id",
+        "region": "region_id",
+        "campaign": "campaign_id",
+        "author": "author__email",
+    },
+    nested={"follow_ups": _follow_ups_by_engagement},
+)
+
+
 class EngagementViewSet(mixins.DestroyModelMixin, Writable):
     """Engagements with their follow-ups. DELETE removes one (managers): hidden everywhere, kept in
-    the history, as the page's Remove button does."""
+    the history, as the page's Remove button does. A list page is read as plain rows (two queries:
+    the engagements with their related keys joined in, then their follow-ups)."""
 
     serializer_class = engagement_log.EngagementSerializer
     filterset_class = EngagementFilter
@@ -159,19 +200,25 @@ class EngagementViewSet(mixins.DestroyModelMixin, Writable):
     ordering_fields = ["occurred_on", "created_at", "updated_at", "title", "id"]
 
     def get_queryset(self):
+        return self._with_related_keys(engagement_list(user=self.request.user)).prefetch_related(
+            Prefetch("follow_ups", queryset=FollowUp.objects.select_related("owner").order_by("due_on", "pk"))
+        )
+
+    def list_queryset(self):
+        return self._with_related_keys(engagement_list(user=self.request.user)).values(*ENGAGEMENT_ROWS.columns())
+
+    def represent(self, page: list) -> list:
+        return ENGAGEMENT_ROWS.represent(page)
+
+    @staticmethod
+    def _with_related_keys(engagements):
         through = Engagement
-        return (
-            engagement_list(user=self.request.user)
-            .annotate(
-                organization_ids=_joined(through.organizations.through, "organization_id"),
-                contact_ids=_joined(through.contacts.through, "contact_id"),
-                staff_emails=_joined(through.staff.through, "user_id", F("user__email")),
-                topic_codes=_joined(through.topics.through, "topic_id", F("topic__code")),
-                key_factor_codes=_joined(through.key_factors.through, "keyfactor_id", F("keyfactor__code")),
-            )
-            .prefetch_related(
-                Prefetch("follow_ups", queryset=FollowUp.objects.select_related("owner").order_by("due_on", "pk"))
-            )
+        return engagements.annotate(
+            organization_ids=_joined(through.organizations.through, "organization_id"),
+            contact_ids=_joined(through.contacts.through, "contact_id"),
+            staff_emails=_joined(through.staff.through, "user_id", F("user__email")),
+            topic_codes=_joined(through.topics.through, "topic_id", F("topic__code")),
+            key_factor_codes=_joined(through.key_factors.through, "keyfactor_id", F("keyfactor__code")),
         )
 
     def perform_destroy(self, instance):

@@ -250,3 +250,14 @@ def test_additions_only_when_the_engagement_is_logged(officer, meeting):
     )
     assert response.status_code == 400
     assert not Organization.objects.filter(name="Later").exists()
+
+
+def test_a_change_answers_with_the_organizations_saved(officer, meeting):
+    client = bearer(officer)
+    made = post(client, meeting).json()
+    other = OrganizationFactory(name="Groupe Néré")
+    response = client.patch(
+        f"{URL}{made['id']}/", json.dumps({"organizations": [other.pk]}), content_type="application/json"
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["organizations"] == [other.pk]
