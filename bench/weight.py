@@ -148,7 +148,10 @@ def offline_weights(base: str, cookies: dict[str, str]) -> list[Weight]:
     worker = _compressed_kb(base, "/sw.js", cookies)
     text = _read(base, "/sw.js", cookies)
     config = json.loads(re.search(r"self.CRM_OFFLINE = (\{.*\});", text).group(1))
-    scripts = [config["core"], *[path for path in config["assets"] if path.endswith(("outbox.js", "offline.js"))]]
+    scripts = [
+        config["core"],
+        *[path for path in config["assets"] if path.endswith(("outbox.js", "offline.js", "offline-people.js"))],
+    ]
     code = worker + sum(_compressed_kb(base, path, cookies) for path in scripts)
     copy = sum(_compressed_kb(base, path, cookies) for path in [*config["assets"], *config["pages"]])
     records = _compressed_kb(base, "/api/v1/offline/directory/", cookies)

@@ -30,6 +30,7 @@ ASSETS = [
     "crm/js/session.js",
     "crm/js/outbox.js",
     "crm/js/offline.js",
+    "crm/js/offline-people.js",
 ]
 
 

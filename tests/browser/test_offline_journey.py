@@ -97,12 +97,12 @@ def test_meetings_and_a_closed_follow_up_logged_offline_are_sent_exactly_once(vi
     log_offline(page, "Réunion au poste de Kayes", "Transit Acacia · RC-ACA-1")
     log_offline(page, "Atelier sur les délais", "Transit Acacia", ("Envoyer les chiffres", today + timedelta(days=7)))
     log_offline(page, "Appel au transitaire", "Transit Acacia")
-    expect(page.locator("#outbox-count")).to_have_text("3 en attente d’envoi")
+    expect(page.locator("#outbox-count")).to_have_text("En attente d’envoi : 3")
     tab.shot("offline-three-logged")
 
     tab.goto(FOLLOW_UPS)  # from the copy too
     page.get_by_role("button", name=re.compile("^Fait")).first.click()
-    expect(page.locator("#outbox-count")).to_have_text("4 en attente d’envoi")
+    expect(page.locator("#outbox-count")).to_have_text("En attente d’envoi : 4")
     expect(page.get_by_text("Fait (sera envoyé)")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     tab.shot("offline-follow-up-closed")
@@ -215,7 +215,7 @@ def test_signing_out_clears_the_device_and_another_user_sees_nothing_of_the_firs
     page.fill("#id_organizations", "Transit Acacia")
     context.set_offline(True)
     page.get_by_role("button", name="Consigner", exact=True).click()
-    expect(page.locator("#outbox-count")).to_have_text("1 en attente d’envoi")
+    expect(page.locator("#outbox-count")).to_have_text("En attente d’envoi : 1")
     context.set_offline(False)
     warnings = []
     page.on("dialog", lambda dialog: (warnings.append(dialog.message), dialog.accept()))
@@ -269,7 +269,7 @@ def test_a_quick_log_whose_connection_drops_while_sending_is_kept(visit, transac
     context.set_offline(True)
     page.get_by_role("button", name="Consigner", exact=True).click()
     expect(page.locator("#offline-status")).to_contain_text("La connexion a été coupée pendant l’envoi")
-    expect(page.locator("#outbox-count")).to_have_text("1 en attente d’envoi")
+    expect(page.locator("#outbox-count")).to_have_text("En attente d’envoi : 1")
     tab.shot("dropped-mid-submit")
     context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")

@@ -5,7 +5,8 @@
 // - the header shows how many things wait on this device; the outbox is sent on load, when the
 //   connection returns and by Background Sync (CRMOutbox.flush: only under this user's session);
 // - the quick log, offline (or when fixing a refused item), keeps the meeting in the outbox as the
-//   API's request, new organizations by name inside it; its pickers read the records kept here;
+//   API's request, new organizations by name and new people (offline-people.js) inside it; its
+//   pickers read the records kept here;
 // - "Done" on a follow-up, offline, is kept the same way;
 // - signing out deletes this user's outbox, records and page copies (after a warning if some wait).
 /* global CRMOutbox */
@@ -54,8 +55,7 @@
   }
 
   function waitingLabel(count) {
-    var singular = count === 1 || (count === 0 && document.documentElement.lang === "fr");
-    return singular ? text.waitingOne : text.waitingMany.replace("{n}", count);
+    return text.waiting.replace("{n}", count); // "Waiting to be sent: 3": no noun to agree with the count
   }
 
   // The header's count, the quick log's list, the follow-ups already closed here.
@@ -126,8 +126,30 @@
     return field(data, "organizations").split(";").map(function (part) { return part.trim(); }).filter(Boolean);
   }
 
+  // The new people typed on the device (offline-people.js, on the quick log only).
+  function newPeople() {
+    return window.CRMNewPeople || { list: function () { return []; }, set: function () {}, clear: function () {},
+      busy: function () { return false; }, problem: function () { return null; }, render: function () {} };
+  }
+
+  // As the API takes them (crm/api/additions.py): the organization by id when the device knows it,
+  // else by the name typed, which travels in new_organizations.
+  function newContacts(people, directory) {
+    return people.filter(function (person) { return person.met; }).map(function (person) {
+      var contact = {};
+      ["first_name", "last_name", "job_title", "email", "phone"].forEach(function (name) {
+        if (person[name]) {
+          contact[name] = person[name];
+        }
+      });
+      var id = directory.index[person.organization.toLowerCase()];
+      contact.organization = id ? String(id) : person.organization;
+      return contact;
+    });
+  }
+
   // The API's request (crm/api/engagement_log.py) for what the quick log holds.
-  function requestBody(data, directory) {
+  function requestBody(data, directory, people) {
     var request = { occurred_on: field(data, "occurred_on"), kind: field(data, "kind"), title: field(data, "title") };
     ["mode", "location", "summary", "depth", "sentiment"].forEach(function (name) {
       if (field(data, name)) {
@@ -151,6 +173,10 @@
     });
     if (added.length) {
       request.new_organizations = added;
+    }
+    var contacts = newContacts(people, directory);
+    if (contacts.length) {
+      request.new_contacts = contacts;
     }
     request.contacts = data.getAll("contacts").map(Number);
     request.staff = data.getAll("staff").map(function (pk) { return apiKeys.users[pk]; }).filter(Boolean);
@@ -206,14 +232,16 @@
     });
   }
 
-  // Keep what the quick log holds as an outbox item (a new one, or the one being fixed).
-  function keep(data, item) {
+  // Keep what the quick log holds as an outbox item (a new one, or the one being fixed), with the
+  // new people as typed (to show them again if the server refuses the item).
+  function keep(data, item, people) {
     return directoryIndex().then(function (directory) {
       item.kind = "engagement";
       item.method = "POST";
       item.url = "/api/v1/engagements/";
-      item.body = requestBody(data, directory);
+      item.body = requestBody(data, directory, people);
       item.form = typedPairs(data);
+      item.people = people;
       item.label = field(data, "title") + " · " + field(data, "occurred_on");
       item.state = "waiting";
       delete item.problem;
@@ -227,10 +255,16 @@
       say(text.missing, "danger");
       return;
     }
+    var problem = newPeople().problem();
+    if (problem) {
+      say(problem, "danger");
+      return;
+    }
     var item = editing || { key: Outbox.newKey(), created: Date.now() };
-    keep(data, item).then(function () {
+    keep(data, item, newPeople().list()).then(function () {
       editing = null;
       form.reset();
+      newPeople().clear();
       say(text.saved, "success");
       window.scrollTo(0, 0);
       askForSync();
@@ -245,7 +279,7 @@
       return typed.reduce(function (previous, item) {
         return previous.then(function () {
           fill(item.form);
-          return keep(new FormData(form), item);
+          return keep(new FormData(form), item, item.people || []);
         });
       }, Promise.resolve()).then(function () {
         if (typed.length) {
@@ -260,6 +294,7 @@
   function openItem(item) {
     editing = item;
     fill(item.form);
+    newPeople().set(item.people || []);
     say(text.editing, "info");
     var title = form.querySelector('[name="title"]');
     if (title) {
@@ -346,6 +381,7 @@
       place.replaceChildren(legend);
       if (!people.length) {
         place.appendChild(element("p", "small text-body-secondary mb-0", text.noPeople));
+        newPeople().render();
         return;
       }
       var grid = element("div", "row row-cols-1 row-cols-md-2 g-1");
@@ -366,6 +402,7 @@
         grid.appendChild(column);
       });
       place.appendChild(grid);
+      newPeople().render();
     });
   }
 
@@ -460,7 +497,7 @@
     var target = event.target;
     if (form && target === form) {
       var submitter = event.submitter;
-      if ((submitter && submitter.name) || (navigator.onLine && !editing)) {
+      if ((submitter && submitter.name) || (navigator.onLine && !editing && !newPeople().busy())) {
         return; // the server's as usual; the worker keeps it if the connection drops
       }
       event.preventDefault();
