@@ -96,8 +96,8 @@ def test_a_refused_request_is_not_remembered_and_may_be_corrected(officer, meeti
 
 
 def test_keys_belong_to_their_user(officer, manager, meeting):
-    assert post(bearer(officer), meeting, key="shared").status_code == 201
-    assert post(bearer(manager), meeting, key="shared").status_code == 201
+    assert post(bearer(officer), meeting, key="one-key-two-users").status_code == 201
+    assert post(bearer(manager), meeting, key="one-key-two-users").status_code == 201
     assert Engagement.objects.count() == 2
 
 
