@@ -150,7 +150,12 @@ def offline_weights(base: str, cookies: dict[str, str]) -> list[Weight]:
     config = json.loads(re.search(r"self.CRM_OFFLINE = (\{.*\});", text).group(1))
     scripts = [
         config["core"],
-        *[path for path in config["assets"] if path.endswith(("outbox.js", "offline.js", "offline-people.js"))],
+        # by their names, with or without the hash the static files' manifest adds
+        *[
+            path
+            for path in config["assets"]
+            if re.search(r"/(outbox|offline|offline-people)(\.[0-9a-f]{12})?\.js$", path)
+        ],
     ]
     code = worker + sum(_compressed_kb(base, path, cookies) for path in scripts)
     copy = sum(_compressed_kb(base, path, cookies) for path in [*config["assets"], *config["pages"]])
@@ -158,7 +163,9 @@ def offline_weights(base: str, cookies: dict[str, str]) -> list[Weight]:
     return [
         Weight("offline code: service worker, outbox, offline script", code, len(scripts) + 1, [], 0, 30),
         Weight("offline copy of pages and files (after the first page)", copy, len(config["assets"]) + 3, [], 0, 500),
-        Weight("pickers' records for offline use (after the first page)", records, 1, [], 0, 2048),
+        # Every organization of the bench's registry (100 000): the issue's 2 MB is for 5 000 and
+        # their people, which tests/crm/offline/test_directory.py checks.
+        Weight("pickers' records for offline use, the whole bench registry (after the first page)", records, 1, [], 0),
     ]
 
 
@@ -172,7 +179,10 @@ def _read(base: str, path: str, cookies: dict[str, str]) -> str:
 
 def browse(browser, base: str) -> list[Weight]:
     """The journey measured: sign-in page and home from a cold cache, then each page warm."""
-    context = browser.new_context(viewport=PHONE, locale="fr-FR")
+    # No service worker here: once the app's worker runs (issue 18) it fetches the pages itself,
+    # where this tab's meter cannot see them. It fetches the same bytes; what it copies for offline
+    # use is measured on its own (offline_weights).
+    context = browser.new_context(viewport=PHONE, locale="fr-FR", service_workers="block")
     try:
         page = context.new_page()
         page.set_default_timeout(TIMEOUT_MS)
