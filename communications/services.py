@@ -13,11 +13,14 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from communications.choices import OPEN_FOLLOW_UP_STATUSES, ConcernStatus, FollowUpStatus
+from communications.choices import OPEN_FOLLOW_UP_STATUSES, CommitmentStatus, ConcernStatus, FollowUpStatus
 from communications.models import Commitment, Concern, Engagement, FollowUp
-from crm.lib import changes
+from crm.lib import changes, events
 from crm.models import User
 from stakeholders.models import Contact, Organization
+
+# A commitment counts as signed from "signed" on (it may be recorded straight as active).
+SIGNED_COMMITMENTS = (CommitmentStatus.SIGNED, CommitmentStatus.ACTIVE)
 
 
 @dataclass
@@ -100,6 +103,7 @@ def engagement_save(
     )
     if problems:
         raise ValidationError(problems)
+    is_new = engagement.pk is None
     before = set(engagement.organizations.values_list("pk", flat=True)) if engagement.pk else set()
     _derive(engagement, organizations)
     engagement.full_clean()
@@ -115,8 +119,12 @@ def engagement_save(
         )
         follow_up.full_clean()
         follow_up.save()
+        if follow_up.owner_id != engagement.author_id:
+            events.emit("follow_up.assigned", follow_up=follow_up.pk, by=engagement.author_id)
     refresh_last_engaged(before | {o.pk for o in organizations})
     changes.record()
+    if is_new:
+        events.emit("engagement.logged", engagement=engagement.pk)
     return engagement
 
 
@@ -176,6 +184,7 @@ def refresh_last_engaged(organization_ids: Iterable[int]) -> None:
 @transaction.atomic
 def follow_up_set_status(*, follow_up: FollowUp, status: str, by: User | None) -> FollowUp:
     """Change a follow-up's state; closing someone else's is recorded under the name of who did it."""
+    was_done = follow_up.pk and FollowUp.objects.filter(pk=follow_up.pk, status=FollowUpStatus.DONE).exists()
     follow_up.status = status
     if status == FollowUpStatus.DONE:
         follow_up.completed_on = follow_up.completed_on or timezone.localdate()
@@ -189,6 +198,8 @@ def follow_up_set_status(*, follow_up: FollowUp, status: str, by: User | None) -
     follow_up.full_clean()
     follow_up.save()
     changes.record()
+    if status == FollowUpStatus.DONE and not was_done:
+        events.emit("follow_up.done", follow_up=follow_up.pk, by=by.pk if by else None)
     return follow_up
 
 
@@ -196,7 +207,8 @@ def follow_up_set_status(*, follow_up: FollowUp, status: str, by: User | None) -
 def follow_up_update(
     *, follow_up: FollowUp, description: str, owner: User, due_on: date, status: str, by: User | None
 ) -> FollowUp:
-    if owner.pk != follow_up.owner_id:
+    reassigned = owner.pk != follow_up.owner_id
+    if reassigned:
         follow_up._change_reason = _("Reassigned by %(name)s") % {"name": by}
     follow_up.description, follow_up.owner, follow_up.due_on = description, owner, due_on
     if due_on < follow_up.engagement.occurred_on:
@@ -206,17 +218,23 @@ def follow_up_update(
                 % {"date": follow_up.engagement.occurred_on.isoformat()}
             }
         )
-    return follow_up_set_status(follow_up=follow_up, status=status, by=by)
+    follow_up = follow_up_set_status(follow_up=follow_up, status=status, by=by)
+    if reassigned and (by is None or by.pk != owner.pk):
+        events.emit("follow_up.assigned", follow_up=follow_up.pk, by=by.pk if by else None)
+    return follow_up
 
 
 @transaction.atomic
 def commitment_save(*, commitment: Commitment, parties: list) -> Commitment:
     if not parties:
         raise ValidationError({"parties": [_("Name at least one party.")]})
+    was_signed = commitment.pk and Commitment.objects.filter(pk=commitment.pk, status__in=SIGNED_COMMITMENTS).exists()
     commitment.full_clean()
     commitment.save()
     commitment.parties.set(parties)
     changes.record()
+    if commitment.status in SIGNED_COMMITMENTS and not was_signed:
+        events.emit("commitment.signed", commitment=commitment.pk)
     return commitment
 
 
@@ -238,6 +256,8 @@ def concern_save(*, concern: Concern) -> Concern:
             raise ValidationError({"referral_reference": [_("Give the reference Internal Affairs gave the referral.")]})
     else:
         concern.referral_reference = ""
+    is_new = concern.pk is None
+    was_resolved = not is_new and Concern.objects.filter(pk=concern.pk, resolved_on__isnull=False).exists()
     if concern.status in (ConcernStatus.RESOLVED, ConcernStatus.CLOSED):
         concern.resolved_on = concern.resolved_on or timezone.localdate()
     else:
@@ -251,6 +271,10 @@ def concern_save(*, concern: Concern) -> Concern:
             summary="", response="", topic=None
         )
     changes.record()
+    if is_new:
+        events.emit("concern.raised", concern=concern.pk)
+    if concern.resolved_on and not was_resolved:
+        events.emit("concern.resolved", concern=concern.pk)
     return concern
 
 

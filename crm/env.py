@@ -255,6 +255,32 @@ def cache_from_url(url: str) -> dict:  # noqa: C901 (one branch per cache scheme
     return {"BACKEND": backend, "LOCATION": name}
 
 
+JOB_BACKENDS = {
+    "db": "django_tasks_db.DatabaseBackend",
+    "redis": "django_tasks_rq.RQBackend",
+    "rediss": "django_tasks_rq.RQBackend",
+}
+
+
+def jobs_from_url(url: str) -> dict:
+    """Where jobs wait (crm/jobs/): db:// (in the database, the default: nothing more to run but
+    the worker) or redis[s]://[user:password@]host[:port][/db] (several app servers; the redis
+    extra). Gives {"TASKS": …, "RQ_QUEUES": …} for the settings."""
+    parts = _split(url, list(JOB_BACKENDS))
+    backend = {"BACKEND": JOB_BACKENDS[parts.scheme], "QUEUES": ["default"]}
+    if parts.scheme == "db":
+        if parts.netloc or parts.path or parts.query:
+            raise ValueError("db:// takes nothing after the scheme")
+        return {"TASKS": {"default": backend}, "RQ_QUEUES": {}}
+    if importlib.util.find_spec("django_tasks_rq") is None:
+        raise ValueError("jobs in Redis need django-tasks-rq (install the project's redis extra)")
+    if not parts.hostname:
+        raise ValueError(f"{hide_password(url)!r} names no host")
+    if not re.fullmatch(r"/?\d*", parts.path):
+        raise ValueError(f"{hide_password(url)!r}: the path is the database number, e.g. /0")
+    return {"TASKS": {"default": backend}, "RQ_QUEUES": {"default": {"URL": url}}}
+
+
 EMAIL_BACKENDS = {
     "console": "django.core.mail.backends.console.EmailBackend",
     "memory": "django.core.mail.backends.locmem.EmailBackend",

@@ -182,3 +182,54 @@ class ApiRateCount(models.Model):
 
     def __str__(self):
         return f"{self.who}: {self.requests}"
+
+
+class JobFailure(models.Model):
+    """A job that failed at its last attempt (crm/jobs/): kept until an administrator runs it
+    again or puts it aside, with what it was asked and the error it ended on."""
+
+    task_path = models.CharField(max_length=200)
+    arguments = models.JSONField(default=dict)  # {"args": [...], "kwargs": {...}} as it was enqueued
+    attempts = models.PositiveSmallIntegerField()
+    error = models.TextField()  # the exception's class and message, one line
+    details = models.TextField(blank=True)  # the traceback
+    failed_at = models.DateTimeField(default=timezone.now)
+    settled_at = models.DateTimeField(null=True, blank=True)  # run again or put aside
+    settled_by = models.ForeignKey("crm.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    outcome = models.CharField(max_length=10, blank=True)  # "retried" | "dismissed"
+
+    class Meta:
+        indexes = [models.Index(fields=["settled_at", "-failed_at"], name="crm_jobfailure_open")]
+
+    def __str__(self):
+        return f"{self.task_path} ({self.failed_at:%Y-%m-%d %H:%M})"
+
+
+class ScheduleSlot(models.Model):
+    """One run of a periodic job (crm/jobs/schedule.py), written before the job is enqueued: its
+    (name, slot) is unique, so two clocks, or one restarted, never enqueue the same run twice."""
+
+    name = models.CharField(max_length=60)
+    slot = models.DateTimeField()
+    enqueued_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["name", "slot"], name="crm_scheduleslot_once")]
+
+    def __str__(self):
+        return f"{self.name} {self.slot:%Y-%m-%d %H:%M}"
+
+
+class WorkerBeat(models.Model):
+    """The last sign of life of each worker process (crm/jobs/workers.py): pages say when none has
+    been seen for a while, so that nobody waits on work that no one is doing."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    host = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField(default=timezone.now)
+    seen_at = models.DateTimeField(default=timezone.now, db_index=True)
+    jobs_done = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.host}:{self.pid}"

@@ -31,6 +31,7 @@ from crm.env import (
     is_host_name,
     is_origin,
     is_time_zone,
+    jobs_from_url,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -91,6 +92,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # the documentation's scripts and styles, served from here (no CDN)
+    "django_tasks",
+    "django_tasks_db",
     "crm",
     "stakeholders",
     "communications",
@@ -172,6 +175,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "crm.User"
+
+# Work done outside the request (crm/jobs/, docs/jobs.md): jobs wait in the database (db://, the
+# default) or in Redis (redis://host:6379/0, for several app servers); `manage.py worker` runs them.
+_jobs = envurl("JOBS_URL", "db://", jobs_from_url)
+TASKS = _jobs["TASKS"]
+RQ_QUEUES = _jobs["RQ_QUEUES"]
+if RQ_QUEUES:
+    INSTALLED_APPS.append("django_rq")
+# A worker not heard from for this many seconds is taken for gone: pages say that jobs wait.
+JOBS_WORKER_SILENCE = envint("JOBS_WORKER_SILENCE", 180, min_value=30)
 
 # One cache shared by every worker: allauth's rate limits and one-time codes depend on it.
 CACHES = {"default": envurl("CACHE_URL", "db://crm_cache", cache_from_url)}

@@ -4,7 +4,7 @@ functions too), so that it cannot drift. docs/architecture.md draws the same map
     project          crm.settings, crm.urls, crm.apps, crm.management (commands)…
     cross-cutting    crm.dashboard · crm.home · crm.exporting · crm.demo · crm.search · crm.api · crm.calendar   (each on its own)
     apps             communications  →  stakeholders
-    accounts         crm.accounts, crm.models, crm.site, crm.maintenance
+    accounts         crm.accounts, crm.models, crm.site, crm.maintenance, crm.jobs
     library          crm.lib, crm.templatetags, crm.env                     (imports no app)
 
 A layer imports only the layers below it. Migrations are left out: they import nothing but Django
@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("crm", "stakeholders", "communications")
 
 LIBRARY = ("crm.lib", "crm.templatetags", "crm.env")
-ACCOUNTS = ("crm.accounts", "crm.models", "crm.site", "crm.maintenance")
+ACCOUNTS = ("crm.accounts", "crm.models", "crm.site", "crm.maintenance", "crm.jobs")
 APPS = ("stakeholders", "communications")
 CROSS_CUTTING = (
     "crm.dashboard",

@@ -1,0 +1,138 @@
+"""The worker's loop (`manage.py worker`): run the jobs that are due, one at a time, and between
+them keep the clock (the schedule), the worker's beat and the recovery of abandoned jobs.
+
+In the database (the default) the jobs are taken with django-tasks-db's own claim (a row locked
+and marked running in one transaction: two workers never take the same job) and run by its own
+runner, which records the outcome. With Redis, RQ's worker runs them and its scheduler releases
+the delayed ones; the clock then turns in a thread beside it."""
+
+import logging
+import signal
+import threading
+import time
+
+from django.db import close_old_connections
+from django.utils.crypto import get_random_string
+
+from crm.jobs import schedule, workers
+
+logger = logging.getLogger("crm.jobs")
+
+HOUSEKEEPING_EVERY = 30  # seconds between two turns of the clock, beats and recoveries
+
+
+def housekeeping(worker_id: str, *, done: int = 0) -> None:
+    """One turn: the worker's beat, the schedule's due slots, abandoned jobs. A failure here is
+    logged and tried again at the next turn: it never stops the worker."""
+    try:
+        workers.beat(worker_id, done=done)
+        for name in schedule.tick():
+            logger.info("Scheduled job %s enqueued", name)
+        workers.recover_abandoned()
+    except Exception:
+        logger.exception("Worker housekeeping failed; trying again in %s s", HOUSEKEEPING_EVERY)
+    finally:
+        close_old_connections()
+
+
+class DatabaseWorker:
+    def __init__(self, *, worker_id: str = "", interval: float = 1.0, batch: bool = False, clock: bool = True):
+        from django_tasks_db.management.commands.db_worker import Worker
+
+        self.worker_id = worker_id or get_random_string(32)
+        self.batch, self.clock, self.interval = batch, clock, interval
+        self.stopping = False
+        self.inner = Worker(
+            queue_names=["*"],
+            interval=interval,
+            batch=batch,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id=self.worker_id,
+            excluded_queue_names=[],
+        )
+
+    def stop(self, signum=None, frame=None) -> None:
+        """The first signal finishes the job in hand, then stops; a second stops at once."""
+        if self.stopping:
+            raise SystemExit(1)
+        logger.warning("Worker %s stopping after the job in hand", self.worker_id)
+        self.stopping = True
+
+    def run(self) -> int:
+        """Runs until stopped (or, in batch, until no job is due); the number of jobs run."""
+        signal.signal(signal.SIGTERM, self.stop)
+        signal.signal(signal.SIGINT, self.stop)
+        done, since_housekeeping, last = 0, 0, 0.0
+        try:
+            while not self.stopping:
+                if self.clock and time.monotonic() - last >= HOUSEKEEPING_EVERY:
+                    housekeeping(self.worker_id, done=since_housekeeping)
+                    since_housekeeping, last = 0, time.monotonic()
+                close_old_connections()  # as a request would: a dropped connection is made again
+                if run_one(self.inner):
+                    done, since_housekeeping = done + 1, since_housekeeping + 1
+                elif self.batch:
+                    break
+                else:
+                    time.sleep(self.interval)
+        finally:
+            if self.clock:
+                workers.gone(self.worker_id)
+        return done
+
+
+def run_one(inner) -> bool:
+    """Claims the next due job and runs it; False when none is due."""
+    from django.db.utils import OperationalError
+    from django_tasks_db.models import DBTaskResult
+    from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
+
+    due = DBTaskResult.objects.ready().filter(backend_name="default")
+    try:
+        with exclusive_transaction(due.db):
+            result = due.get_locked()
+            if result is not None:
+                result.claim(inner.worker_id)
+    except OperationalError as error:
+        if is_locked_database_exception(error):
+            return False
+        raise
+    if result is None:
+        return False
+    inner.run_task(result)
+    return True
+
+
+def run_redis_worker(*, worker_id: str = "", batch: bool = False, clock: bool = True) -> None:
+    """RQ's worker (its scheduler included, for delayed jobs and retries), the clock in a thread."""
+    import django_rq
+
+    worker_id = worker_id or get_random_string(32)
+    stop = threading.Event()
+
+    def turn_the_clock():
+        while True:
+            housekeeping(worker_id)
+            if stop.wait(HOUSEKEEPING_EVERY):
+                return
+
+    thread = threading.Thread(target=turn_the_clock, name="crm-clock", daemon=True)
+    if clock:
+        thread.start()
+    try:
+        django_rq.get_worker("default").work(with_scheduler=True, burst=batch)
+    finally:
+        stop.set()
+        if clock:
+            workers.gone(worker_id)
+
+
+def run_due_jobs(limit: int = 10_000) -> int:
+    """Every job due now, in this process, until none is left (tests, `worker --batch`)."""
+    inner = DatabaseWorker(batch=True, clock=False).inner
+    done = 0
+    while done < limit and run_one(inner):
+        done += 1
+    return done

@@ -1,0 +1,90 @@
+"""The workers: their signs of life, and the jobs a killed worker left "running".
+
+A worker writes its beat (WorkerBeat) when it starts and about every half minute; `silent()` is
+true when none has been heard for JOBS_WORKER_SILENCE seconds: pages that wait on jobs say so.
+`recover_abandoned()` puts back in the queue a job still marked running past its policy's timeout
+(its worker was killed: kill -9, a power cut), or records it as failed once it has taken its
+worker down as many times as it has attempts."""
+
+import contextlib
+import logging
+import os
+import socket
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import F
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from crm.jobs.engine import policy_of, record_failure, stored_in_database
+
+logger = logging.getLogger("crm.jobs")
+
+
+def beat(worker_id: str, *, done: int = 0) -> None:
+    from crm.models import WorkerBeat
+
+    now = timezone.now()
+    updated = WorkerBeat.objects.filter(worker_id=worker_id).update(seen_at=now, jobs_done=F("jobs_done") + done)
+    if not updated:
+        WorkerBeat.objects.create(
+            worker_id=worker_id, host=socket.gethostname()[:255], pid=os.getpid(), started_at=now, seen_at=now
+        )
+
+
+def gone(worker_id: str) -> None:
+    """A worker stopping cleanly says so: the pages need not wait for its silence."""
+    from crm.models import WorkerBeat
+
+    WorkerBeat.objects.filter(worker_id=worker_id).delete()
+
+
+def last_seen():
+    from crm.models import WorkerBeat
+
+    return WorkerBeat.objects.order_by("-seen_at").values_list("seen_at", flat=True).first()
+
+
+def silent() -> bool:
+    """No worker heard from lately: jobs wait."""
+    seen = last_seen()
+    return seen is None or seen < timezone.now() - timedelta(seconds=settings.JOBS_WORKER_SILENCE)
+
+
+def forget_silent(days: int = 7) -> int:
+    """Beats of workers silent for days (machines renamed, containers gone) are let go."""
+    from crm.models import WorkerBeat
+
+    return WorkerBeat.objects.filter(seen_at__lt=timezone.now() - timedelta(days=days)).delete()[0]
+
+
+def recover_abandoned(now=None) -> int:
+    """Jobs running longer than their timeout: back to the queue, or failed for good. How many."""
+    if not stored_in_database():
+        return 0  # RQ notices its own dead workers (their jobs go to its failed registry)
+    from django_tasks_db.models import DBTaskResult
+
+    now = now or timezone.now()
+    recovered = 0
+    for result in DBTaskResult.objects.running():  # a few at most: one per worker
+        policy = _policy(result.task_path)
+        if result.started_at > now - timedelta(seconds=policy.timeout):
+            continue
+        claims = len(result.worker_ids)
+        if claims >= policy.attempts:
+            result.set_failed(RuntimeError(f"its worker stopped during the job {claims} times"))
+            record_failure(result.task_path, result.args_kwargs, claims, "Abandoned: the worker stopped during the job")
+            logger.error("Job %s (%s) abandoned %d times: failed", result.id, result.task_path, claims)
+        else:
+            DBTaskResult.objects.filter(pk=result.pk, status=result.status).update(status="READY", started_at=None)
+            logger.warning("Job %s (%s) left running by a stopped worker: queued again", result.id, result.task_path)
+        recovered += 1
+    return recovered
+
+
+def _policy(task_path: str):
+    """The job's policy, its module imported first (a worker may not have run one of its kind yet)."""
+    with contextlib.suppress(ImportError):  # a job of a kind the code no longer has: the default policy
+        import_string(task_path)
+    return policy_of(task_path)
