@@ -36,14 +36,16 @@ upgrade:
 	$(MAKE) lock UPGRADE=--upgrade
 	$(MAKE) test
 
-# A local demo: DEBUG on, two-factor optional, demo data loaded once.
+# A local demo: DEBUG on, two-factor optional, demo data loaded once; a worker runs the jobs.
 run: export DEBUG ?= 1
 run: export MFA_REQUIRED_ROLES ?=
 run: install
 	$(BIN)/python manage.py migrate --no-input
 	@test -s var/demo-password || $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(9))" > var/demo-password
 	$(BIN)/python manage.py seed_demo --password "$${CRM_DEMO_PASSWORD:-$$(cat var/demo-password)}"
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	@# the worker (reminders, digests, webhooks, big imports) runs beside the server and stops with it
+	$(BIN)/python manage.py worker & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	  $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 # axe-core (npm) for the accessibility checks of the browser tests; test-only, never served.
 axe:

@@ -11,6 +11,7 @@ from crm.calendar import views as calendar
 from crm.dashboard import views as dashboard
 from crm.exporting import views as exporting
 from crm.home import views as home
+from crm.jobs import views as jobs
 from crm.offline import views as offline
 from crm.search import views as search
 from crm.site import views as site
@@ -32,6 +33,8 @@ urlpatterns = [
     path("exports/", exporting.export_log, name="export_log"),
     path("search/", search.search_page, name="search"),
     path("search/suggestions/", search.suggestions, name="search_suggestions"),
+    path("jobs/", jobs.jobs_page, name="jobs"),
+    path("jobs/failures/<int:pk>/<str:answer>/", jobs.failure_answer, name="job_failure_answer"),
     path("users/", accounts.user_list, name="user_list"),
     path("users/invite/", accounts.user_invite_view, name="user_invite"),
     path("users/<int:pk>/", accounts.user_edit, name="user_edit"),

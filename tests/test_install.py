@@ -74,14 +74,20 @@ def asked(*extras: str, group: str | None = None) -> list[Requirement]:
     return [Requirement(text) for text in texts]
 
 
+def left_out() -> set[str]:
+    """What requirements-overrides.txt leaves out of the lock on purpose (a marker never true)."""
+    lines = (ROOT / "requirements-overrides.txt").read_text(encoding="utf-8").splitlines()
+    return {canonicalize_name(Requirement(line).name) for line in lines if line.strip() and not line.startswith("#")}
+
+
 def closure(requirements: list[Requirement]) -> set[str]:
     """Every distribution these requirements reach on this machine, extras included, read from the
-    installed packages' metadata."""
-    seen, todo = set(), [(r, frozenset(r.extras)) for r in requirements]
+    installed packages' metadata; what the overrides leave out is not followed."""
+    seen, todo, skipped = set(), [(r, frozenset(r.extras)) for r in requirements], left_out()
     while todo:
         requirement, extras = todo.pop()
         name = canonicalize_name(requirement.name)
-        if name in seen and not extras:
+        if name in skipped or (name in seen and not extras):
             continue
         seen.add(name)
         for text in metadata.requires(name) or []:

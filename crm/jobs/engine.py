@@ -33,6 +33,7 @@ class Policy:
     attempts: int  # tries in all, the first included
     backoff: int  # seconds before the second try; each later wait doubles (jittered), at most MAX_DELAY
     timeout: int  # seconds after which a job still "running" is taken for abandoned and run again
+    label: str = ""  # what the job does, in words (lazy translation), for the administrators' page
 
     def delay(self, attempt: int) -> timedelta:
         """The wait after the failed try number `attempt` (1 for the first)."""
@@ -53,12 +54,14 @@ class Retry(Exception):  # noqa: N818 (read as an instruction: raise Retry(after
         self.after = after
 
 
-def job(*, attempts: int = 5, backoff: int = 60, timeout: int = 600, priority: int = 0) -> Callable[[Callable], Task]:
+def job(
+    *, label: str = "", attempts: int = 5, backoff: int = 60, timeout: int = 600, priority: int = 0
+) -> Callable[[Callable], Task]:
     """Makes a module-level function a job with its retry policy."""
 
     def wrap(function: Callable) -> Task:
         path = f"{function.__module__}.{function.__qualname__}"
-        policy = POLICIES[path] = Policy(attempts=attempts, backoff=backoff, timeout=timeout)
+        policy = POLICIES[path] = Policy(attempts=attempts, backoff=backoff, timeout=timeout, label=label)
 
         @wraps(function)
         def attempt_once(*args, **kwargs):
@@ -77,6 +80,11 @@ def job(*, attempts: int = 5, backoff: int = 60, timeout: int = 600, priority: i
 
 def policy_of(task_path: str) -> Policy:
     return POLICIES.get(task_path, DEFAULT_POLICY)
+
+
+def label_of(task_path: str) -> str:
+    """The job's words, else its function's name."""
+    return str(policy_of(task_path).label) or task_path.rsplit(".", 1)[-1].replace("_", " ")
 
 
 def enqueue(job_task: Task, *args, **kwargs) -> None:

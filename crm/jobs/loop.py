@@ -113,16 +113,15 @@ def run_redis_worker(*, worker_id: str = "", batch: bool = False, clock: bool = 
     stop = threading.Event()
 
     def turn_the_clock():
-        while True:
+        while not stop.wait(HOUSEKEEPING_EVERY):
             housekeeping(worker_id)
-            if stop.wait(HOUSEKEEPING_EVERY):
-                return
 
     thread = threading.Thread(target=turn_the_clock, name="crm-clock", daemon=True)
     if clock:
+        housekeeping(worker_id)  # before the first job: what a dead worker left is queued again first
         thread.start()
     try:
-        django_rq.get_worker("default").work(with_scheduler=True, burst=batch)
+        django_rq.get_worker("default", job_class="django_tasks_rq.Job").work(with_scheduler=True, burst=batch)
     finally:
         stop.set()
         if clock:

@@ -62,7 +62,7 @@ def forget_silent(days: int = 7) -> int:
 def recover_abandoned(now=None) -> int:
     """Jobs running longer than their timeout: back to the queue, or failed for good. How many."""
     if not stored_in_database():
-        return 0  # RQ notices its own dead workers (their jobs go to its failed registry)
+        return _recover_abandoned_in_redis()
     from django_tasks_db.models import DBTaskResult
 
     now = now or timezone.now()
@@ -88,3 +88,34 @@ def _policy(task_path: str):
     with contextlib.suppress(ImportError):  # a job of a kind the code no longer has: the default policy
         import_string(task_path)
     return policy_of(task_path)
+
+
+ABANDONED = "AbandonedJobError"  # how RQ marks the job of a worker that died (its failed registry)
+
+
+def _recover_abandoned_in_redis() -> int:
+    """RQ moves the job of a dead worker to its failed registry once the job's time is up: put it
+    back in the queue, or record it as failed once it has taken its worker down `attempts` times."""
+    import django_rq
+    from rq.registry import FailedJobRegistry
+
+    queue = django_rq.get_queue("default", job_class="django_tasks_rq.Job")
+    registry = FailedJobRegistry(queue=queue)
+    recovered = 0
+    for job in queue.job_class.fetch_many(registry.get_job_ids(), connection=queue.connection):
+        result = job.latest_result() if job else None
+        if result is None or ABANDONED not in (result.exc_string or "") or job.meta.get("crm_settled"):
+            continue
+        claims = job.meta.get("crm_abandoned", 0) + 1
+        job.meta["crm_abandoned"] = claims
+        if claims >= _policy(job.func_name).attempts:
+            job.meta["crm_settled"] = True
+            job.save_meta()
+            arguments = {"args": list(job.args), "kwargs": dict(job.kwargs)}
+            record_failure(job.func_name, arguments, claims, "Abandoned: the worker stopped during the job")
+        else:
+            job.save_meta()
+            registry.requeue(job)
+            logger.warning("Job %s (%s) left running by a stopped worker: queued again", job.id, job.func_name)
+        recovered += 1
+    return recovered

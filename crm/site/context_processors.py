@@ -28,6 +28,7 @@ NAVIGATION = [
     ),
     (_("Campaigns"), "communications:campaign_list", None),
     (_("Users"), "user_list", (Role.ADMINISTRATOR,)),
+    (_("Jobs"), "jobs", (Role.ADMINISTRATOR,)),
 ]
 
 

@@ -2,7 +2,9 @@
 that keeps killing its worker fails for good, pages can tell when no worker runs."""
 
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -92,3 +94,82 @@ def test_pages_can_tell_when_no_worker_runs():
     assert WorkerBeat.objects.get().jobs_done == 3
     workers.gone("w1")
     assert workers.silent()
+
+
+@pytest.fixture
+def redis_url(tmp_path):
+    """A Redis server of our own on a free port (CI installs Debian's redis-server)."""
+    server = shutil.which("redis-server")
+    if server is None:
+        if os.environ.get("CI"):
+            pytest.fail("redis-server is missing (CI installs it)")
+        pytest.skip("redis-server is not installed")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [
+            server,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(tmp_path),
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def test_jobs_in_redis_run_and_a_killed_workers_job_runs_again(fresh_database, redis_url, tmp_path):
+    """Several app servers: jobs wait in Redis (RQ). A job runs; the job of a worker killed with
+    kill -9 is found by RQ once its time is up (here: told it is) and queued again by ours."""
+    var, work = tmp_path / "var", tmp_path / "work"
+    var.mkdir(), work.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "CACHE_URL"}}
+    env |= {"DATABASE_URL": fresh_database, "CRM_VAR_DIR": str(var), "DEBUG": "1", "SECRET_KEY": "x" * 50}
+    env |= {"JOBS_URL": redis_url}
+
+    def run(*args):
+        done = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    run("migrate", "-v0")
+    enqueue_it = "from crm.jobs.engine import enqueue; from tests.crm.jobs.sample_jobs import slow_write; "
+    run("shell", "--no-imports", "-c", enqueue_it + f"enqueue(slow_write, {str(work)!r}, 60)")
+    worker = subprocess.Popen([sys.executable, "manage.py", "worker", "-v0"], cwd=ROOT, env=env)
+    try:
+        for _ in range(300):
+            if (work / "started").exists():
+                break
+            time.sleep(0.1)
+        assert (work / "started").exists(), "the worker never started the job"
+    finally:
+        subprocess.run(["pkill", "-9", "-P", str(worker.pid)], check=False)  # its work horse
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(10)
+    assert not (work / "finished").exists()
+    time_is_up = (
+        "import time, django_rq; from rq.registry import StartedJobRegistry; "
+        "q = django_rq.get_queue('default', job_class='django_tasks_rq.Job'); "
+        "StartedJobRegistry(queue=q).cleanup(timestamp=time.time() + 100000)"
+    )
+    run("shell", "--no-imports", "-c", time_is_up)
+    run("worker", "--batch", "-v0")
+    assert (work / "started").read_text() == "xx"
+    assert (work / "finished").read_text() == "x"
