@@ -27,8 +27,14 @@ NAVIGATION = [
         None,
     ),
     (_("Campaigns"), "communications:campaign_list", None),
-    (_("Users"), "user_list", (Role.ADMINISTRATOR,)),
-    (_("Jobs"), "jobs", (Role.ADMINISTRATOR,)),
+    (
+        _("Administration"),
+        [
+            ("user_list", _("Users")),
+            ("jobs", _("Background jobs")),
+        ],
+        (Role.ADMINISTRATOR,),
+    ),
 ]
 
 
