@@ -15,6 +15,7 @@ class CrmConfig(AppConfig):
         from crm.accounts.middleware import start_session_clock
         from crm.accounts.roles import sync_role_permissions
         from crm.exporting.log import record
+        from crm.jobs import cleanup, schedule
         from crm.lib import exports, search, statistics
 
         # Django creates each app's permissions in its post_migrate step, app by app; once the
@@ -34,6 +35,8 @@ class CrmConfig(AppConfig):
         # Every export is recorded in the export log (crm/exporting/log.py); the library calls it.
         if record not in exports.EXPORT_RECORDERS:
             exports.EXPORT_RECORDERS.append(record)
+        # The periodic jobs (crm/jobs/schedule.py): each worker's clock enqueues them once per slot.
+        schedule.register(cleanup.ENTRY)
 
 
 def create_cache_tables(using, verbosity=1, **kwargs):

@@ -9,6 +9,7 @@ A job's arguments are JSON (ids, not objects). A job may run more than once (a r
 killed mid-job): it checks what is already done before doing it. It raises to fail; `Retry`
 asks for another attempt after a given delay without counting as an error."""
 
+import contextlib
 import logging
 import random
 from collections.abc import Callable
@@ -19,6 +20,7 @@ from traceback import format_exception
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django_tasks import task, task_backends
 from django_tasks.base import Task
 
@@ -79,6 +81,11 @@ def job(
 
 
 def policy_of(task_path: str) -> Policy:
+    """The job's policy, its module imported first if need be (a process that never ran or
+    enqueued one of its kind has not read its decorator yet)."""
+    if task_path not in POLICIES:
+        with contextlib.suppress(ImportError):  # a kind of job the code no longer has: the default
+            import_string(task_path)
     return POLICIES.get(task_path, DEFAULT_POLICY)
 
 

@@ -6,7 +6,6 @@ true when none has been heard for JOBS_WORKER_SILENCE seconds: pages that wait o
 (its worker was killed: kill -9, a power cut), or records it as failed once it has taken its
 worker down as many times as it has attempts."""
 
-import contextlib
 import logging
 import os
 import socket
@@ -15,7 +14,6 @@ from datetime import timedelta
 from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from crm.jobs.engine import policy_of, record_failure, stored_in_database
 
@@ -68,7 +66,7 @@ def recover_abandoned(now=None) -> int:
     now = now or timezone.now()
     recovered = 0
     for result in DBTaskResult.objects.running():  # a few at most: one per worker
-        policy = _policy(result.task_path)
+        policy = policy_of(result.task_path)
         if result.started_at > now - timedelta(seconds=policy.timeout):
             continue
         claims = len(result.worker_ids)
@@ -81,13 +79,6 @@ def recover_abandoned(now=None) -> int:
             logger.warning("Job %s (%s) left running by a stopped worker: queued again", result.id, result.task_path)
         recovered += 1
     return recovered
-
-
-def _policy(task_path: str):
-    """The job's policy, its module imported first (a worker may not have run one of its kind yet)."""
-    with contextlib.suppress(ImportError):  # a job of a kind the code no longer has: the default policy
-        import_string(task_path)
-    return policy_of(task_path)
 
 
 ABANDONED = "AbandonedJobError"  # how RQ marks the job of a worker that died (its failed registry)
@@ -108,7 +99,7 @@ def _recover_abandoned_in_redis() -> int:
             continue
         claims = job.meta.get("crm_abandoned", 0) + 1
         job.meta["crm_abandoned"] = claims
-        if claims >= _policy(job.func_name).attempts:
+        if claims >= policy_of(job.func_name).attempts:
             job.meta["crm_settled"] = True
             job.save_meta()
             arguments = {"args": list(job.args), "kwargs": dict(job.kwargs)}

@@ -87,3 +87,27 @@ def test_a_job_exists_only_if_the_work_that_asked_for_it_was_committed():
     with transaction.atomic():
         enqueue(sample_jobs.nothing)
     assert DBTaskResult.objects.count() == 1
+
+
+def test_finished_jobs_schedule_slots_and_silent_workers_are_cleared_in_time():
+    from crm.jobs.cleanup import clear_finished
+    from crm.jobs.workers import beat
+    from crm.models import ScheduleSlot, WorkerBeat
+
+    enqueue(sample_jobs.flaky, "old", 0)
+    enqueue(sample_jobs.flaky, "new", 0)
+    run_due_jobs()
+    DBTaskResult.objects.filter(args_kwargs__args__0="old").update(finished_at=timezone.now() - timedelta(days=8))
+    ScheduleSlot.objects.create(name="x", slot=timezone.now() - timedelta(days=61))
+    ScheduleSlot.objects.create(name="x", slot=timezone.now())
+    beat("gone")
+    WorkerBeat.objects.update(seen_at=timezone.now() - timedelta(days=8))
+    assert clear_finished.call() == {"slots": 1, "workers": 1, "done": 1, "failed": 0}
+    assert DBTaskResult.objects.count() == 1
+    assert ScheduleSlot.objects.count() == 1
+
+
+def test_the_cleanup_is_on_the_schedule():
+    from crm.jobs import schedule
+
+    assert "clear-finished-jobs" in schedule.ENTRIES
