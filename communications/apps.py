@@ -1,3 +1,5 @@
+from datetime import time
+
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +26,18 @@ class CommunicationsConfig(AppConfig):
             if hook not in hooks:
                 hooks.append(hook)
         post_migrate.connect(ensure_reference_rows, sender=self)
+        # Follow-ups gone overdue are told (follow_up.overdue) each day just after midnight, local time.
+        from communications import tasks
+        from crm.jobs import schedule
+
+        schedule.register(
+            schedule.Entry(
+                name="follow-ups overdue",
+                job=tasks.tell_overdue_follow_ups,
+                latest=schedule.daily(lambda: time(0, 5)),
+                description="Tells follow_up.overdue for the follow-ups that went overdue",
+            )
+        )
 
 
 def ensure_reference_rows(**kwargs):

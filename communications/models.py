@@ -287,7 +287,9 @@ class FollowUp(models.Model):
     status = models.CharField(_("status"), max_length=12, choices=FollowUpStatus.choices, default=FollowUpStatus.OPEN)
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    history = HistoricalRecords()
+    # The day follow_up.overdue was told of it (communications/tasks.py): once each time it goes overdue.
+    overdue_told_on = models.DateField(null=True, blank=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["overdue_told_on"])
 
     class Meta:
         verbose_name = _("follow-up")

@@ -257,6 +257,11 @@ def concern_save(*, concern: Concern) -> Concern:
     else:
         concern.referral_reference = ""
     is_new = concern.pk is None
+    becomes_referral = (
+        not is_new
+        and concern.referred_to_internal_affairs
+        and Concern.objects.filter(pk=concern.pk, referred_to_internal_affairs=False).exists()
+    )
     was_resolved = not is_new and Concern.objects.filter(pk=concern.pk, resolved_on__isnull=False).exists()
     if concern.status in (ConcernStatus.RESOLVED, ConcernStatus.CLOSED):
         concern.resolved_on = concern.resolved_on or timezone.localdate()
@@ -275,6 +280,8 @@ def concern_save(*, concern: Concern) -> Concern:
         events.emit("concern.raised", concern=concern.pk)
     if concern.resolved_on and not was_resolved:
         events.emit("concern.resolved", concern=concern.pk)
+    if becomes_referral:
+        events.emit("concern.referred", concern=concern.pk)
     return concern
 
 

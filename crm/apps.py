@@ -32,11 +32,27 @@ class CrmConfig(AppConfig):
         post_migrate.connect(statistics.analyze_tables_without_statistics, sender=self)
         # A session's clocks start at sign-in (crm.accounts.middleware.SessionTimeoutMiddleware).
         user_logged_in.connect(start_session_clock)
+        wire_webhooks()
         # Every export is recorded in the export log (crm/exporting/log.py); the library calls it.
         if record not in exports.EXPORT_RECORDERS:
             exports.EXPORT_RECORDERS.append(record)
         # The periodic jobs (crm/jobs/schedule.py): each worker's clock enqueues them once per slot.
         schedule.register(cleanup.ENTRY)
+
+
+def wire_webhooks() -> None:
+    """Each event other systems may receive becomes deliveries (crm/webhooks/); a concern that
+    becomes a referral, or a person erased on request, leaves the delivery log."""
+    from crm.lib import events
+    from crm.webhooks import listeners, scrubbing
+    from crm.webhooks.events import WEBHOOK_EVENTS
+    from stakeholders import extensions
+
+    for name in WEBHOOK_EVENTS:
+        events.listen(name, listeners.event_told)
+    events.listen("concern.referred", scrubbing.concern_referred)
+    if scrubbing.erase_people not in extensions.PERSON_ERASURE_HOOKS:
+        extensions.PERSON_ERASURE_HOOKS.append(scrubbing.erase_people)
 
 
 def create_cache_tables(using, verbosity=1, **kwargs):

@@ -1,9 +1,11 @@
+import uuid
 from functools import cached_property
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from crm.accounts.roles import Role
 
@@ -233,3 +235,81 @@ class WorkerBeat(models.Model):
 
     def __str__(self):
         return f"{self.host}:{self.pid}"
+
+
+class WebhookEndpoint(models.Model):
+    """A receiver that administrators registered for some events (crm/webhooks/). Its secret signs
+    each delivery (HMAC-SHA256), so it is kept as it was made, never in the history and shown
+    only once, when it is made or replaced. Removing an endpoint keeps the row and its deliveries
+    (removed_at): nothing is deleted without a trace."""
+
+    name = models.CharField(_("name"), max_length=100)
+    url = models.URLField(_("URL"), max_length=500)
+    events = models.JSONField(_("events"), default=list)  # names from crm.lib.events
+    secret = models.CharField(max_length=100, editable=False)
+    is_paused = models.BooleanField(_("paused"), default=False)
+    paused_reason = models.CharField(_("why paused"), max_length=200, blank=True)
+    failing_since = models.DateTimeField(_("failing since"), null=True, blank=True)
+    failures_in_a_row = models.PositiveIntegerField(_("failures in a row"), default=0)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(_("made"), auto_now_add=True)
+    secret_made_at = models.DateTimeField(_("secret made"), default=timezone.now)
+    removed_at = models.DateTimeField(_("removed"), null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["secret", "failing_since", "failures_in_a_row"])
+
+    FAILING_AFTER = 3  # failed tries in a row before administrators are warned
+
+    class Meta:
+        verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
+        ordering = ["name", "pk"]
+        permissions = [("manage_webhooks", _("Can register webhook endpoints and see their deliveries"))]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_failing(self) -> bool:
+        return self.failures_in_a_row >= self.FAILING_AFTER
+
+
+class WebhookDelivery(models.Model):
+    """One event sent to one endpoint: what it carries (written when the event happened, so every
+    try sends the same body) and how its tries went. `people` names the contacts its data names
+    ("|12|40|"), so that an erased person's name can be taken out (crm/webhooks/scrubbing.py)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RETRYING = "retrying", _("Failed, will try again")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Not sent")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.PROTECT, related_name="deliveries")
+    event = models.CharField(_("event"), max_length=40)
+    subject = models.CharField(max_length=60)  # "concern:12": what the event is about
+    occurred_at = models.DateTimeField(_("occurred"))
+    data = models.JSONField(default=dict)
+    people = models.CharField(max_length=2000, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    round_attempts = models.PositiveIntegerField(default=0)  # tries since it was last (re)queued
+    last_status_code = models.PositiveSmallIntegerField(_("response code"), null=True, blank=True)
+    last_response = models.CharField(_("response"), max_length=500, blank=True)
+    last_attempt_at = models.DateTimeField(_("last try"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    scrubbed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("made"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["endpoint", "-created_at"], name="crm_delivery_endpoint"),
+            models.Index(fields=["subject"], name="crm_delivery_subject"),
+        ]
+
+    def __str__(self):
+        return f"{self.event} {self.uuid}"

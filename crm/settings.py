@@ -186,6 +186,14 @@ if RQ_QUEUES:
 # A worker not heard from for this many seconds is taken for gone: pages say that jobs wait.
 JOBS_WORKER_SILENCE = envint("JOBS_WORKER_SILENCE", 180, min_value=30)
 
+# Webhooks (crm/webhooks/, docs/webhooks.md). Endpoints must use https://; plain http:// to this
+# machine (localhost, 127.0.0.1, [::1]) is accepted only when this is on: tests and development.
+WEBHOOKS_ALLOW_LOCAL_HTTP = envbool("WEBHOOKS_ALLOW_LOCAL_HTTP", False)
+WEBHOOKS_TIMEOUT = envint("WEBHOOKS_TIMEOUT", 10, min_value=1, max_value=60)  # seconds per try
+# The address the app is reached at (https://crm.example.org): links in webhook payloads start with
+# it. Empty: links are paths (/communications/engagements/12/).
+SITE_URL = env("SITE_URL", "", valid=is_origin, accepted="http(s)://host[:port], no path")
+
 # One cache shared by every worker: allauth's rate limits and one-time codes depend on it.
 CACHES = {"default": envurl("CACHE_URL", "db://crm_cache", cache_from_url)}
 

@@ -54,6 +54,7 @@ urlpatterns = [
     path("accounts/calendar/customs-crm.ics", calendar.calendar_download, name="calendar_download"),
     # A user's private feed, read by calendar apps: the secret is the key (crm/calendar/services.py).
     path("calendar/<slug:secret>.ics", calendar.calendar_feed, name="calendar_feed"),
+    path("settings/webhooks/", include("crm.webhooks.urls")),
     path("accounts/", include("allauth.urls")),
     # The language switch must work on the sign-in page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

@@ -11,6 +11,9 @@
 - ORGANIZATIONS_IN_AUDIENCE: at most one callable (campaign_id) returning the ids of the
   organizations in that campaign's audience (none for an unknown campaign). The organization
   list's campaign_audience filter uses it.
+- PERSON_ERASURE_HOOKS: called with contact_ids= (a list) inside the transaction that erases those
+  people on request (personal_data.erase_contacts): what others keep of them goes too (the
+  webhooks' delivery log takes their names out).
 
 Without an app filling them, those filters match no organization.
 """
@@ -23,3 +26,4 @@ ORGANIZATION_PAGE_CONTEXT: list[Callable] = []
 CONTACT_PAGE_CONTEXT: list[Callable] = []
 ORGANIZATIONS_ENGAGED: list[Callable] = []
 ORGANIZATIONS_IN_AUDIENCE: list[Callable] = []
+PERSON_ERASURE_HOOKS: list[Callable] = []

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from crm.lib import changes
+from stakeholders.extensions import PERSON_ERASURE_HOOKS
 from stakeholders.models import Contact
 
 PERSONAL_FIELDS = [
@@ -85,6 +86,7 @@ def erase_contacts(contacts) -> dict:
     """Anonymise these contacts and their history; their engagements stay. Returns what was done."""
     today = timezone.localdate().isoformat()
     done = {"contacts": 0, "history_entries": 0, "engagements_kept": 0}
+    erased = []
     for contact in contacts:
         anonymous = {
             "first_name": "",
@@ -107,6 +109,9 @@ def erase_contacts(contacts) -> dict:
         # The entry just written for the erasure holds no personal data either.
         done["contacts"] += 1
         done["engagements_kept"] += contact.engagements.count()
-    if done["contacts"]:
+        erased.append(contact.pk)
+    if erased:
+        for hook in PERSON_ERASURE_HOOKS:
+            hook(contact_ids=erased)
         changes.record()
     return done

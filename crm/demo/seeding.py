@@ -223,6 +223,7 @@ def _insert_follow_ups(draws: Draws, params: dict) -> int:
         "completed_on": f"CASE WHEN {done} THEN {date_before(due)} END",
         "created_at": "%(now)s",
         "engagement_id": "d.id",
+        "overdue_told_on": "NULL",  # the daily job tells those gone overdue in the last week
     }
     source = f"FROM seed_engagement d WHERE {draws.chance('follow-up', 40)} ORDER BY d.id"
     return insert(FollowUp, values, source, params)

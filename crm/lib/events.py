@@ -7,7 +7,8 @@ the write was committed. Events carry ids, never content: a listener reads what 
 
 Names: engagement.logged · follow_up.assigned (to someone other than who assigned it) ·
 follow_up.done · follow_up.overdue (told by the daily job) · concern.raised · concern.resolved ·
-commitment.signed."""
+concern.referred (a concern told before became a referral to Internal Affairs: what was told of it
+is withdrawn; never told to other systems) · commitment.signed."""
 
 from collections.abc import Callable
 
@@ -18,6 +19,7 @@ EVENTS = (
     "follow_up.overdue",
     "concern.raised",
     "concern.resolved",
+    "concern.referred",
     "commitment.signed",
 )
 

@@ -32,6 +32,7 @@ NAVIGATION = [
         [
             ("user_list", _("Users")),
             ("jobs", _("Background jobs")),
+            ("webhooks:endpoint_list", _("Webhooks")),
         ],
         (Role.ADMINISTRATOR,),
     ),
