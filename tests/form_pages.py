@@ -8,6 +8,7 @@ from django.test import Client
 
 from communications.models import Campaign, Commitment, Topic
 from crm.accounts.roles import Role
+from crm.webhooks.services import endpoint_create
 from tests.factories import ContactFactory, EngagementFactory, FollowUpFactory, OrganizationFactory, UserFactory
 
 
@@ -33,6 +34,9 @@ def form_pages(db):
     concern = ConcernFactory(organization=organization, author=manager)
     campaign = Campaign.objects.create(name="Integrity day", owner=manager)
     colleague = UserFactory(role=Role.OFFICER, email="pages-officer@example.test")
+    endpoint, _secret = endpoint_create(
+        name="Partner", url="https://partner.example.org/hooks", events=["concern.raised"], actor=administrator
+    )
     as_manager, as_admin = _client(manager), _client(administrator)
     return [
         ("organization new", "/stakeholders/organizations/new/", as_manager),
@@ -54,6 +58,8 @@ def form_pages(db):
         ("survey import", "/dashboard/survey/", as_admin),
         ("user invite", "/users/invite/", as_admin),
         ("user edit", f"/users/{colleague.pk}/", as_admin),
+        ("webhook endpoint new", "/settings/webhooks/new/", as_admin),
+        ("webhook endpoint edit", f"/settings/webhooks/{endpoint.pk}/edit/", as_admin),
         ("password change", "/accounts/password/change/", as_manager),
     ]
 
