@@ -50,6 +50,32 @@ def api(bench, runs: int):
             bench.add(row["measure"], f"{row['ms']:.0f} ms", row["queries"], note)
 
 
+def _script(bench, name: str, *args) -> list[dict]:
+    """A bench script of its own (bench/NAME.py) on the scratch database: its JSON lines."""
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / f"{name}.py"), *args],
+        cwd=ROOT,
+        env=bench.env(),
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+
+
+def jobs(bench):
+    """Work done by the worker: 1 000 webhook deliveries to a receiver on loopback (each signed,
+    each signature checked), through the real path (event → delivery and job → worker → POST)."""
+    for row in _script(bench, "webhooks", "1000"):
+        bench.add(
+            "jobs: 1 000 webhook deliveries to a local receiver",
+            f"{row['per_second']:,.0f} /s",
+            "",
+            f"{row['deliveries']:,} delivered, {row['verified']:,} signatures checked, {row['seconds']:.1f} s "
+            f"({row['made_seconds']:.1f} s to make them)",
+        )
+
+
 def _floor_seconds(bench) -> float | None:
     """The database's own CSV dump of the engagement table: no export can beat it."""
     started = time.monotonic()

@@ -1,7 +1,7 @@
 """make bench: seed a scratch database at national scale and print the benchmark table.
 
     python bench/run.py [--organizations 100000] [--engagements 1000000] [--runs 7] [--load-seconds 60]
-                        [--only pages,export,import,load,weight] [--output docs/performance.md]
+                        [--only pages,api,jobs,export,import,load,weight] [--output docs/performance.md]
 
 SQLite in a temporary folder (removed at the end, also when the run is cut short); PostgreSQL too
 when DATABASE_URL names one (its database must be an empty scratch database). The table is printed
@@ -88,7 +88,7 @@ def seed(bench: Bench, organizations: int, engagements: int):
         bench.manage("shell", "-c", "from django.db import connection; connection.cursor().execute('VACUUM ANALYZE')")
 
 
-MEASURES = ["pages", "api", "export", "import", "load", "weight"]
+MEASURES = ["pages", "api", "jobs", "export", "import", "load", "weight"]
 
 
 def run_measures(bench: Bench, folder: Path, options):
@@ -100,6 +100,8 @@ def run_measures(bench: Bench, folder: Path, options):
         measures.pages(bench, options.runs)
     if "api" in options.only:
         measures.api(bench, options.runs)
+    if "jobs" in options.only:
+        measures.jobs(bench)
     if "export" in options.only:
         measures.export(bench)
     if "import" in options.only:
