@@ -6,8 +6,9 @@ written meanwhile neither shift nor repeat the walk.
     {"next": "https://…/api/v1/engagements/?cursor=…", "results": [...]}
 
 `page_size` (default 50, at most 1000) sets how many rows a page holds. Rows are records or, for
-the lists read as plain rows (crm/api/rows.py), dictionaries. The cursor also carries the walk's
-entry in the export log (crm/api/walk_log.py), when the list has one."""
+the lists read as plain rows (crm/api/rows.py), tuples that the view reads (its `cursor_value`).
+The cursor also carries the walk's entry in the export log (crm/api/walk_log.py), when the list
+has one."""
 
 import base64
 import binascii
@@ -51,7 +52,7 @@ def after(terms: list[Term], values: list) -> Q:
 
 
 def _value(row, field: str):
-    return row[field] if isinstance(row, dict) else getattr(row, field)
+    return getattr(row, field)
 
 
 def _plain(value):
@@ -102,7 +103,7 @@ class KeysetCursorPagination(BasePagination):
             raise refused from None
 
     def _encode(self, row, terms: list[Term], ordering: str) -> str:
-        cursor = {"o": ordering, "v": [_plain(_value(row, term.field)) for term in terms]}
+        cursor = {"o": ordering, "v": [_plain(self.value_of(row, term.field)) for term in terms]}
         if self.log_entry is not None:
             cursor["e"] = self.log_entry
         text = json.dumps(cursor, separators=(",", ":"))
@@ -117,6 +118,8 @@ class KeysetCursorPagination(BasePagination):
         if cursor:
             values = self._decode(cursor, terms, ordering, queryset.model)
             queryset = queryset.filter(after(terms, values))
+        # A record's value, or the view's reading of a plain row (crm/api/rows.py)
+        self.value_of = getattr(view, "cursor_value", _value)
         rows = list(queryset[: size + 1])
         self.next_row, self.request, self.terms, self.ordering = None, request, terms, ordering
         if len(rows) > size:
