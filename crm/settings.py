@@ -30,6 +30,8 @@ from crm.env import (
     is_email_address,
     is_host_name,
     is_origin,
+    is_site_url,
+    is_time_of_day,
     is_time_zone,
     jobs_from_url,
 )
@@ -141,6 +143,7 @@ TEMPLATES = [
                 "crm.site.context_processors.navigation",
                 "crm.accounts.context_processors.session",
                 "crm.offline.context_processors.offline",
+                "crm.notifications.context_processors.header",
             ],
         },
     },
@@ -185,6 +188,22 @@ if RQ_QUEUES:
     INSTALLED_APPS.append("django_rq")
 # A worker not heard from for this many seconds is taken for gone: pages say that jobs wait.
 JOBS_WORKER_SILENCE = envint("JOBS_WORKER_SILENCE", 180, min_value=30)
+
+# Reminders and digests (crm/notifications/, docs/notifications.md), in TIME_ZONE: the daily reminder
+# of follow-ups due at REMINDERS_AT, the managers' weekly digest on DIGEST_DAY at DIGEST_AT.
+REMINDERS_AT = env(
+    "REMINDERS_AT", "07:00", valid=is_time_of_day, accepted="a time of day such as 07:00 (24-hour clock)"
+)
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+DIGEST_DAY = envchoice("DIGEST_DAY", "monday", WEEKDAYS)
+DIGEST_AT = env("DIGEST_AT", "07:00", valid=is_time_of_day, accepted="a time of day such as 07:00 (24-hour clock)")
+# The app's address as its users reach it: the links in e-mails sent by jobs, which have no request.
+SITE_URL = env(
+    "SITE_URL",
+    "http://127.0.0.1:8000",
+    valid=is_site_url,
+    accepted="the app's address, such as https://crm.customs.example (no query)",
+).rstrip("/")
 
 # One cache shared by every worker: allauth's rate limits and one-time codes depend on it.
 CACHES = {"default": envurl("CACHE_URL", "db://crm_cache", cache_from_url)}

@@ -261,6 +261,10 @@ MALFORMED = [
     ("SESSION_MAX_AGE_SECONDS", "12h"),
     ("SESSION_IDLE_SECONDS", "30"),  # shorter than the keep-alive and "last seen" rhythm
     ("LOG_LEVEL", "verbose"),
+    ("REMINDERS_AT", "7h"),
+    ("DIGEST_DAY", "lundi"),
+    ("DIGEST_AT", "25:00"),
+    ("SITE_URL", "crm.customs.example"),
 ]
 
 
