@@ -11,8 +11,10 @@ audience organizations engaged through them during the campaign are reached; com
 them count as commitments. Progress of any number of campaigns costs four queries.
 """
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
 from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
@@ -210,6 +212,32 @@ def campaigns_progress(campaigns: Iterable[Campaign]) -> dict[int, Progress]:
             commitments=Measure(signed.get(campaign.pk, 0), campaign.target_commitments),
         )
     return result
+
+
+def expected_share(campaign: Campaign, on: date) -> float | None:
+    """How much of its targets a campaign should have met by `on`, if it kept an even pace from its
+    start to its end (0 to 1); None when it has no dates to measure a pace by."""
+    if not campaign.starts_on or not campaign.ends_on or campaign.ends_on < campaign.starts_on:
+        return None
+    span = (campaign.ends_on - campaign.starts_on).days + 1
+    elapsed = (min(on, campaign.ends_on) - campaign.starts_on).days + 1
+    return min(max(elapsed / span, 0.0), 1.0)
+
+
+def behind_targets(campaign: Campaign, progress: Progress, on: date) -> list[tuple[str, Measure, int]]:
+    """The targets an active campaign is behind on by `on`: (measure name, progress, what an even
+    pace would have done by then). Empty when it is on pace, has no target, or no dates."""
+    share = expected_share(campaign, on)
+    if campaign.status != CampaignStatus.ACTIVE or share is None:
+        return []
+    behind = []
+    for name in ("reached", "events", "commitments"):
+        measure = getattr(progress, name)
+        if measure.target:
+            expected = math.ceil(measure.target * share)
+            if measure.done < expected:
+                behind.append((name, measure, expected))
+    return behind
 
 
 def campaign_progress(campaign: Campaign) -> Progress:

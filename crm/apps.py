@@ -16,7 +16,8 @@ class CrmConfig(AppConfig):
         from crm.accounts.roles import sync_role_permissions
         from crm.exporting.log import record
         from crm.jobs import cleanup, schedule
-        from crm.lib import exports, search, statistics
+        from crm.lib import events, exports, search, statistics
+        from crm.notifications import entries, notices
 
         # Django creates each app's permissions in its post_migrate step, app by app; once the
         # last app's are made, the roles receive theirs from the table in crm/accounts/roles.py (the one
@@ -38,6 +39,10 @@ class CrmConfig(AppConfig):
             exports.EXPORT_RECORDERS.append(record)
         # The periodic jobs (crm/jobs/schedule.py): each worker's clock enqueues them once per slot.
         schedule.register(cleanup.ENTRY)
+        schedule.register(entries.REMINDERS)
+        schedule.register(entries.DIGEST)
+        # A follow-up someone else gave a user: a notice in the app, and an e-mail (crm/notifications/).
+        events.listen("follow_up.assigned", notices.on_follow_up_assigned)
 
 
 def wire_webhooks() -> None:

@@ -186,6 +186,25 @@ def is_dotted_path(value: str) -> bool:
     return bool(DOTTED_PATH.fullmatch(value))
 
 
+def is_time_of_day(value: str) -> bool:
+    """`07:00`: hours 00–23 and minutes, on the 24-hour clock."""
+    return bool(re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", value.strip()))
+
+
+def is_site_url(value: str) -> bool:
+    """The app's address as its users reach it: http(s)://host[:port][/path], no query."""
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 (raises ValueError for a malformed port)
+    except ValueError:
+        return False
+    return (
+        parts.scheme in ("http", "https")
+        and is_host_name(parts.hostname or "")
+        and not (parts.query or parts.fragment or parts.username)
+    )
+
+
 def is_time_zone(value: str) -> bool:
     try:
         zoneinfo.ZoneInfo(value)

@@ -44,6 +44,17 @@ class User(AbstractUser):
     preferred_language = models.CharField(
         _("preferred language"), max_length=8, blank=True, help_text=_("Used for e-mails sent to this user.")
     )
+    # What this user receives by e-mail (crm/notifications/); they turn each off on their account page.
+    wants_reminders = models.BooleanField(
+        _("e-mails about my follow-ups"),
+        default=True,
+        help_text=_("A morning e-mail when some are due or overdue, and one when someone gives you a follow-up."),
+    )
+    wants_digest = models.BooleanField(
+        _("weekly digest"),
+        default=True,
+        help_text=_("Managers: the week's figures by e-mail, once a week."),
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
@@ -313,3 +324,51 @@ class WebhookDelivery(models.Model):
 
     def __str__(self):
         return f"{self.event} {self.uuid}"
+
+
+class NotificationMark(models.Model):
+    """A person's reminder of a day, or digest of a week, marked before it is sent and in its own
+    committed transaction (crm/notifications/marks.py): (user, day, kind) is unique, so a second
+    run, a second worker or a restart never sends it again. `sent_at` stays empty when the sending
+    failed or the process died between the mark and the sending: that mail is lost, not repeated."""
+
+    REMINDER, DIGEST = "reminder", "digest"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()  # the reminder's day; the first day of the digest's week
+    kind = models.CharField(max_length=10)
+    run = models.CharField(max_length=32)  # which run marked it (the one that sends it)
+    marked_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "day", "kind"], name="notification_mark_once")]
+        indexes = [models.Index(fields=["day", "kind", "run"], name="notification_mark_run")]
+
+    def __str__(self):
+        return f"{self.kind} {self.day} → {self.user_id}"
+
+
+class Notice(models.Model):
+    """Something told to one user in the app (a follow-up someone else gave them), shown in the
+    header and on their home page until they dismiss it. Kept as what happened (kind and ids), put
+    in words in the reader's language when shown."""
+
+    FOLLOW_UP_ASSIGNED = "follow_up.assigned"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(max_length=40)
+    follow_up = models.ForeignKey("communications.FollowUp", on_delete=models.CASCADE, related_name="+")
+    by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    mailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["user"], condition=models.Q(read_at__isnull=True), name="notice_unread"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} → {self.user_id}"

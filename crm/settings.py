@@ -30,6 +30,8 @@ from crm.env import (
     is_email_address,
     is_host_name,
     is_origin,
+    is_site_url,
+    is_time_of_day,
     is_time_zone,
     jobs_from_url,
 )
@@ -141,6 +143,7 @@ TEMPLATES = [
                 "crm.site.context_processors.navigation",
                 "crm.accounts.context_processors.session",
                 "crm.offline.context_processors.offline",
+                "crm.notifications.context_processors.header",
             ],
         },
     },
@@ -190,9 +193,21 @@ JOBS_WORKER_SILENCE = envint("JOBS_WORKER_SILENCE", 180, min_value=30)
 # machine (localhost, 127.0.0.1, [::1]) is accepted only when this is on: tests and development.
 WEBHOOKS_ALLOW_LOCAL_HTTP = envbool("WEBHOOKS_ALLOW_LOCAL_HTTP", False)
 WEBHOOKS_TIMEOUT = envint("WEBHOOKS_TIMEOUT", 10, min_value=1, max_value=60)  # seconds per try
-# The address the app is reached at (https://crm.example.org): links in webhook payloads start with
-# it. Empty: links are paths (/communications/engagements/12/).
-SITE_URL = env("SITE_URL", "", valid=is_origin, accepted="http(s)://host[:port], no path")
+# Reminders and digests (crm/notifications/, docs/notifications.md), in TIME_ZONE: the daily reminder
+# of follow-ups due at REMINDERS_AT, the managers' weekly digest on DIGEST_DAY at DIGEST_AT.
+REMINDERS_AT = env(
+    "REMINDERS_AT", "07:00", valid=is_time_of_day, accepted="a time of day such as 07:00 (24-hour clock)"
+)
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+DIGEST_DAY = envchoice("DIGEST_DAY", "monday", WEEKDAYS)
+DIGEST_AT = env("DIGEST_AT", "07:00", valid=is_time_of_day, accepted="a time of day such as 07:00 (24-hour clock)")
+# The app's address as its users reach it: the links in e-mails sent by jobs, which have no request.
+SITE_URL = env(
+    "SITE_URL",
+    "http://127.0.0.1:8000",
+    valid=is_site_url,
+    accepted="the app's address, such as https://crm.customs.example (no query)",
+).rstrip("/")
 
 # One cache shared by every worker: allauth's rate limits and one-time codes depend on it.
 CACHES = {"default": envurl("CACHE_URL", "db://crm_cache", cache_from_url)}

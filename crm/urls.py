@@ -12,6 +12,7 @@ from crm.dashboard import views as dashboard
 from crm.exporting import views as exporting
 from crm.home import views as home
 from crm.jobs import views as jobs
+from crm.notifications import views as notifications
 from crm.offline import views as offline
 from crm.search import views as search
 from crm.site import views as site
@@ -48,6 +49,9 @@ urlpatterns = [
     # could be someone else's.
     path("accounts/email/", accounts.email_managed_by_administrators, name="account_email"),
     path("accounts/tokens/", accounts.api_tokens, name="api_tokens"),
+    path("accounts/notifications/", notifications.notification_settings, name="notification_settings"),
+    path("notices/dismiss/", notifications.dismiss, name="notices_dismiss"),
+    path("notices/<int:pk>/dismiss/", notifications.dismiss, name="notice_dismiss"),
     path("accounts/calendar/", calendar.calendar_page, name="calendar_page"),
     path("accounts/calendar/new/", calendar.calendar_make, name="calendar_make"),
     path("accounts/calendar/revoke/", calendar.calendar_revoke, name="calendar_revoke"),

@@ -2,7 +2,7 @@
 functions too), so that it cannot drift. docs/architecture.md draws the same map.
 
     project          crm.settings, crm.urls, crm.apps, crm.management (commands)…
-    cross-cutting    crm.dashboard · crm.home · crm.exporting · crm.demo · crm.search · crm.api · crm.calendar · crm.webhooks   (each on its own)
+    cross-cutting    crm.dashboard · crm.home · crm.exporting · crm.demo · crm.search · crm.api · crm.calendar · crm.offline · crm.webhooks · crm.notifications   (each on its own)
     apps             communications  →  stakeholders
     accounts         crm.accounts, crm.models, crm.site, crm.maintenance, crm.jobs
     library          crm.lib, crm.templatetags, crm.env                     (imports no app)
@@ -31,6 +31,7 @@ CROSS_CUTTING = (
     "crm.calendar",
     "crm.offline",
     "crm.webhooks",
+    "crm.notifications",
 )
 
 

@@ -16,7 +16,7 @@ from django.db import NotSupportedError
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import CharField, Count, Func, Q, QuerySet, Sum
 from django.db.models.sql.compiler import SQLCompiler
-from django.http import HttpRequest, QueryDict
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +24,7 @@ from communications.choices import CommitmentStatus, ConcernStatus
 from communications.models import Campaign, Concern, Engagement
 from crm.accounts.roles import Role
 from crm.lib.forms import suggest_attrs
+from crm.lib.listing import list_rows
 from crm.models import User
 from stakeholders.choices import HIGH_SCORE, OrganizationType
 from stakeholders.models import CustomsOffice, Organization, Region
@@ -178,15 +179,6 @@ def scope_from(form: DashboardForm, user: User) -> Scope:
         type=data.get("type", ""),
         own=user.role == Role.OFFICER,
     )
-
-
-def list_rows(filterset_class: type, query: dict[str, Any], queryset: QuerySet, request: HttpRequest) -> QuerySet:
-    """What the list page would show for these filters (the same FilterSet, the same rows)."""
-    data = QueryDict(mutable=True)
-    for key, value in query.items():
-        data.setlist(key, [str(v) for v in value] if isinstance(value, (list, tuple)) else [str(value)])
-    filterset = filterset_class(data, queryset=queryset, request=request)
-    return filterset.qs if filterset.is_valid() else queryset.none()
 
 
 def engagements(scope: Scope, request: HttpRequest, *, dated: bool = True) -> QuerySet[Engagement]:

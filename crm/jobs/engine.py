@@ -20,6 +20,7 @@ from traceback import format_exception
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.module_loading import import_string
 from django_tasks import task, task_backends
 from django_tasks.base import Task
@@ -35,7 +36,7 @@ class Policy:
     attempts: int  # tries in all, the first included
     backoff: int  # seconds before the second try; each later wait doubles (jittered), at most MAX_DELAY
     timeout: int  # seconds after which a job still "running" is taken for abandoned and run again
-    label: str = ""  # what the job does, in words (lazy translation), for the administrators' page
+    label: str | Promise = ""  # what the job does, in words (lazy translation), for the administrators' page
 
     def delay(self, attempt: int) -> timedelta:
         """The wait after the failed try number `attempt` (1 for the first)."""
@@ -57,7 +58,7 @@ class Retry(Exception):  # noqa: N818 (read as an instruction: raise Retry(after
 
 
 def job(
-    *, label: str = "", attempts: int = 5, backoff: int = 60, timeout: int = 600, priority: int = 0
+    *, label: str | Promise = "", attempts: int = 5, backoff: int = 60, timeout: int = 600, priority: int = 0
 ) -> Callable[[Callable], Task]:
     """Makes a module-level function a job with its retry policy."""
 

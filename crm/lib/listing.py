@@ -7,7 +7,8 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponseBase
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponseBase, QueryDict
 from django.shortcuts import redirect
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -56,6 +57,17 @@ ROWS_WORDS = (
     ngettext_lazy("%(count)s row", "%(count)s rows", "n"),
     ngettext_lazy("More than %(count)s row", "More than %(count)s rows", "n"),
 )
+
+
+def list_rows(filterset_class: type, query: dict[str, Any], queryset: QuerySet, request: Any) -> QuerySet:
+    """What the list page would show for these filters (the same FilterSet, the same rows): the
+    dashboard's figures and the digest's count exactly what their links show. `request` needs only
+    a `user` (for "me")."""
+    data = QueryDict(mutable=True)
+    for key, value in query.items():
+        data.setlist(key, [str(v) for v in value] if isinstance(value, (list, tuple)) else [str(value)])
+    filterset = filterset_class(data, queryset=queryset, request=request)
+    return filterset.qs if filterset.is_valid() else queryset.none()
 
 
 def count_words(dataset_name: str | None, paginator: Paginator) -> str:

@@ -261,6 +261,14 @@ MALFORMED = [
     ("SESSION_MAX_AGE_SECONDS", "12h"),
     ("SESSION_IDLE_SECONDS", "30"),  # shorter than the keep-alive and "last seen" rhythm
     ("LOG_LEVEL", "verbose"),
+    ("REMINDERS_AT", "7h"),
+    ("DIGEST_DAY", "lundi"),
+    ("DIGEST_AT", "25:00"),
+    ("SITE_URL", "crm.customs.example"),
+    ("JOBS_URL", "amqp://queue.example"),
+    ("JOBS_WORKER_SILENCE", "5"),
+    ("WEBHOOKS_ALLOW_LOCAL_HTTP", "perhaps"),
+    ("WEBHOOKS_TIMEOUT", "0"),
 ]
 
 
