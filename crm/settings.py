@@ -186,6 +186,11 @@ if RQ_QUEUES:
 # A worker not heard from for this many seconds is taken for gone: pages say that jobs wait.
 JOBS_WORKER_SILENCE = envint("JOBS_WORKER_SILENCE", 180, min_value=30)
 
+# The import page: files of up to IMPORT_MAX_ROWS rows; above IMPORT_JOB_ROWS, the check and the
+# write run as jobs with a progress bar (stakeholders/imports/runs.py), below it within the request.
+IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", 200_000, min_value=1, max_value=1_000_000)
+IMPORT_JOB_ROWS = envint("IMPORT_JOB_ROWS", 5_000, min_value=1)
+
 # One cache shared by every worker: allauth's rate limits and one-time codes depend on it.
 CACHES = {"default": envurl("CACHE_URL", "db://crm_cache", cache_from_url)}
 

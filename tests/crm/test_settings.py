@@ -261,6 +261,8 @@ MALFORMED = [
     ("SESSION_MAX_AGE_SECONDS", "12h"),
     ("SESSION_IDLE_SECONDS", "30"),  # shorter than the keep-alive and "last seen" rhythm
     ("LOG_LEVEL", "verbose"),
+    ("IMPORT_MAX_ROWS", "lots"),
+    ("IMPORT_JOB_ROWS", "0"),
 ]
 
 
