@@ -190,6 +190,114 @@ def api(runs: int):
         token.delete()
 
 
+def import_job(rows: int):
+    """A large import through the page's jobs (checked, then written), run here as a worker would,
+    while a thread logs an engagement through the service every 100 ms: the time to done, how long
+    the write's transaction held, and the longest any of those engagements waited."""
+    import csv
+    import logging
+    import secrets
+    import threading
+
+    from django.conf import settings
+    from django.db import OperationalError, close_old_connections
+    from django.utils import timezone
+
+    from communications.models import Engagement
+    from communications.services import engagement_save
+    from crm.jobs.loop import run_due_jobs
+    from stakeholders.imports import runs
+    from stakeholders.models import Organization
+
+    header = ["name", "acronym", "type", "city", "email", "registration_number", "influence", "interest", "tags"]
+    token = secrets.token_hex(16)
+    with runs.upload_path(token).open("w", newline="", encoding="utf-8") as file:
+        writer = csv.writer(file)
+        writer.writerow(header)
+        for i in range(rows):
+            writer.writerow(
+                [
+                    f"Registre {i} SARL",
+                    "RG",
+                    "importer",
+                    "Kayes",
+                    f"r{i}@registre.example",
+                    f"RC-REG-{i:07d}",
+                    1 + i % 5,
+                    1 + i % 3,
+                    "registre",
+                ]
+            )
+    officer = User.objects.get(email="officer@demo.test")
+    organization = Organization.objects.filter(is_archived=False).first()
+    held: list[float] = []
+
+    class Held(logging.Handler):
+        def emit(self, record):
+            if "transaction held" in record.getMessage():
+                held.append(float(record.getMessage().split("held ")[1].split(" s")[0]))
+
+    logging.getLogger("crm.imports").addHandler(Held())
+    logging.getLogger("crm.imports").setLevel(logging.INFO)
+    waits: list[float] = []
+    failed: list[str] = []
+    stop = threading.Event()
+
+    def quick_log():
+        while not stop.is_set():
+            started = time.perf_counter()
+            engagement = Engagement(title="Quick log", kind="meeting", occurred_on=timezone.localdate(), author=officer)
+            try:
+                engagement_save(
+                    engagement=engagement,
+                    organizations=[organization],
+                    contacts=[],
+                    staff=[officer],
+                    topics=[],
+                    key_factors=[],
+                )
+            except OperationalError as error:  # "database is locked": waited past SQLite's busy timeout
+                failed.append(str(error))
+            waits.append(time.perf_counter() - started)
+            stop.wait(0.1)
+        close_old_connections()
+
+    thread = threading.Thread(target=quick_log)
+    started = time.perf_counter()
+    thread.start()
+    run = runs.start_check(
+        owner=officer, token=token, kind="organizations", filename="registre.csv", fields=header, rows_total=rows
+    )
+    run_due_jobs()
+    checked = time.perf_counter() - started
+    run.refresh_from_db()
+    runs.confirm(run)
+    run_due_jobs()
+    done = time.perf_counter() - started
+    stop.set()
+    thread.join()
+    run.refresh_from_db()
+    print(
+        json.dumps(
+            {
+                "measure": "import job",
+                "rows": rows,
+                "status": run.status,
+                "checked": checked,
+                "done": done,
+                "held": max(held, default=None),
+                "created": run.summary.get("created"),
+                "logs": len(waits),
+                "failed": len(failed),
+                "max_wait": max(waits, default=0),
+                "median_wait": statistics.median(waits) if waits else 0,
+                "database": settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1],
+            }
+        ),
+        flush=True,
+    )
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "pages":
         pages(int(sys.argv[2]))
@@ -197,3 +305,5 @@ if __name__ == "__main__":
         api(int(sys.argv[2]))
     elif sys.argv[1] == "export":
         export()
+    elif sys.argv[1] == "import_job":
+        import_job(int(sys.argv[2]))

@@ -208,6 +208,10 @@ SITE_URL = env(
     valid=is_site_url,
     accepted="the app's address, such as https://crm.customs.example (no query)",
 ).rstrip("/")
+# The import page: files of up to IMPORT_MAX_ROWS rows; above IMPORT_JOB_ROWS, the check and the
+# write run as jobs with a progress bar (stakeholders/imports/runs.py), below it within the request.
+IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", 200_000, min_value=1, max_value=1_000_000)
+IMPORT_JOB_ROWS = envint("IMPORT_JOB_ROWS", 5_000, min_value=1)
 
 # One cache shared by every worker: allauth's rate limits and one-time codes depend on it.
 CACHES = {"default": envurl("CACHE_URL", "db://crm_cache", cache_from_url)}

@@ -341,3 +341,76 @@ class ImportMapping(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.kind} · {', '.join(self.headers)[:80]}"
+
+
+class ImportRun(models.Model):
+    """A large import checked and written by jobs (stakeholders/imports/runs.py): where it stands,
+    its progress and what the check found, for the page that follows it. The checked rows
+    themselves wait in a file of their own (stakeholders/imports/staging.py)."""
+
+    CHECKING, CHECKED, WRITING, DONE, FAILED, CANCELLED = (
+        "checking",
+        "checked",
+        "writing",
+        "done",
+        "failed",
+        "cancelled",
+    )
+    STATUSES = [
+        (CHECKING, _("checking")),
+        (CHECKED, _("checked")),
+        (WRITING, _("writing")),
+        (DONE, _("done")),
+        (FAILED, _("failed")),
+        (CANCELLED, _("cancelled")),
+    ]
+    RUNNING = (CHECKING, WRITING)  # a job is at work (or waits for a worker)
+    CANCELLABLE = (CHECKING, CHECKED, WRITING)
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.CASCADE, related_name="import_runs"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=ImportMapping.KINDS)
+    filename = models.CharField(_("file"), max_length=255)
+    token = models.CharField(max_length=64, unique=True, editable=False)  # the upload's, in the page's address
+    fields = models.JSONField(default=list)  # the columns as the user chose them (mapping.used_columns)
+    columns = models.JSONField(default=list)  # [field, header as written] of the columns read, in order
+    language = models.CharField(max_length=10, blank=True)  # the user's, for the messages the jobs write
+    status = models.CharField(_("status"), max_length=12, choices=STATUSES, default=CHECKING)
+    rows_total = models.PositiveIntegerField(default=0)  # rows below the header, as counted at upload
+    rows_done = models.PositiveIntegerField(default=0)  # checked, then (while writing) prepared
+    counts = models.JSONField(default=dict)  # status (new, update, duplicate, error) → rows
+    problems = models.JSONField(default=list)  # the first MAX_PROBLEMS: [row, column header, message]
+    problem_count = models.PositiveIntegerField(default=0)
+    file_errors = models.JSONField(default=list)
+    notices = models.JSONField(default=list)
+    left_out = models.JSONField(default=list)  # the first MAX_PROBLEMS rows that are not data: [row, reason, text]
+    left_out_count = models.PositiveIntegerField(default=0)
+    ignored = models.JSONField(default=list)  # columns left out
+    new_regions = models.JSONField(default=list)
+    new_tags = models.JSONField(default=list)
+    summary = models.JSONField(default=dict)  # once written: created, updated, duplicates
+    error = models.TextField(blank=True)  # why it failed, for the user
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["owner", "-created_at"], name="import_run_owner")]
+
+    def __str__(self) -> str:
+        return f"{self.filename} · {self.status}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in self.RUNNING
+
+    @property
+    def is_valid(self) -> bool:
+        return (
+            self.status in (self.CHECKED, self.WRITING, self.DONE) and not self.file_errors and not self.problem_count
+        )
+
+    @property
+    def percent(self) -> int:
+        return min(100, self.rows_done * 100 // self.rows_total) if self.rows_total else 0

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from stakeholders.views import contacts, imports, organizations, suggest
+from stakeholders.views import contacts, import_runs, imports, organizations, suggest
 
 app_name = "stakeholders"
 
@@ -28,6 +28,10 @@ urlpatterns = [
     path("import/<str:token>/columns/", imports.import_columns, name="import_columns"),
     path("import/<str:token>/", imports.import_preview, name="import_preview"),
     path("import/<str:token>/confirm/", imports.import_confirm, name="import_confirm"),
+    path("import/<str:token>/run/", import_runs.import_run, name="import_run"),
+    path("import/<str:token>/run/progress/", import_runs.import_run_progress, name="import_run_progress"),
+    path("import/<str:token>/run/confirm/", import_runs.import_run_confirm, name="import_run_confirm"),
+    path("import/<str:token>/run/cancel/", import_runs.import_run_cancel, name="import_run_cancel"),
     path("suggest/organizations/", suggest.suggest_organizations, name="suggest_organizations"),
     path("suggest/regions/", suggest.suggest_regions, name="suggest_regions"),
     path("suggest/tags/", suggest.suggest_tags, name="suggest_tags"),

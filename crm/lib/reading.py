@@ -127,13 +127,15 @@ def _cell(value: object) -> str:
 
 
 @contextlib.contextmanager
-def _workbook(source: IO[bytes] | Path, check_size: bytes | None = None) -> Iterator[Any]:
-    """The first sheet of a workbook, read-only (rows parsed as they are read), closed afterwards."""
+def _workbook(source: IO[bytes] | Path, check_size: bytes | Path | None = None) -> Iterator[Any]:
+    """The first sheet of a workbook, read-only (rows parsed as they are read), closed afterwards.
+    `check_size`: the file (its bytes or its path), whose unpacked size is checked first."""
     from openpyxl import load_workbook
 
     try:
         if check_size is not None:
-            with zipfile.ZipFile(io.BytesIO(check_size)) as archive:
+            packed = io.BytesIO(check_size) if isinstance(check_size, bytes) else check_size
+            with zipfile.ZipFile(packed) as archive:
                 if sum(info.file_size for info in archive.infolist()) > MAX_XLSX_UNCOMPRESSED:
                     raise ImportFileError(_("This workbook is too large once uncompressed."))
         workbook = load_workbook(source, read_only=True, data_only=True)
@@ -199,8 +201,8 @@ class StreamedFile:
     @contextlib.contextmanager
     def _rows(self) -> Iterator[Rows]:
         """(row number, cells) of every non-empty row, header and title included."""
-        if self.is_xlsx:
-            with _workbook(self.path) as sheet:
+        if self.is_xlsx:  # opened here: openpyxl refuses a path whose name does not end in .xlsx
+            with self.path.open("rb") as file, _workbook(file, check_size=self.path) as sheet:
                 yield _xlsx_rows(sheet)
             return
         with self.path.open(encoding=self.encoding, errors="replace", newline="") as file:

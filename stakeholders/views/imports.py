@@ -3,7 +3,8 @@ update, duplicate or error) → confirm → summary.
 
 The uploaded file waits under var/imports/ between the steps, under a random name known only to
 the session that uploaded it, beside what the user chose (its kind, its columns); it is checked
-again on confirmation.
+again on confirmation. A file of more than IMPORT_JOB_ROWS rows is checked and written by jobs
+once its columns are chosen (import_runs.py); below that, within the requests, as here.
 """
 
 import json
@@ -21,15 +22,21 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from crm.lib.reading import ImportFileError
+from crm.lib.reading import XLSX_MAGIC, ImportFileError, StreamedFile, Table
 from stakeholders.choices import AeoStatus, OrganizationType, Sector
 from stakeholders.forms import ImportColumnsForm
-from stakeholders.imports import mapping
-from stakeholders.imports.columns import CONTACT_COLUMNS, FRENCH_HEADERS, ORGANIZATION_COLUMNS, guess_kind
-from stakeholders.imports.service import import_file, preview_file, read_file
+from stakeholders.imports import mapping, runs
+from stakeholders.imports.columns import (
+    CONTACT_COLUMNS,
+    FRENCH_HEADERS,
+    ORGANIZATION_COLUMNS,
+    guess_kind,
+    looks_like_header,
+)
+from stakeholders.imports.mapping import ROWS_LOOKED_AT
+from stakeholders.imports.service import import_file, preview_file
 
-MAX_BYTES = 5 * 1024 * 1024
-MAX_ROWS = 20_000
+MAX_BYTES = 100 * 1024 * 1024  # a register of 200 000 organizations is about 40 MB of CSV
 MAX_COLUMNS = 100
 SHOWN_ROWS = 500
 KEEP_SECONDS = 24 * 3600
@@ -69,7 +76,7 @@ def _folder() -> Path:
     return folder
 
 
-def _load(request, token: str) -> tuple[bytes, dict]:
+def _load_meta(request, token: str) -> dict:
     if not token.isalnum():
         raise Http404
     meta_path = _folder() / f"{token}.json"
@@ -78,7 +85,17 @@ def _load(request, token: str) -> tuple[bytes, dict]:
     meta = json.loads(meta_path.read_text())
     if meta["user"] != request.user.pk:
         raise PermissionDenied
+    return meta
+
+
+def _load(request, token: str) -> tuple[bytes, dict]:
+    meta = _load_meta(request, token)
     return (_folder() / f"{token}.data").read_bytes(), meta
+
+
+def _is_large(meta: dict) -> bool:
+    """Checked and written by jobs (import_runs.py) rather than within the request."""
+    return meta.get("rows", 0) > settings.IMPORT_JOB_ROWS
 
 
 def _save(token: str, meta: dict) -> None:
@@ -86,8 +103,7 @@ def _save(token: str, meta: dict) -> None:
 
 
 def _discard(token: str) -> None:
-    for suffix in (".json", ".data"):
-        (_folder() / f"{token}{suffix}").unlink(missing_ok=True)
+    runs.discard(token)
 
 
 def _can_import(user, kind: str) -> bool:
@@ -98,67 +114,110 @@ def import_start(request):
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        data = upload.read()
+        token = secrets.token_hex(16)
+        path = _folder() / f"{token}.data"
+        with path.open("wb") as file:  # in chunks: a large upload is never held in memory
+            for chunk in upload.chunks():
+                file.write(chunk)
         try:
-            table = read_file(data, upload.name)
+            if upload.name.lower().endswith((".xlsx", ".xlsm")) and not _starts_with(path, XLSX_MAGIC):
+                raise ImportFileError(_("This file is not an Excel workbook (.xlsx). Save it again as .xlsx or .csv."))
+            source, rows = _count(path)
         except ImportFileError as error:
+            path.unlink(missing_ok=True)
             form.add_error("file", str(error))
         else:
-            kind = form.cleaned_data["kind"] or mapping.remembered_kind(request.user, table.header)
-            kind = kind or guess_kind(table.header)
-            if too_large := _too_large(table):
+            kind = form.cleaned_data["kind"] or mapping.remembered_kind(request.user, source.header)
+            kind = kind or guess_kind(source.header)
+            if too_large := _too_large(source.header, rows):
+                path.unlink(missing_ok=True)
                 form.add_error("file", too_large)
             elif not _can_import(request.user, kind):
+                path.unlink(missing_ok=True)
                 raise PermissionDenied
             else:
-                token = secrets.token_hex(16)
-                (_folder() / f"{token}.data").write_bytes(data)
-                _save(token, {"user": request.user.pk, "filename": upload.name, "kind": kind})
+                _save(token, {"user": request.user.pk, "filename": upload.name, "kind": kind, "rows": rows})
                 return redirect("stakeholders:import_columns", token=token)
     return render(
         request,
         "stakeholders/import_start.html",
-        {"form": form, "max_mb": MAX_BYTES // 1024 // 1024, "max_rows": MAX_ROWS, **_reference()},
+        {
+            "form": form,
+            "max_mb": MAX_BYTES // 1024 // 1024,
+            "max_rows": settings.IMPORT_MAX_ROWS,
+            "job_rows": settings.IMPORT_JOB_ROWS,
+            **_reference(),
+        },
     )
 
 
-def _too_large(table) -> str:
-    """Why the page will not take this table ("" when it will). Checked before the rows are: a
-    huge file costs no validation."""
-    if len(table.rows) > MAX_ROWS:
+def _count(path: Path) -> tuple[StreamedFile, int]:
+    """The file's reader and its rows below the header, counted no further than one past the limit
+    (a file of millions of short rows costs no more than the limit). Raises ImportFileError."""
+    source = StreamedFile(path, batch=ROWS_LOOKED_AT, is_header=looks_like_header)
+    rows = 0
+    for table in source.batches():
+        rows += len(table.rows)
+        if rows > settings.IMPORT_MAX_ROWS + ROWS_LOOKED_AT:
+            return source, -1  # more than the limit, not counted further
+    return source, rows
+
+
+def _starts_with(path: Path, magic: bytes) -> bool:
+    with path.open("rb") as file:
+        return file.read(len(magic)) == magic
+
+
+def _head(path: Path) -> Table:
+    """The header and first rows of a stored file: what the columns page shows and guesses from."""
+    source = StreamedFile(path, batch=ROWS_LOOKED_AT, is_header=looks_like_header)
+    return next(source.batches())
+
+
+def _too_large(header: list[str], rows: int) -> str:
+    """Why the page will not take this file ("" when it will; `rows` -1: more than the limit).
+    Checked before the rows are: a huge file costs no validation."""
+    limit = settings.IMPORT_MAX_ROWS
+    if rows < 0:
+        return ngettext(
+            "The file has more than %(max)s row; the web page takes up to %(max)s. Split it, or use the import command.",
+            "The file has more than %(max)s rows; the web page takes up to %(max)s. Split it, or use the import command.",
+            limit,
+        ) % {"max": limit}
+    if rows > limit:
         return ngettext(
             "The file has %(n)s row; the web page takes up to %(max)s. Split it, or use the import command.",
             "The file has %(n)s rows; the web page takes up to %(max)s. Split it, or use the import command.",
-            len(table.rows),
-        ) % {"n": len(table.rows), "max": MAX_ROWS}
-    if len(table.header) > MAX_COLUMNS:
+            rows,
+        ) % {"n": rows, "max": limit}
+    if len(header) > MAX_COLUMNS:
         return ngettext(
             "The file has %(n)s column; the web page takes up to %(max)s. Remove the columns you do not need.",
             "The file has %(n)s columns; the web page takes up to %(max)s. Remove the columns you do not need.",
-            len(table.header),
-        ) % {"n": len(table.header), "max": MAX_COLUMNS}
+            len(header),
+        ) % {"n": len(header), "max": MAX_COLUMNS}
     return ""
 
 
-def _read_or_restart(request, token: str, data: bytes, meta: dict):
-    """The stored file as a table, or None (with a message) if it can no longer be read."""
+def _head_or_restart(request, token: str, meta: dict) -> Table | None:
+    """The stored file's first rows, or None (with a message) if it can no longer be read."""
     try:
-        return read_file(data, meta["filename"])
-    except ImportFileError as error:  # cannot happen for a file that was read at upload, but stay safe
+        return _head(_folder() / f"{token}.data")
+    except (ImportFileError, OSError, StopIteration):  # cannot happen for a file read at upload, but stay safe
         _discard(token)
-        messages.error(request, str(error))
+        messages.error(request, _("The file can no longer be read. Upload it again."))
         return None
 
 
 def import_columns(request, token):
     """Which field each column goes to: the guesses filled in, the user's choice kept for the
     preview and remembered for their next file with the same headers."""
-    data, meta = _load(request, token)
+    meta = _load_meta(request, token)
     if request.method == "POST" and "kind" in request.POST:
         return _switch_kind(request, token, meta)
     if not _can_import(request.user, meta["kind"]):
         raise PermissionDenied
-    table = _read_or_restart(request, token, data, meta)
+    table = _head_or_restart(request, token, meta)
     if table is None:
         return redirect("stakeholders:import")
     guesses = mapping.guess_columns(table, meta["kind"], request.user)
@@ -169,6 +228,16 @@ def import_columns(request, token):
         meta["fields"] = form.chosen()
         mapping.remember(user=request.user, kind=meta["kind"], header=table.header, fields=meta["fields"])
         _save(token, meta)
+        if _is_large(meta):
+            runs.start_check(
+                owner=request.user,
+                token=token,
+                kind=meta["kind"],
+                filename=meta["filename"],
+                fields=meta["fields"],
+                rows_total=meta["rows"],
+            )
+            return redirect("stakeholders:import_run", token=token)
         return redirect("stakeholders:import_preview", token=token)
     columns = [(guess, form[form.column_name(guess.position)]) for guess in guesses]
     other_kind = "contacts" if meta["kind"] == "organizations" else "organizations"
@@ -180,7 +249,7 @@ def import_columns(request, token):
             "meta": meta,
             "form": form,
             "columns": columns,
-            "rows": len(table.rows),
+            "rows": meta.get("rows", len(table.rows)),
             "other_kind": other_kind,
         },
     )
@@ -214,9 +283,12 @@ def _reference() -> dict:
 
 
 def import_preview(request, token):
-    data, meta = _load(request, token)
+    meta = _load_meta(request, token)
     if "fields" not in meta:  # no column is read before the user has said where it goes
         return redirect("stakeholders:import_columns", token=token)
+    if _is_large(meta):
+        return redirect("stakeholders:import_run", token=token)
+    data, meta = _load(request, token)
     try:
         preview = preview_file(data, meta["filename"], meta["kind"], mapping.used_columns(meta["fields"]))
     except ImportFileError as error:  # cannot happen for a file that was read at upload, but stay safe
@@ -248,6 +320,8 @@ def import_confirm(request, token):
         raise PermissionDenied
     if "fields" not in meta:
         return redirect("stakeholders:import_columns", token=token)
+    if _is_large(meta):
+        return redirect("stakeholders:import_run", token=token)
     preview, summary = import_file(
         data,
         meta["filename"],

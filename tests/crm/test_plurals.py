@@ -96,10 +96,8 @@ def test_the_contacts_import_summary_speaks_of_people(officer_client, settings, 
 def test_the_too_long_file_message_agrees_with_its_count(
     officer_client, settings, tmp_path, monkeypatch, limit, rows, words
 ):
-    from stakeholders.views import imports
-
     settings.VAR_DIR = tmp_path
-    monkeypatch.setattr(imports, "MAX_ROWS", limit)
+    settings.IMPORT_MAX_ROWS = limit
     body = _upload(officer_client, "orgs.csv", "name\n" + rows).content.decode()
     assert words in body
 

@@ -269,6 +269,8 @@ MALFORMED = [
     ("JOBS_WORKER_SILENCE", "5"),
     ("WEBHOOKS_ALLOW_LOCAL_HTTP", "perhaps"),
     ("WEBHOOKS_TIMEOUT", "0"),
+    ("IMPORT_MAX_ROWS", "lots"),
+    ("IMPORT_JOB_ROWS", "0"),
 ]
 
 

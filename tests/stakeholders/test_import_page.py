@@ -5,7 +5,6 @@ from pathlib import Path
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from stakeholders.models import Organization
-from stakeholders.views import imports
 from tests.factories import UserFactory
 from tests.stakeholders.import_steps import map_columns
 
@@ -69,7 +68,7 @@ def test_unreadable_or_too_large_files_get_a_message_on_the_page(officer_client,
     assert "not an Excel workbook" in body
     body = upload(officer_client, "photo.jpg", b"\xff\xd8\xff").content.decode()
     assert "Upload a .csv or .xlsx file." in body
-    monkeypatch.setattr(imports, "MAX_ROWS", 10)
+    settings.IMPORT_MAX_ROWS = 10
     body = upload(officer_client, "organizations.csv").content.decode()
     assert "The file has 40 rows; the web page takes up to 10." in body
     assert Organization.objects.count() == 0
@@ -77,7 +76,7 @@ def test_unreadable_or_too_large_files_get_a_message_on_the_page(officer_client,
 
 def test_the_page_states_its_limits_in_french(officer_client):
     body = officer_client.get("/stakeholders/import/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
-    assert "5 Mo" in body or "5 MB" in body
+    assert "100 Mo" in body or "100 MB" in body
     assert "20000" in body or "20 000" in body or "20\u00a0000" in body
 
 
