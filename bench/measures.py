@@ -66,6 +66,7 @@ def _script(bench, name: str, *args) -> list[dict]:
 def jobs(bench):
     """Work done by the worker: 1 000 webhook deliveries to a receiver on loopback (each signed,
     each signature checked), through the real path (event → delivery and job → worker → POST)."""
+    reminders(bench)
     for row in _script(bench, "webhooks", "1000"):
         bench.add(
             "jobs: 1 000 webhook deliveries to a local receiver",
@@ -74,6 +75,16 @@ def jobs(bench):
             f"{row['deliveries']:,} delivered, {row['verified']:,} signatures checked, {row['seconds']:.1f} s "
             f"({row['made_seconds']:.1f} s to make them)",
         )
+
+
+def reminders(bench):
+    """The morning's reminders for 10 000 users with follow-ups due (one e-mail each, composed and
+    kept in memory, not sent), then the same day again (all already sent: nothing goes twice)."""
+    for row in _script(bench, "reminders", "10000"):
+        if row["measure"].startswith("seed"):
+            continue
+        note = f"{row['sent']:,} sent, {row['already']:,} already sent"
+        bench.add(f"jobs: {row['measure']}", f"{row['seconds']:.1f} s", row["queries"], note)
 
 
 def _floor_seconds(bench) -> float | None:

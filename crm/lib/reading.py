@@ -202,11 +202,11 @@ class StreamedFile:
     def _rows(self) -> Iterator[Rows]:
         """(row number, cells) of every non-empty row, header and title included."""
         if self.is_xlsx:  # opened here: openpyxl refuses a path whose name does not end in .xlsx
-            with self.path.open("rb") as file, _workbook(file, check_size=self.path) as sheet:
+            with self.path.open("rb") as binary, _workbook(binary, check_size=self.path) as sheet:
                 yield _xlsx_rows(sheet)
             return
-        with self.path.open(encoding=self.encoding, errors="replace", newline="") as file:
-            yield _csv_rows(file)
+        with self.path.open(encoding=self.encoding, errors="replace", newline="") as text:
+            yield _csv_rows(text)
 
     def batches(self) -> Iterator[Table]:
         with self._rows() as rows:
