@@ -35,7 +35,7 @@ class CommunicationsConfig(AppConfig):
                 name="follow-ups overdue",
                 job=tasks.tell_overdue_follow_ups,
                 latest=schedule.daily(lambda: time(0, 5)),
-                description="Tells follow_up.overdue for the follow-ups that went overdue",
+                description=_("Tell webhooks of the follow-ups that went overdue (daily)"),
             )
         )
 
