@@ -214,7 +214,9 @@ class CommitmentFilter(filters.FilterSet):
         fields = []
 
     def filter_q(self, queryset, name, value):
-        parties = Commitment.parties.through.objects.filter(organization__name__icontains=value.strip())
+        # A party by its organization's text index (crm/lib/search.py), not by joining every organization.
+        named = search.matching(Organization.objects.all(), value).values("pk")
+        parties = Commitment.parties.through.objects.filter(organization__in=named)
         return queryset.filter(
             Q(title__icontains=value)
             | Q(document_reference__icontains=value)
@@ -260,9 +262,9 @@ class ConcernFilter(filters.FilterSet):
     def filter_q(self, queryset, name, value):
         # Searching never reaches into referrals' (empty) narrative, nor reveals them: the rows come
         # from concern_list(), which already hides referrals from those not allowed to see them.
-        return queryset.filter(
-            Q(summary__icontains=value) | Q(response__icontains=value) | Q(organization__name__icontains=value)
-        )
+        # The organization by its text index (crm/lib/search.py): a few ids, not a join of every one.
+        named = search.matching(Organization.objects.all(), value).values("pk")
+        return queryset.filter(Q(summary__icontains=value) | Q(response__icontains=value) | Q(organization__in=named))
 
     def filter_organization(self, queryset, name, value):
         return _organization(queryset, "organization", value)
