@@ -8,6 +8,7 @@ import resource
 import statistics
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -37,7 +38,74 @@ def largest_select(html: str) -> int:
     return max((block.count("<option") for block in SELECT.findall(html)), default=0)
 
 
-def pages(runs: int):
+OFFICER, MANAGER = "officer@demo.test", "manager@demo.test"
+
+
+def list_pages(region: str, today) -> list[tuple[str, str, str]]:
+    """Every list page with its usual filters (label, url, who looks): as an officer, and as a
+    manager where what they see differs (everyone's follow-ups, referrals among the concerns)."""
+    recent = f"date_from={today - timedelta(days=90)}&date_to={today}"
+    return [
+        ("organizations list", "/stakeholders/organizations/", OFFICER),
+        (
+            "organizations list, type + region",
+            f"/stakeholders/organizations/?type=customs_broker&region={region}",
+            OFFICER,
+        ),
+        (
+            "organizations list, q + type + region",
+            f"/stakeholders/organizations/?q=sahel&type=customs_broker&region={region}",
+            OFFICER,
+        ),
+        ("organizations list, name descending, page 500", "/stakeholders/organizations/?sort=-name&page=500", OFFICER),
+        ("organizations list, q (a common word)", "/stakeholders/organizations/?q=transit", OFFICER),
+        ("contacts list", "/stakeholders/contacts/", OFFICER),
+        ("contacts list, q (a first name)", "/stakeholders/contacts/?q=ibrahim", OFFICER),
+        ("contacts list, q (no match)", "/stakeholders/contacts/?q=zzqxw", OFFICER),
+        ("engagements list", "/communications/engagements/", OFFICER),
+        ("engagements list, region + last 90 days", f"/communications/engagements/?region={region}&{recent}", OFFICER),
+        ("engagements list, planned tab", "/communications/engagements/?held=no", OFFICER),
+        ("engagements list, q (a title word)", "/communications/engagements/?q=release", OFFICER),
+        ("engagements list, q (no match)", "/communications/engagements/?q=zzqxw", OFFICER),
+        ("engagements list, by kind", "/communications/engagements/?kind=workshop", OFFICER),
+        (
+            "engagements list, by date range",
+            "/communications/engagements/?date_from=2025-01-01&date_to=2025-03-31",
+            OFFICER,
+        ),
+        ("follow-ups list, mine + open (the default)", "/communications/follow-ups/", OFFICER),
+        ("follow-ups list, mine + overdue", "/communications/follow-ups/?overdue=on", OFFICER),
+        ("follow-ups list, everyone's open (manager)", "/communications/follow-ups/?owner=all", MANAGER),
+        ("follow-ups list, everyone's overdue (manager)", "/communications/follow-ups/?owner=all&overdue=on", MANAGER),
+        ("follow-ups list, mine, q (a word)", "/communications/follow-ups/?q=minutes", OFFICER),
+        (
+            "follow-ups list, everyone's, done, due date descending",
+            "/communications/follow-ups/?owner=all&status=done&sort=-due_on",
+            MANAGER,
+        ),
+        ("commitments list", "/communications/commitments/", OFFICER),
+        (
+            "commitments list, signed + review within 90 days",
+            "/communications/commitments/?status=signed&due_within=90",
+            OFFICER,
+        ),
+        ("commitments list, q (a word)", "/communications/commitments/?q=charter", OFFICER),
+        ("concerns list", "/communications/concerns/", OFFICER),
+        ("concerns list (manager, with referrals)", "/communications/concerns/", MANAGER),
+        ("concerns list, open", "/communications/concerns/?status=open", OFFICER),
+        ("concerns list, open (manager, with referrals)", "/communications/concerns/?status=open", MANAGER),
+        ("concerns list, q (a word)", "/communications/concerns/?q=valuation", OFFICER),
+        ("concerns list, q (a word, manager)", "/communications/concerns/?q=valuation", MANAGER),
+        ("concerns list, referred (manager)", "/communications/concerns/?referred=yes", MANAGER),
+        ("campaigns list", "/communications/campaigns/", MANAGER),
+        ("campaigns list, q (a word)", "/communications/campaigns/?q=day", MANAGER),
+    ]
+
+
+def pages(runs: int, only: str = ""):
+    """Each page's median time and queries; `only`: the pages whose label holds it (while iterating)."""
+    from django.utils import timezone
+
     from communications.models import Engagement
     from stakeholders.models import Organization
 
@@ -51,45 +119,23 @@ def pages(runs: int):
     organization = busiest["organization_id"] if busiest else Organization.objects.values_list("pk", flat=True).first()
     region = Organization.objects.exclude(region=None).values_list("region__name", flat=True).first()
     urls = [
-        ("organizations list", "/stakeholders/organizations/", "officer@demo.test"),
-        (
-            "organizations list, q + type + region",
-            f"/stakeholders/organizations/?q=sahel&type=customs_broker&region={region}",
-            "officer@demo.test",
-        ),
-        (
-            "organizations list, name descending, page 500",
-            "/stakeholders/organizations/?sort=-name&page=500",
-            "officer@demo.test",
-        ),
-        ("organizations list, q (a common word)", "/stakeholders/organizations/?q=transit", "officer@demo.test"),
-        ("contacts list, q (a first name)", "/stakeholders/contacts/?q=ibrahim", "officer@demo.test"),
-        ("contacts list, q (no match)", "/stakeholders/contacts/?q=zzqxw", "officer@demo.test"),
-        ("engagements list", "/communications/engagements/", "officer@demo.test"),
-        ("engagements list, q (a title word)", "/communications/engagements/?q=release", "officer@demo.test"),
-        ("engagements list, q (no match)", "/communications/engagements/?q=zzqxw", "officer@demo.test"),
-        ("engagements list, by kind", "/communications/engagements/?kind=workshop", "officer@demo.test"),
-        (
-            "engagements list, by date range",
-            "/communications/engagements/?date_from=2025-01-01&date_to=2025-03-31",
-            "officer@demo.test",
-        ),
+        *list_pages(region, timezone.localdate()),
         (
             f"organization page ({busiest['n'] if busiest else 0} engagements)",
             f"/stakeholders/organizations/{organization}/",
-            "officer@demo.test",
+            OFFICER,
         ),
-        ("home page", "/", "officer@demo.test"),
-        ("header search, a common word (transit)", "/search/?q=transit", "officer@demo.test"),
-        ("header search, accents left out (societe)", "/search/?q=societe", "officer@demo.test"),
-        ("header search, no match", "/search/?q=zzqxw", "officer@demo.test"),
-        ("header search suggestions (htmx)", "/search/suggestions/?q=trans", "officer@demo.test"),
-        ("dashboard, 90 days (the default), figures kept", "/dashboard/", "manager@demo.test"),
-        ("dashboard, 365 days, figures kept", "/dashboard/?period=365", "manager@demo.test"),
-        ("dashboard, 90 days, counted (after a change)", "/dashboard/", "manager@demo.test"),
-        ("dashboard, 365 days, counted (after a change)", "/dashboard/?period=365", "manager@demo.test"),
+        ("home page", "/", OFFICER),
+        ("header search, a common word (transit)", "/search/?q=transit", OFFICER),
+        ("header search, accents left out (societe)", "/search/?q=societe", OFFICER),
+        ("header search, no match", "/search/?q=zzqxw", OFFICER),
+        ("header search suggestions (htmx)", "/search/suggestions/?q=trans", OFFICER),
+        ("dashboard, 90 days (the default), figures kept", "/dashboard/", MANAGER),
+        ("dashboard, 365 days, figures kept", "/dashboard/?period=365", MANAGER),
+        ("dashboard, 90 days, counted (after a change)", "/dashboard/", MANAGER),
+        ("dashboard, 365 days, counted (after a change)", "/dashboard/?period=365", MANAGER),
     ]
-    for label, url, email in urls:
+    for label, url, email in [page for page in urls if only in page[0]]:
         counted = "counted" in label  # the kept figures forgotten before each request, as a change would
         browser = client(email)
         browser.get(url)  # warm up
@@ -300,7 +346,7 @@ def import_job(rows: int):
 
 if __name__ == "__main__":
     if sys.argv[1] == "pages":
-        pages(int(sys.argv[2]))
+        pages(int(sys.argv[2]), *sys.argv[3:4])
     elif sys.argv[1] == "api":
         api(int(sys.argv[2]))
     elif sys.argv[1] == "export":

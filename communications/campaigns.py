@@ -8,7 +8,8 @@ campaigns_progress(), which keep it at that first reading.
 
 Progress is counted from the engagements linked to the campaign: held engagements are events;
 audience organizations engaged through them during the campaign are reached; commitments signed at
-them count as commitments. Progress of any number of campaigns costs four queries.
+them count as commitments. Progress of any number of campaigns costs four queries; the list's two
+figures (audience, reached) two.
 """
 
 import math
@@ -17,7 +18,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Case, Count, Exists, F, Func, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -139,43 +141,65 @@ class Progress:
     commitments: Measure
 
 
-def _met_during(campaign_field: str, organization_field: str) -> Exists:
-    """Whether the organization was met at a held event of the campaign, between its start and end."""
-    return Exists(
-        MET.objects.filter(
-            organization_id=OuterRef(organization_field),
-            engagement__campaign_id=OuterRef(campaign_field),
-            engagement__is_held=True,
-            engagement__is_removed=False,
-        ).filter(
-            Q(engagement__campaign__starts_on__isnull=True)
-            | Q(engagement__occurred_on__gte=F("engagement__campaign__starts_on")),
-            Q(engagement__campaign__ends_on__isnull=True)
-            | Q(engagement__occurred_on__lte=F("engagement__campaign__ends_on")),
-        )
+def _count(queryset: QuerySet, column: str = "pk", *, distinct: bool = False) -> Subquery:
+    """The number of rows (or of distinct values of `column`), as a subquery of one value."""
+    template = "COUNT(DISTINCT %(expressions)s)" if distinct else "COUNT(%(expressions)s)"
+    return Subquery(queryset.order_by().values(n=Func(F(column), function="COUNT", template=template)))
+
+
+def _met_at_events(campaign: Campaign | None = None) -> QuerySet:
+    """Links of the organizations met at the campaign's held events between its start and end: read
+    from the events (the campaign's index), never from every organization of the audience. Without
+    a campaign, those of the campaign row the subquery belongs to (OuterRef)."""
+    if campaign is not None:
+        return MET.objects.filter(engagement__in=_during(campaign_events(campaign), campaign))
+    return MET.objects.filter(
+        engagement__campaign_id=OuterRef("pk"),
+        engagement__is_held=True,
+        engagement__is_removed=False,
+        engagement__occurred_on__gte=Coalesce(OuterRef("starts_on"), Value(date.min)),
+        engagement__occurred_on__lte=Coalesce(OuterRef("ends_on"), Value(date.max)),
     )
 
 
 def _kept_counts(campaigns: list[Campaign]) -> dict[int, tuple[int, int]]:
     """(audience, reached) of campaigns whose audience is kept: one query."""
-    rows = (
-        KEPT.objects.filter(campaign_id__in=[c.pk for c in campaigns])
-        .values("campaign_id")
-        .annotate(audience=Count("pk"), reached=Count("pk", filter=_met_during("campaign_id", "organization_id")))
-        .order_by()
+    kept = KEPT.objects.filter(campaign_id=OuterRef("pk"))
+    in_audience = Exists(
+        KEPT.objects.filter(campaign_id=OuterRef(OuterRef("pk")), organization_id=OuterRef("organization_id"))
     )
-    return {row["campaign_id"]: (row["audience"], row["reached"]) for row in rows}
+    rows = Campaign.objects.filter(pk__in=[c.pk for c in campaigns]).values_list(
+        "pk",
+        _count(kept),
+        _count(_met_at_events().filter(in_audience), "organization_id", distinct=True),
+    )
+    return {pk: (audience or 0, reached or 0) for pk, audience, reached in rows}
 
 
 def _live_counts(campaigns: list[Campaign]) -> dict[int, tuple[int, int]]:
-    """(audience, reached) of running campaigns, each filter applied now: one query for them all."""
-    aggregates = {}
-    for campaign in campaigns:
-        members = Q(pk__in=_live_audience(campaign).values("pk"))
-        aggregates[f"audience_{campaign.pk}"] = Count("pk", filter=members)
-        aggregates[f"reached_{campaign.pk}"] = Count("pk", filter=members & Q(pk__in=reached_ids(campaign)))
-    totals = Organization.objects.aggregate(**aggregates) if aggregates else {}
-    return {c.pk: (totals[f"audience_{c.pk}"], totals[f"reached_{c.pk}"]) for c in campaigns}
+    """(audience, reached) of running campaigns, each filter applied now: one query for them all,
+    one row per campaign holding its own two counts."""
+    if not campaigns:
+        return {}
+    audiences = {c.pk: _live_audience(c) for c in campaigns}
+    audience = Case(*[When(pk=pk, then=_count(members)) for pk, members in audiences.items()])
+    reached = Case(
+        *[
+            When(pk=c.pk, then=_count(audiences[c.pk].filter(pk__in=_met_at_events(c).values("organization_id"))))
+            for c in campaigns
+        ]
+    )
+    rows = Campaign.objects.filter(pk__in=list(audiences)).values_list("pk", audience, reached)
+    return {pk: (size or 0, met or 0) for pk, size, met in rows}
+
+
+def campaigns_reach(campaigns: Iterable[Campaign]) -> dict[int, tuple[int, int]]:
+    """(audience, reached) of each campaign, by primary key, as the campaigns list shows them: two
+    queries whatever their number (plus, once in a campaign's life, the keeping of its audience)."""
+    campaigns = list(campaigns)
+    keep_ended_audiences(campaigns)
+    counts = _kept_counts([c for c in campaigns if c.audience_kept_on is not None])
+    return counts | _live_counts([c for c in campaigns if c.audience_kept_on is None])
 
 
 def campaigns_progress(campaigns: Iterable[Campaign]) -> dict[int, Progress]:
@@ -184,9 +208,7 @@ def campaigns_progress(campaigns: Iterable[Campaign]) -> dict[int, Progress]:
     campaigns = list(campaigns)
     if not campaigns:
         return {}
-    keep_ended_audiences(campaigns)
-    counts = _kept_counts([c for c in campaigns if c.audience_kept_on is not None])
-    counts |= _live_counts([c for c in campaigns if c.audience_kept_on is None])
+    counts = campaigns_reach(campaigns)
     pks = [c.pk for c in campaigns]
     events = dict(
         Engagement.objects.filter(campaign_id__in=pks, is_held=True, is_removed=False)

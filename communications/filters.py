@@ -50,13 +50,10 @@ def _titled_or_met(word: str) -> Q:
     A few matches: the list starts from them and sorts them. Many (90 000 titles hold "release"):
     it walks its date index and looks each row up in them, as sorting them all first took 0.6 s at
     a million engagements. SQLite needs telling which; PostgreSQL's planner weighs it from its
-    statistics. Both counts are asked, so a list costs the same queries whatever its rows."""
+    statistics. Both counts are asked, in one query, so a list costs the same queries whatever its rows."""
     met = Engagement.organizations.through.objects.filter(search.holds(Organization, word, "organization"))
     by_organization = met.values("engagement_id")
-    few = False
-    if search.uses_fts(Engagement):
-        few_titles = search.few_matches(Engagement, word)
-        few = by_organization[: search.FEW].count() < search.FEW and few_titles
+    few = search.uses_fts(Engagement) and search.few_matches(Engagement, word, also=by_organization)
     titled = search.holds(Engagement, word, looked_up=not few)
     return titled | (Q(pk__in=by_organization) if few else search.looked_up_in(by_organization))
 
@@ -214,7 +211,9 @@ class CommitmentFilter(filters.FilterSet):
         fields = []
 
     def filter_q(self, queryset, name, value):
-        parties = Commitment.parties.through.objects.filter(organization__name__icontains=value.strip())
+        # A party by its organization's text index (crm/lib/search.py), not by joining every organization.
+        named = search.matching(Organization.objects.all(), value).values("pk")
+        parties = Commitment.parties.through.objects.filter(organization__in=named)
         return queryset.filter(
             Q(title__icontains=value)
             | Q(document_reference__icontains=value)
@@ -260,9 +259,9 @@ class ConcernFilter(filters.FilterSet):
     def filter_q(self, queryset, name, value):
         # Searching never reaches into referrals' (empty) narrative, nor reveals them: the rows come
         # from concern_list(), which already hides referrals from those not allowed to see them.
-        return queryset.filter(
-            Q(summary__icontains=value) | Q(response__icontains=value) | Q(organization__name__icontains=value)
-        )
+        # The organization by its text index (crm/lib/search.py): a few ids, not a join of every one.
+        named = search.matching(Organization.objects.all(), value).values("pk")
+        return queryset.filter(Q(summary__icontains=value) | Q(response__icontains=value) | Q(organization__in=named))
 
     def filter_organization(self, queryset, name, value):
         return _organization(queryset, "organization", value)

@@ -303,6 +303,21 @@ class FollowUp(models.Model):
                 condition=models.Q(status__in=["open", "in_progress"]),
                 name="followup_open_owner_due",
             ),
+            # The follow-ups list: its open ones (the default tab), someone's or everyone's, by due
+            # date; any status, sorted by due date either way. Each holds what the list's count
+            # reads (the engagement, to leave out removed ones; the status, which SQLite otherwise
+            # reads from the table), so that counting up to the cap never visits the table.
+            models.Index(
+                fields=["owner", "due_on", "id", "engagement", "status"],
+                condition=models.Q(status__in=["open", "in_progress"]),
+                name="followup_open_owner_list",
+            ),
+            models.Index(
+                fields=["due_on", "id", "engagement", "status"],
+                condition=models.Q(status__in=["open", "in_progress"]),
+                name="followup_open_list",
+            ),
+            models.Index(fields=["status", "due_on", "id", "engagement"], name="followup_status_list"),
         ]
 
     def __str__(self):
@@ -349,6 +364,11 @@ class Commitment(models.Model):
         verbose_name = _("commitment")
         verbose_name_plural = _("commitments")
         ordering = ["-signed_on", "-pk"]
+        indexes = [
+            # The register newest first (read backwards), whole or by status.
+            models.Index(fields=["signed_on", "id"], name="commitment_signed_list"),
+            models.Index(fields=["status", "signed_on", "id"], name="commitment_status_list"),
+        ]
 
     def __str__(self):
         return self.title
@@ -390,7 +410,17 @@ class Concern(models.Model):
         verbose_name_plural = _("concerns")
         ordering = ["-raised_on", "-pk"]
         permissions = [("view_referral", _("Can see concerns referred to Internal Affairs"))]
-        indexes = [models.Index(fields=["status", "raised_on"], name="concern_status_date")]
+        indexes = [
+            # The register newest first (read backwards), whole or by status; with what the scope
+            # reads (referral, author), so that an officer's count never visits the table.
+            models.Index(
+                fields=["raised_on", "id", "referred_to_internal_affairs", "author"], name="concern_raised_list"
+            ),
+            models.Index(
+                fields=["status", "raised_on", "id", "referred_to_internal_affairs", "author"],
+                name="concern_status_list",
+            ),
+        ]
 
     def __str__(self):
         if self.referred_to_internal_affairs:

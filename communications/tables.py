@@ -1,12 +1,13 @@
 import django_tables2 as tables
 from django.contrib.humanize.templatetags.humanize import intcomma
-from django.template.loader import render_to_string
+from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from communications.models import Campaign, Commitment, Concern, Engagement, FollowUp
+from communications.templatetags.follow_up_actions import follow_up_actions_html
 from crm.lib.columns import DateColumn
 from stakeholders.tables import WIDE
 
@@ -64,9 +65,14 @@ class FollowUpTable(tables.Table):
         return shown
 
     def render_actions(self, record):
-        return render_to_string(
-            "communications/partials/follow_up_actions.html", {"follow_up": record}, request=self.request
-        )
+        # What the request gives every row (the user, the CSRF token, the page's address) read once.
+        if not hasattr(self, "_actions"):
+            self._actions = {
+                "user": self.request.user,
+                "csrf_token": get_token(self.request),
+                "next_url": self.request.get_full_path(),
+            }
+        return follow_up_actions_html(record, **self._actions)
 
 
 class CommitmentTable(tables.Table):
@@ -135,19 +141,19 @@ class CampaignTable(tables.Table):
         attrs = {"class": "table table-hover align-middle table-stack"}
         empty_text = _("No campaign yet.")
 
-    def _progress(self, record):
-        """The progress of the page's campaigns, counted together (a few queries for the page)."""
-        if not hasattr(self, "_page_progress"):
-            from communications.campaigns import campaigns_progress
+    def _reach(self, record) -> tuple[int, int]:
+        """(audience, reached) of the page's campaigns, counted together (two queries for the page)."""
+        if not hasattr(self, "_page_reach"):
+            from communications.campaigns import campaigns_reach
 
             rows = self.page.object_list if hasattr(self, "page") else self.rows
-            self._page_progress = campaigns_progress(row.record for row in rows)
-        return self._page_progress[record.pk]
+            self._page_reach = campaigns_reach(row.record for row in rows)
+        return self._page_reach.get(record.pk, (0, 0))
 
     def render_audience(self, record):
-        n = self._progress(record).audience
+        n = self._reach(record)[0]
         return format_html('<span data-audience="{}">{}</span>', n, intcomma(n))
 
     def render_reached(self, record):
-        n = self._progress(record).reached.done
+        n = self._reach(record)[1]
         return format_html('<span data-reached="{}">{}</span>', n, intcomma(n))

@@ -31,6 +31,8 @@ class CrmConfig(AppConfig):
         post_migrate.connect(search.ensure_indexes, sender=self)
         # SQLite forgets a table's planner statistics when a migration rebuilds it (crm/lib/statistics.py).
         post_migrate.connect(statistics.analyze_tables_without_statistics, sender=self)
+        # …and never has any for an index a migration adds, until that index is analysed.
+        post_migrate.connect(statistics.analyze_indexes_without_statistics, sender=self)
         # A session's clocks start at sign-in (crm.accounts.middleware.SessionTimeoutMiddleware).
         user_logged_in.connect(start_session_clock)
         wire_webhooks()

@@ -187,17 +187,22 @@ def holds(model: ModelType, word: str, path: str = "", *, looked_up: bool = Fals
     return Q(**{f"{prefix}pk__in": model._base_manager.filter(search_text__contains=word).values("pk")})
 
 
-def few_matches(model: ModelType, word: str, using: str = "default") -> bool:
+def few_matches(model: ModelType, word: str, using: str = "default", *, also: QuerySet | None = None) -> bool:
     """Whether fewer than FEW of the model's rows hold `word`, read no further than that (SQLite's
-    index; elsewhere the database's planner weighs it, and the answer is False)."""
+    index; elsewhere the database's planner weighs it, and the answer is False); with `also`, and
+    fewer than FEW rows of that queryset too, asked in the same statement."""
     if len(word) < MIN_WORD or not uses_fts(model, using):
         return False
     index = fts_table(model)
+    sql = f"SELECT count(*) FROM (SELECT rowid FROM {index} WHERE {index} MATCH %s LIMIT {FEW})"
+    params: list[Any] = [_phrase(word)]
+    if also is not None:
+        also_sql, also_params = also.order_by().values("pk")[:FEW].query.sql_with_params()
+        sql = f"SELECT ({sql}), (SELECT count(*) FROM ({also_sql}) also_rows)"
+        params += list(also_params)
     with connections[using].cursor() as cursor:
-        cursor.execute(
-            f"SELECT count(*) FROM (SELECT rowid FROM {index} WHERE {index} MATCH %s LIMIT {FEW})", [_phrase(word)]
-        )
-        return cursor.fetchone()[0] < FEW
+        cursor.execute(sql, params)
+        return all(count < FEW for count in cursor.fetchone())
 
 
 def looked_up_in(ids: Any, path: str = "") -> Q:

@@ -30,3 +30,26 @@ def analyze_tables_without_statistics(using: str = "default", **kwargs: Any) -> 
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
                 missing.append(table)
     return missing
+
+
+def analyze_indexes_without_statistics(using: str = "default", **kwargs: Any) -> list[str]:
+    """ANALYZE each index that has no statistics on a table that has some; their names.
+
+    An index a migration adds has none until then, and SQLite weighs it blind: a list may be read
+    through another index and sorted (the follow-ups list, 0.7 s instead of a few milliseconds).
+    An index with no rows (an empty partial index) never gets a line: analysing it again is free."""
+    connection = connections[using]
+    if connection.vendor != "sqlite":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")
+        if not cursor.fetchone():
+            return []
+        cursor.execute("SELECT DISTINCT tbl, idx FROM sqlite_stat1")
+        rows = cursor.fetchall()
+        analysed, known = {tbl for tbl, _idx in rows}, {idx for _tbl, idx in rows}
+        cursor.execute("SELECT name, tbl_name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
+        missing = sorted(name for name, table in cursor.fetchall() if table in analysed and name not in known)
+        for name in missing:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(name)}")
+    return missing
