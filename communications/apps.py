@@ -10,7 +10,7 @@ class CommunicationsConfig(AppConfig):
     verbose_name = _("Communications")
 
     def ready(self):
-        from communications import campaigns, filters, services
+        from communications import campaigns, filters, rollups, services
         from communications.views.organization_panels import contact_panels, organization_panels
         from stakeholders import extensions
 
@@ -22,6 +22,7 @@ class CommunicationsConfig(AppConfig):
             (extensions.CONTACT_PAGE_CONTEXT, contact_panels),
             (extensions.ORGANIZATIONS_ENGAGED, filters.organizations_engaged),
             (extensions.ORGANIZATIONS_IN_AUDIENCE, campaigns.organizations_in_audience),
+            (extensions.ORGANIZATIONS_CHANGED, rollups.organizations_changed),
         ]:
             if hook not in hooks:
                 hooks.append(hook)
@@ -38,6 +39,7 @@ class CommunicationsConfig(AppConfig):
                 description=_("Tell webhooks of the follow-ups that went overdue (daily)"),
             )
         )
+        post_migrate.connect(ensure_rollups, sender=self)
 
 
 def ensure_reference_rows(**kwargs):
@@ -52,3 +54,17 @@ def ensure_reference_rows(**kwargs):
             made.append(Topic.objects.get_or_create(code=code, defaults={"name": name, "name_fr": name_fr})[1])
     if any(made):
         changes.record()
+
+
+def ensure_rollups(**kwargs):
+    """The dashboard's roll-ups are worked out for the engagements already there when their tables
+    are new (the first migrate after they were added): migrations run no application code, and
+    the rule lives in communications.rollups (`manage.py build_rollups` does the same on demand)."""
+    from communications import rollups
+    from communications.models import Engagement, EngagementTally
+    from crm.lib import changes
+
+    if EngagementTally.objects.exists() or not Engagement.objects.filter(is_held=True, is_removed=False).exists():
+        return
+    rollups.rebuild()
+    changes.record()

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from communications import rollups
 from communications.choices import KeyFactorCode
 from communications.models import Engagement, KeyFactor
 from crm.lib import changes
@@ -110,6 +111,7 @@ def seed_campaigns(*, owner) -> int:
         ).order_by("pk")
         ids = list(period.values_list("pk", flat=True))[::5]
         Engagement.objects.filter(pk__in=ids).update(campaign=campaign)
+        rollups.refresh(engagements=ids)
         added += 1
     if added:
         changes.record()

@@ -469,3 +469,75 @@ class SurveyResult(models.Model):
 
 # Open follow-ups are read through their partial index (see communications/lookups.py).
 FollowUp._meta.get_field("status").register_lookup(InCodes)
+
+
+# Roll-ups: what the dashboard counts, kept by communications.rollups in the transaction of each
+# write (never written to anywhere else). A scope is "" (everyone's work) or one dimension the
+# dashboard filters on: "author:<id>", "region:<id>", "office:<id>", "campaign:<id>".
+class EngagementTally(models.Model):
+    """Held engagements (not removed) of a day and scope, counted by the value of one measure
+    (kind, sentiment, depth, region id, or key factor code), with their participants."""
+
+    day = models.DateField()
+    scope = models.CharField(max_length=24)
+    measure = models.CharField(max_length=12)
+    code = models.CharField(max_length=40, blank=True)
+    n = models.PositiveIntegerField()
+    participants = models.BigIntegerField()
+    women = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "day", "measure", "code"], name="tally_unique"),
+        ]
+        indexes = [
+            # a period of a scope: one range, every column read from the index
+            models.Index(
+                fields=["scope", "day", "measure", "code", "n", "participants", "women"], name="tally_covering"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.scope or '*'} {self.measure}={self.code}: {self.n}"
+
+
+class OrganizationReach(models.Model):
+    """An organization met on a day at held engagements (not removed), per scope ("" or an author),
+    with the day it was last met before that in the same scope (`previous`): the organizations
+    reached over a period are then counted without DISTINCT, as the rows of the period whose
+    previous day falls before it. The organization's type and whether it is a key stakeholder
+    (influence 4 or 5, not archived) are copied here, kept by the stakeholder services."""
+
+    scope = models.CharField(max_length=24)
+    day = models.DateField()
+    organization = models.ForeignKey("stakeholders.Organization", on_delete=models.CASCADE, related_name="+")
+    previous = models.DateField(null=True)
+    type = models.CharField(max_length=30)
+    key = models.BooleanField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "scope", "day"], name="reach_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["scope", "day", "previous", "type", "key"], name="reach_covering"),
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.scope or '*'} #{self.organization_id}"
+
+
+class FollowUpTally(models.Model):
+    """Open follow-ups of engagements not removed, per scope and due date."""
+
+    scope = models.CharField(max_length=24)
+    due_on = models.DateField()
+    n = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "due_on"], name="followup_tally_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.due_on} {self.scope or '*'}: {self.n}"

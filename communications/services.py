@@ -13,6 +13,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from communications import rollups
 from communications.choices import OPEN_FOLLOW_UP_STATUSES, CommitmentStatus, ConcernStatus, FollowUpStatus
 from communications.models import Commitment, Concern, Engagement, FollowUp
 from crm.lib import changes, events
@@ -105,6 +106,7 @@ def engagement_save(
         raise ValidationError(problems)
     is_new = engagement.pk is None
     before = set(engagement.organizations.values_list("pk", flat=True)) if engagement.pk else set()
+    was_on = Engagement.objects.filter(pk=engagement.pk).values_list("occurred_on", flat=True).first()
     _derive(engagement, organizations)
     engagement.full_clean()
     engagement.save()
@@ -122,6 +124,7 @@ def engagement_save(
         if follow_up.owner_id != engagement.author_id:
             events.emit("follow_up.assigned", follow_up=follow_up.pk, by=engagement.author_id)
     refresh_last_engaged(before | {o.pk for o in organizations})
+    rollups.refresh(engagements=[engagement.pk], days=[was_on])
     changes.record()
     if is_new:
         events.emit("engagement.logged", engagement=engagement.pk)
@@ -131,11 +134,13 @@ def engagement_save(
 @transaction.atomic
 def engagement_mark_held(*, engagement: Engagement, on: date | None = None) -> Engagement:
     """A planned engagement took place: it now counts in figures."""
+    was_on = engagement.occurred_on
     engagement.occurred_on = on or min(engagement.occurred_on, timezone.localdate())
     engagement.is_held = True
     engagement._change_reason = _("Marked as held")
     engagement.save()
     refresh_last_engaged(engagement.organizations.values_list("pk", flat=True))
+    rollups.refresh(engagements=[engagement.pk], days=[was_on])
     changes.record()
     return engagement
 
@@ -147,6 +152,7 @@ def engagement_remove(*, engagement: Engagement) -> None:
     engagement._change_reason = _("Removed")
     engagement.save()
     refresh_last_engaged(engagement.organizations.values_list("pk", flat=True))
+    rollups.refresh(engagements=[engagement.pk])
     changes.record()
 
 
@@ -185,6 +191,7 @@ def refresh_last_engaged(organization_ids: Iterable[int]) -> None:
 def follow_up_set_status(*, follow_up: FollowUp, status: str, by: User | None) -> FollowUp:
     """Change a follow-up's state; closing someone else's is recorded under the name of who did it."""
     was_done = follow_up.pk and FollowUp.objects.filter(pk=follow_up.pk, status=FollowUpStatus.DONE).exists()
+    was_due = FollowUp.objects.filter(pk=follow_up.pk).values_list("due_on", flat=True).first()
     follow_up.status = status
     if status == FollowUpStatus.DONE:
         follow_up.completed_on = follow_up.completed_on or timezone.localdate()
@@ -197,6 +204,7 @@ def follow_up_set_status(*, follow_up: FollowUp, status: str, by: User | None) -
         }
     follow_up.full_clean()
     follow_up.save()
+    rollups.refresh(due_days=[day for day in (was_due, follow_up.due_on) if day])
     changes.record()
     if status == FollowUpStatus.DONE and not was_done:
         events.emit("follow_up.done", follow_up=follow_up.pk, by=by.pk if by else None)
@@ -289,6 +297,7 @@ def move_engagements_on_merge(*, survivor: Organization, duplicate: Organization
     """Registered as a merge hook: what the duplicate organization took part in moves to the survivor,
     whose last engagement date follows."""
     through = Engagement.organizations.through
+    moved = list(through.objects.filter(organization=duplicate).values_list("engagement_id", flat=True))
     taken = set(through.objects.filter(organization=survivor).values_list("engagement_id", flat=True))
     through.objects.filter(organization=duplicate, engagement_id__in=taken).delete()
     through.objects.filter(organization=duplicate).update(organization=survivor)
@@ -297,6 +306,7 @@ def move_engagements_on_merge(*, survivor: Organization, duplicate: Organization
     parties.objects.filter(organization=duplicate, commitment_id__in=signed).delete()
     parties.objects.filter(organization=duplicate).update(organization=survivor)
     Concern.objects.filter(organization=duplicate).update(organization=survivor)
+    rollups.refresh(engagements=moved)
     # The merge saves the survivor as it holds it: its last engagement is worked out here, by the
     # one definition, over the engagements it now has.
     survivor.last_engaged_on = (

@@ -195,9 +195,10 @@ class FactorLine:
     engagements: int
 
 
-def survey_panel(engagements) -> tuple[list[str], list[FactorLine]]:
+def survey_panel(engagements, volume: dict[str, int] | None = None) -> tuple[list[str], list[FactorLine]]:
     """Score per key factor for the last two waves (respondent-weighted over groups of 5 or more),
-    the change between them, and the engagement volume on that factor in the dashboard's scope."""
+    the change between them, and the engagement volume on that factor in the dashboard's scope
+    (counted here from `engagements` unless the caller gives it, key factor code → engagements)."""
     waves = list(SurveyResult.objects.values_list("year", "wave").distinct().order_by("-year", "-wave")[:2])[::-1]
     if not waves:
         return [], []
@@ -208,12 +209,13 @@ def survey_panel(engagements) -> tuple[list[str], list[FactorLine]]:
     for wave, factor, score, respondents in results:
         totals[(wave, factor)][0] += score * respondents
         totals[(wave, factor)][1] += respondents
-    volume = dict(
-        Engagement.key_factors.through.objects.filter(engagement__in=engagements)
-        .values_list("keyfactor__code")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    if volume is None:
+        volume = dict(
+            Engagement.key_factors.through.objects.filter(engagement__in=engagements)
+            .values_list("keyfactor__code")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
     lines = []
     for code, label in KeyFactorCode.choices:
         scores = []

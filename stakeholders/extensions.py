@@ -14,11 +14,14 @@
 - PERSON_ERASURE_HOOKS: called with contact_ids= (a list) inside the transaction that erases those
   people on request (personal_data.erase_contacts): what others keep of them goes too (the
   webhooks' delivery log takes their names out).
+- ORGANIZATIONS_CHANGED: called with the ids of organizations whose type, influence or archiving
+  may have changed (the engagement log keeps copies of them in the dashboard's roll-ups). Call it
+  through `organizations_changed`, inside the write's transaction.
 
 Without an app filling them, those filters match no organization.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 ORGANIZATION_MERGE_HOOKS: list[Callable] = []
 CONTACT_MERGE_HOOKS: list[Callable] = []
@@ -27,3 +30,10 @@ CONTACT_PAGE_CONTEXT: list[Callable] = []
 ORGANIZATIONS_ENGAGED: list[Callable] = []
 ORGANIZATIONS_IN_AUDIENCE: list[Callable] = []
 PERSON_ERASURE_HOOKS: list[Callable] = []
+ORGANIZATIONS_CHANGED: list[Callable] = []
+
+
+def organizations_changed(organization_ids: Iterable[int]) -> None:
+    ids = list(organization_ids)
+    for hook in ORGANIZATIONS_CHANGED:
+        hook(ids)

@@ -182,6 +182,19 @@ class Organization(models.Model):
             ),
             models.Index(fields=["last_engaged_on"], name="org_last_engaged"),
             models.Index(fields=["influence", "interest"], name="org_map"),
+            # The dashboard's stakeholder map counts live organizations per influence, interest and
+            # how recently they were met: every column it reads is here (the condition's too).
+            models.Index(
+                fields=["influence", "interest", "last_engaged_on", "is_archived"],
+                condition=models.Q(is_archived=False),
+                name="org_live_map",
+            ),
+            # Its key stakeholders (influence 4 or 5), counted and listed least recently met first.
+            models.Index(
+                fields=["last_engaged_on", "influence", "is_archived"],
+                condition=models.Q(influence__gte=4, is_archived=False),
+                name="org_key_last_engaged",
+            ),
         ]
 
     def __str__(self):

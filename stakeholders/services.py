@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from crm.lib import changes
 from crm.models import User
+from stakeholders import extensions
 from stakeholders.models import Contact, Organization, Tag
 from stakeholders.normalize import fold, name_key, registration_key
 
@@ -61,6 +62,7 @@ def organization_save(*, organization: Organization, tags: Iterable[Tag] | None 
     organization.save()
     if tags is not None:
         organization.tags.set(tags)
+    extensions.organizations_changed([organization.pk])
     changes.record()
     return organization
 
@@ -73,6 +75,7 @@ def organization_set_archived(*, organization: Organization, archived: bool, rea
         reason or (_("Archived") if archived else _("Restored")),
         update_fields=["is_archived", "updated_at"],
     )
+    extensions.organizations_changed([organization.pk])
     changes.record()
     return organization
 
@@ -93,8 +96,6 @@ def organization_merge(*, survivor: Organization, duplicate: Organization) -> Or
             update_fields=["organization", "updated_at"],
         )
     survivor.tags.add(*duplicate.tags.all())
-    from stakeholders import extensions
-
     for hook in extensions.ORGANIZATION_MERGE_HOOKS:
         hook(survivor=survivor, duplicate=duplicate)
 
@@ -110,6 +111,7 @@ def organization_merge(*, survivor: Organization, duplicate: Organization) -> Or
     _save(duplicate, _("Merged into %(name)s (#%(pk)s)") % {"name": survivor.name, "pk": survivor.pk})
     survivor.full_clean()
     _save(survivor, _("Merged with %(name)s (#%(pk)s)") % {"name": duplicate.name, "pk": duplicate.pk})
+    extensions.organizations_changed([survivor.pk, duplicate.pk])
     changes.record()  # the merge hooks' writes too: they run in this transaction
     return survivor
 
@@ -192,8 +194,6 @@ def contact_merge(*, survivor: Contact, duplicate: Contact) -> Contact:
         if not getattr(survivor, field) and getattr(duplicate, field):
             setattr(survivor, field, getattr(duplicate, field))
     survivor.is_key_contact = survivor.is_key_contact or duplicate.is_key_contact
-    from stakeholders import extensions
-
     for hook in extensions.CONTACT_MERGE_HOOKS:
         hook(survivor=survivor, duplicate=duplicate)
     duplicate.is_archived = True

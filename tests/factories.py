@@ -76,16 +76,28 @@ class EngagementFactory(factory.django.DjangoModelFactory):
     def organizations(self, create, extracted, **kwargs):
         if create:
             self.organizations.set(extracted or [OrganizationFactory()])
+            # the dashboard's roll-ups follow every write, this one too (communications.rollups)
+            from communications import rollups
+
+            rollups.refresh(engagements=[self.pk])
 
 
 class FollowUpFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "communications.FollowUp"
+        skip_postgeneration_save = True
 
     engagement = factory.SubFactory(EngagementFactory)
     description = factory.Sequence(lambda n: f"Send the minutes {n}")
     owner = factory.LazyAttribute(lambda o: o.engagement.author)
     due_on = factory.LazyFunction(lambda: __import__("django.utils.timezone").utils.timezone.localdate())
+
+    @factory.post_generation
+    def rollups(self, create, extracted, **kwargs):
+        if create:
+            from communications import rollups
+
+            rollups.refresh(due_days=[self.due_on])
 
 
 class ConcernFactory(factory.django.DjangoModelFactory):

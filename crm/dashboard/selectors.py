@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from communications.choices import CommitmentStatus, ConcernStatus
 from communications.models import Campaign, Concern, Engagement
 from crm.accounts.roles import Role
+from crm.dashboard import rolled_up
 from crm.lib.forms import suggest_attrs
 from crm.lib.listing import list_rows
 from crm.models import User
@@ -199,6 +200,9 @@ def reached(
 def reached_by_type(scope: Scope, request: HttpRequest) -> list[tuple]:
     """Organizations reached in scope, per stakeholder type, most first: one query, which gives the
     chart and (summed) the figure, instead of a second pass over the period's engagements."""
+    key = rolled_up.scope_key(scope, request)
+    if rolled_up.reach_kept(key):
+        return rolled_up.reached_by_type(key, scope.start, scope.end)  # type: ignore[arg-type]
     return counts_by(reached(scope, request), "type")
 
 
@@ -291,9 +295,13 @@ FACT_FIELDS = ["month", "kind", "sentiment", "depth", "region__name"]
 
 
 def engagement_facts(scope: Scope, request: HttpRequest) -> pd.DataFrame:
-    """The engagements in scope as counts per (month, kind, sentiment, depth, region), with their
-    participants: one GROUP BY (a few thousand groups for a year, not one per day), from which
-    pandas derives the totals and every engagement chart."""
+    """The engagements in scope as counts per month and measure (kind, sentiment, depth, region, and
+    from the roll-ups key factor), with their participants, from which pandas derives the totals
+    and every engagement chart: from the roll-ups when they hold these filters, else one GROUP BY
+    of the live rows folded into the same shape."""
+    key = rolled_up.scope_key(scope, request)
+    if key is not None:
+        return rolled_up.facts(key, scope.start, scope.end)
     values = (
         engagements(scope, request)
         .annotate(month=YearMonth("occurred_on"))
@@ -304,7 +312,21 @@ def engagement_facts(scope: Scope, request: HttpRequest) -> pd.DataFrame:
     frame = pd.DataFrame.from_records(list(values), columns=[*FACT_FIELDS, "n", "participants", "women"])
     if not frame.empty:
         frame["month"] = pd.to_datetime(frame["month"] + "-01").dt.date
-    return frame
+    parts = []
+    for measure in ["kind", "sentiment", "depth", "region"]:
+        column = rolled_up.COLUMNS[measure]
+        part = frame.groupby(["month", column], as_index=False, dropna=False)[["n", "participants", "women"]].sum()
+        parts.append(part.assign(measure=measure))
+    return pd.concat(parts, ignore_index=True).reindex(columns=rolled_up.FRAME) if parts else frame
+
+
+def engagement_totals(facts: pd.DataFrame) -> dict[str, int]:
+    rows = facts[facts["measure"] == "kind"] if not facts.empty else facts
+    return {
+        "n": int(rows["n"].sum()),
+        "participants": int(rows["participants"].fillna(0).sum()),
+        "women": int(rows["women"].fillna(0).sum()),
+    }
 
 
 def figures(
@@ -325,13 +347,12 @@ def figures(
     from stakeholders.filters import OrganizationFilter
 
     queries = figure_queries(scope)
+    key = rolled_up.scope_key(scope, request)
     result = Figures()
     if facts is not None:
-        totals = {
-            "n": int(facts["n"].sum()),
-            "participants": int(facts["participants"].fillna(0).sum()),
-            "women": int(facts["women"].fillna(0).sum()),
-        }
+        totals = engagement_totals(facts)
+    elif key is not None:
+        totals = rolled_up.totals(key, scope.start, scope.end)
     else:
         totals = engagements(scope, request).aggregate(
             n=Count("pk"), participants=Sum("participants"), women=Sum("women_participants")
@@ -341,10 +362,16 @@ def figures(
     result.women = totals["women"] or 0
     if reached_types is not None:
         result.organizations = sum(n for _type, n in reached_types)
+    elif rolled_up.reach_kept(key):
+        result.organizations = rolled_up.reached_count(key, scope.start, scope.end)  # type: ignore[arg-type]
     else:
         result.organizations = reached(scope, request).count()
     organizations = Organization.objects.all()
-    result.key_engaged = list_rows(OrganizationFilter, queries["coverage"][1], organizations, request).count()
+    if rolled_up.reach_kept(key) and not scope.region:
+        recent_start = scope.end - timedelta(days=KEY_STAKEHOLDER_DAYS - 1)
+        result.key_engaged = rolled_up.reached_count(key, recent_start, scope.end, key_only=True)  # type: ignore[arg-type]
+    else:
+        result.key_engaged = list_rows(OrganizationFilter, queries["coverage"][1], organizations, request).count()
     result.commitments = list_rows(
         CommitmentFilter, queries["commitments"][1], commitment_list(user=request.user), request
     ).count()
@@ -355,9 +382,12 @@ def figures(
         result.concerns_open = later.concerns_open
         return result
     result.key_total = list_rows(OrganizationFilter, key_stakeholders(scope), organizations, request).count()
-    follow_ups = list_rows(FollowUpFilter, queries["follow_ups"][1], follow_up_list(user=request.user), request)
-    counts = follow_ups.aggregate(open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=timezone.localdate())))
-    result.follow_ups_open, result.follow_ups_overdue = counts["open"], counts["overdue"]
+    if key is not None:
+        result.follow_ups_open, result.follow_ups_overdue = rolled_up.follow_ups(key)
+    else:
+        follow_ups = list_rows(FollowUpFilter, queries["follow_ups"][1], follow_up_list(user=request.user), request)
+        counts = follow_ups.aggregate(open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=timezone.localdate())))
+        result.follow_ups_open, result.follow_ups_overdue = counts["open"], counts["overdue"]
     concerns = concern_list(user=request.user)
     result.concerns_open = list_rows(ConcernFilter, queries["concerns"][1], concerns, request).count()
     resolved = list_rows(

@@ -46,7 +46,7 @@ def dashboard_page(request):
 
 def _figures(request, scope, nonce: str) -> dict:
     """Everything the dashboard counts, for its figures template (seconds on a million engagements)."""
-    from crm.dashboard import charts, selectors
+    from crm.dashboard import charts, rolled_up, selectors
 
     facts = selectors.engagement_facts(scope, request)
     reached_types = selectors.reached_by_type(scope, request)
@@ -109,7 +109,9 @@ def _figures(request, scope, nonce: str) -> dict:
         {"label": "referrals", "value": now.referrals, "change": selectors.change(now.referrals, before.referrals)},
     ]
     since, neglected = selectors.key_stakeholders_not_engaged(scope, request)
-    waves, survey_lines = survey_panel(selectors.engagements(scope, request))
+    kept = rolled_up.scope_key(scope, request) is not None
+    volume = rolled_up.factor_volume(facts) if kept else None
+    waves, survey_lines = survey_panel(selectors.engagements(scope, request), volume)
     return {
         "cards": cards,
         "figures": now,

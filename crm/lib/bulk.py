@@ -75,11 +75,13 @@ def insert_rows(
     *,
     history_reason: str | None = None,
     history_user_id: int | None = None,
+    record: bool = True,
 ) -> int:
     """Insert rows (dicts of attname → value for every concrete field; the primary key may be left
     out when nothing refers to the rows, e.g. many-to-many links) and, when the model keeps a
     history, one "created" history entry per row (insert_created_history: the rows then need their
-    primary key)."""
+    primary key). The change is recorded (crm/lib/changes.py) unless `record` is False: figures
+    derived from a write that records its own change (the dashboard's roll-ups)."""
     rows = iter(rows)
     first = next(rows, None)
     if first is None:
@@ -103,7 +105,8 @@ def insert_rows(
             for ids in _runs(row[pk_name] for row in batch):
                 insert_created_history(model, ids, reason=history_reason, user_id=history_user_id, date=now)
         total += len(batch)
-    changes.record()
+    if record:
+        changes.record()
     return total
 
 

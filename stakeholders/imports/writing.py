@@ -9,6 +9,7 @@ from simple_history.utils import bulk_update_with_history
 
 from crm.lib import changes
 from crm.lib.bulk import insert_rows, next_ids, reset_sequences
+from stakeholders import extensions
 from stakeholders.imports.columns import fold_value
 from stakeholders.imports.preview import NEW, UPDATE, ImportPreview
 from stakeholders.models import Contact, Organization, Region, Tag
@@ -168,6 +169,7 @@ def _write_organizations(preview: ImportPreview, actor, reason: str, owner) -> N
             default_user=actor,
             default_change_reason=reason,
         )
+        extensions.organizations_changed(row.match.pk for row in update_rows)
 
     _link_tags(
         [(organization["id"], row.values.get("tags", [])) for row, organization in zip(new_rows, created, strict=True)],

@@ -1,0 +1,249 @@
+"""Roll-ups of the engagement log, kept in the transaction of every write, so that the dashboard's
+first view after a change reads a few thousand rows instead of a million engagements.
+
+The rule is one function, `refresh`: the roll-up rows of the days given (and of the days of the
+engagements given) are worked out again from the live rows, and the difference written. Every
+write path calls it (the services, merges, the demo seeding through `rebuild`, the admin); nothing
+else writes the roll-up tables. What a roll-up row holds, and why:
+
+- EngagementTally: held engagements (not removed) per day, scope and measure (kind, sentiment,
+  depth, region, key factor), with their participants. One measure per row: the dashboard's charts
+  are each one measure per month, and a day of a thousand engagements folds into a few dozen rows.
+- OrganizationReach: each organization met on a day, per scope (everyone's, or one author's), with
+  the day it was met before. "Organizations reached" is a distinct count, never a sum of days: an
+  organization met on two days of a period is counted on the first of them only, the row whose
+  previous day falls before the period.
+- FollowUpTally: open follow-ups of engagements not removed, per scope and due date (open ones,
+  and overdue ones as those due before today).
+
+A scope is "" (everyone's work) or one dimension the dashboard filters on ("author:<id>",
+"region:<id>", "office:<id>", "campaign:<id>"); reach is kept for "" and authors only. Filters
+beyond one dimension, or by stakeholder type, are counted live (crm/dashboard/selectors.py).
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+
+from communications.choices import OPEN_FOLLOW_UP_STATUSES
+from communications.models import Engagement, EngagementTally, FollowUp, FollowUpTally, OrganizationReach
+from crm.lib.bulk import insert_rows
+from stakeholders.choices import HIGH_SCORE
+from stakeholders.models import Organization
+
+# The dimensions a scope can name, and the engagement's field for each.
+DIMENSIONS = {"author": "author_id", "region": "region_id", "office": "customs_office_id", "campaign": "campaign_id"}
+MEASURES = {"kind": "kind", "sentiment": "sentiment", "depth": "depth", "region": "region_id"}
+REACH_DIMENSIONS = ("author",)
+# A key stakeholder, as the dashboard's coverage figure counts them.
+KEY = Q(influence__gte=HIGH_SCORE, is_archived=False)
+DAYS_AT_ONCE = 31
+IDS_AT_ONCE = 5000
+ENGAGEMENT_FIELDS = ["pk", "occurred_on", "kind", "sentiment", "depth", *DIMENSIONS.values()]
+
+
+def _batches(items: list, size: int) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def scopes_of(row: dict, dimensions: Iterable[str] = DIMENSIONS) -> list[str]:
+    """The scopes an engagement counts in: everyone's, and one per dimension it has a value for."""
+    return [""] + [f"{name}:{row[DIMENSIONS[name]]}" for name in dimensions if row[DIMENSIONS[name]] is not None]
+
+
+def refresh(
+    *, engagements: Iterable[int] = (), days: Iterable[date | None] = (), due_days: Iterable[date] = ()
+) -> None:
+    """Bring the roll-ups in step after a write: `engagements` are the ids written (their days and
+    their follow-ups' due dates are refreshed); `days` and `due_days` are days the write may have
+    taken rows away from (an engagement's former date, a follow-up's former due date). Call it
+    inside the write's transaction, after the write."""
+    ids = sorted(set(engagements))
+    days, due_days = set(days), set(due_days)
+    for batch in _batches(ids, IDS_AT_ONCE):
+        days |= set(Engagement.objects.filter(pk__in=batch).values_list("occurred_on", flat=True))
+        due_days |= set(FollowUp.objects.filter(engagement_id__in=batch).values_list("due_on", flat=True))
+    days.discard(None)
+    for batch in _batches(sorted(days), DAYS_AT_ONCE):
+        _refresh_tallies(batch)
+        _refresh_reach(batch)
+    for batch in _batches(sorted(due_days), DAYS_AT_ONCE):
+        _refresh_follow_ups(batch)
+
+
+@transaction.atomic
+def rebuild() -> None:
+    """Every roll-up worked out afresh from the live rows (after a bulk write, or to check them)."""
+    EngagementTally.objects.all().delete()
+    OrganizationReach.objects.all().delete()
+    FollowUpTally.objects.all().delete()
+    days = Engagement.objects.filter(is_held=True, is_removed=False).values_list("occurred_on", flat=True)
+    for batch in _batches(sorted(set(days)), DAYS_AT_ONCE):
+        _refresh_tallies(batch)
+        _refresh_reach(batch, previous=False)
+    _set_previous(None)
+    due_days = FollowUp.objects.filter(status__in=OPEN_FOLLOW_UP_STATUSES).values_list("due_on", flat=True)
+    for batch in _batches(sorted(set(due_days)), DAYS_AT_ONCE):
+        _refresh_follow_ups(batch)
+
+
+def organizations_changed(organization_ids: Iterable[int]) -> None:
+    """An organization's type, influence or archiving changed: its reach rows follow."""
+    ids = sorted(set(organization_ids))
+    organization = Organization.objects.filter(pk=OuterRef("organization_id"))
+    for batch in _batches(ids, IDS_AT_ONCE):
+        OrganizationReach.objects.filter(organization_id__in=batch).update(
+            type=Subquery(organization.values("type")[:1]), key=Exists(organization.filter(KEY))
+        )
+
+
+def _write(model: Any, old: dict, new: dict, fields: list[str]) -> None:
+    """Make the rows of `model` keyed as in `old` (key → row) hold `new` (key → values)."""
+    gone = [row.pk for key, row in old.items() if key not in new]
+    if gone:
+        model.objects.filter(pk__in=gone).delete()
+    changed = []
+    for key, values in new.items():
+        row = old.get(key)
+        if row is not None and [getattr(row, f) for f in fields] != list(values):
+            for name, value in zip(fields, values, strict=True):
+                setattr(row, name, value)
+            changed.append(row)
+    if changed:
+        model.objects.bulk_update(changed, fields, batch_size=1000)
+    insert_rows(
+        model,
+        (_row_of(model, key) | dict(zip(fields, new[key], strict=True)) for key in new if key not in old),
+        record=False,  # the write these figures follow records its own change
+    )
+
+
+KEYS = {
+    EngagementTally: ["day", "scope", "measure", "code"],
+    FollowUpTally: ["due_on", "scope"],
+}
+
+
+def _row_of(model: Any, key: tuple) -> dict:
+    return dict(zip(KEYS[model], key, strict=True))
+
+
+def _refresh_tallies(days: list[date]) -> None:
+    live = Engagement.objects.filter(occurred_on__in=days, is_held=True, is_removed=False).order_by()
+    engagements = {row["pk"]: row for row in live.values(*ENGAGEMENT_FIELDS, "participants", "women_participants")}
+    counts: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for row in engagements.values():
+        people = (row["participants"] or 0, row["women_participants"] or 0)
+        for scope in scopes_of(row):
+            for measure, field in MEASURES.items():
+                _add(counts[(row["occurred_on"], scope, measure, _code(row[field]))], people)
+    factors = Engagement.key_factors.through.objects.filter(engagement__in=live).values_list(
+        "engagement_id", "keyfactor__code"
+    )
+    for engagement_id, code in factors:
+        row = engagements[engagement_id]
+        people = (row["participants"] or 0, row["women_participants"] or 0)
+        for scope in scopes_of(row):
+            _add(counts[(row["occurred_on"], scope, "factor", code)], people)
+    old = {(t.day, t.scope, t.measure, t.code): t for t in EngagementTally.objects.filter(day__in=days)}
+    _write(EngagementTally, old, counts, ["n", "participants", "women"])
+
+
+def _add(count: list[int], people: tuple[int, int]) -> None:
+    count[0] += 1
+    count[1] += people[0]
+    count[2] += people[1]
+
+
+def _code(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _refresh_reach(days: list[date], *, previous: bool = True) -> None:
+    """The (scope, organization, day) rows of these days; the previous days of the organizations
+    whose rows came or went are worked out again (`previous=False`: left to the caller)."""
+    links = (
+        Engagement.organizations.through.objects.filter(
+            engagement__occurred_on__in=days, engagement__is_held=True, engagement__is_removed=False
+        )
+        .values_list("engagement__occurred_on", "organization_id", "engagement__author_id")
+        .distinct()
+    )
+    new = set()
+    for day, organization_id, author_id in links:
+        for scope in scopes_of({"author_id": author_id}, REACH_DIMENSIONS):
+            new.add((scope, organization_id, day))
+    rows = OrganizationReach.objects.filter(day__in=days).values_list("scope", "organization_id", "day", "pk")
+    old = {(scope, organization_id, day): pk for scope, organization_id, day, pk in rows}
+    gone, added = [old[key] for key in old.keys() - new], sorted(new - old.keys())
+    for batch in _batches(gone, IDS_AT_ONCE):
+        OrganizationReach.objects.filter(pk__in=batch).delete()
+    facts = _organization_facts({organization_id for _scope, organization_id, _day in added})
+    insert_rows(
+        OrganizationReach,
+        (
+            {"scope": scope, "organization_id": organization_id, "day": day, "previous": None} | facts[organization_id]
+            for scope, organization_id, day in added
+        ),
+        record=False,
+    )
+    if previous:
+        moved = {organization_id for _scope, organization_id, _day in old.keys() ^ new}
+        _set_previous(sorted(moved))
+
+
+def _organization_facts(ids: set[int]) -> dict[int, dict]:
+    facts: dict[int, dict] = {}
+    for batch in _batches(sorted(ids), IDS_AT_ONCE):
+        rows = Organization.objects.filter(pk__in=batch).annotate(is_key=Q(KEY)).values_list("pk", "type", "is_key")
+        facts |= {pk: {"type": type_, "key": bool(is_key)} for pk, type_, is_key in rows}
+    return facts
+
+
+def _set_previous(organization_ids: list[int] | None) -> None:
+    """Each reach row's previous day: the latest day before it the organization was met in its scope
+    (None: all organizations)."""
+    earlier = OrganizationReach.objects.filter(
+        organization_id=OuterRef("organization_id"), scope=OuterRef("scope"), day__lt=OuterRef("day")
+    ).order_by("-day")
+    update = {"previous": Subquery(earlier.values("day")[:1])}
+    if organization_ids is None:
+        OrganizationReach.objects.update(**update)
+        return
+    for batch in _batches(organization_ids, IDS_AT_ONCE):
+        OrganizationReach.objects.filter(organization_id__in=batch).update(**update)
+
+
+def _refresh_follow_ups(due_days: list[date]) -> None:
+    rows = (
+        FollowUp.objects.filter(due_on__in=due_days, status__in=OPEN_FOLLOW_UP_STATUSES, engagement__is_removed=False)
+        .order_by()
+        .values_list("due_on", *[f"engagement__{field}" for field in DIMENSIONS.values()])
+    )
+    counts: dict[tuple, list[int]] = defaultdict(lambda: [0])
+    for due_on, *dimensions in rows:
+        for scope in scopes_of(dict(zip(DIMENSIONS.values(), dimensions, strict=True))):
+            counts[(due_on, scope)][0] += 1
+    old = {(t.due_on, t.scope): t for t in FollowUpTally.objects.filter(due_on__in=due_days)}
+    _write(FollowUpTally, old, counts, ["n"])
+
+
+def tallies(scope: str, start: date, end: date) -> QuerySet[EngagementTally]:
+    """The tally rows of a period."""
+    return EngagementTally.objects.filter(scope=scope, day__gte=start, day__lte=end)
+
+
+def reached(scope: str, start: date, end: date) -> QuerySet[OrganizationReach]:
+    """One row per organization reached in the period: its first day met in it."""
+    return OrganizationReach.objects.filter(scope=scope, day__gte=start, day__lte=end).filter(
+        Q(previous__lt=start) | Q(previous__isnull=True)
+    )
+
+
+def open_follow_ups(scope: str) -> QuerySet[FollowUpTally]:
+    return FollowUpTally.objects.filter(scope=scope)
