@@ -11,7 +11,7 @@ class CrmConfig(AppConfig):
 
     def ready(self):
         from crm import checks  # noqa: F401  (registers the deployment checks)
-        from crm.accounts.backends import forget_permissions
+        from crm.accounts.backends import forget_permissions, read_with_user
         from crm.accounts.middleware import start_session_clock
         from crm.accounts.roles import sync_role_permissions
         from crm.exporting.log import record
@@ -45,6 +45,9 @@ class CrmConfig(AppConfig):
         schedule.register(entries.DIGEST)
         # A follow-up someone else gave a user: a notice in the app, and an e-mail (crm/notifications/).
         events.listen("follow_up.assigned", notices.on_follow_up_assigned)
+        # The header's badges, read in the signed-in user's own query (no query of their own).
+        read_with_user("header_due", notices.due_figure)
+        read_with_user("header_unread", notices.unread_figure)
 
 
 def wire_webhooks() -> None:

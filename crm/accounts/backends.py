@@ -10,6 +10,7 @@ listed alone (beside the object rules of `rules`), no other backend can add what
 such as an individual permission to read referrals to Internal Affairs.
 """
 
+from collections.abc import Callable
 from functools import lru_cache
 
 from allauth.account.auth_backends import AuthenticationBackend
@@ -50,14 +51,27 @@ def role_of(user_ref: str = "pk") -> Subquery:
     )
 
 
+# Figures other rooms want beside the user on every page (the header's badges): name -> a function
+# giving the expression, with OuterRef("pk") for the user. Read in the user's own query, so that a page
+# pays no query for them. Registered by their room's AppConfig.ready (crm/apps.py).
+_USER_FIGURES: dict[str, Callable[[], object]] = {}
+
+
+def read_with_user(name: str, expression: Callable[[], object]) -> None:
+    """Reads `expression()` in the signed-in user's query, as the attribute `name` of the user."""
+    _USER_FIGURES[name] = expression
+
+
 class RoleBackend(AuthenticationBackend):
     """allauth's sign-in (and ModelBackend's is_active checks); permissions from the role."""
 
     def get_user(self, user_id):
-        """The signed-in user and their role in one query (every page reads the role). The role
-        is the first of Role's order the user's groups name, as User.role would find it."""
+        """The signed-in user, their role and the figures registered by `read_with_user`, in one
+        query (every page reads the role). The role is the first of Role's order the user's groups
+        name, as User.role would find it."""
         try:
-            user = get_user_model()._default_manager.annotate(role_name=role_of()).get(pk=user_id)
+            figures = {name: expression() for name, expression in _USER_FIGURES.items()}
+            user = get_user_model()._default_manager.annotate(role_name=role_of(), **figures).get(pk=user_id)
         except get_user_model().DoesNotExist:
             return None
         user.__dict__["role"] = user.role_name or ""  # User.role is a cached_property: filled here
