@@ -167,14 +167,20 @@ def send_digests(day: date) -> Outcome:
     }
     sent: list[int] = []
     with get_connection() as connection:
+        sender = mail.Sender(connection)
         won = marks.claim(user_ids=list(messages), day=start, kind=kind, run=run)
         outcome.already = len(people) - len(won)
-        for pk, message in messages.items():
-            if pk in won:
-                if mail.send(message, connection):
-                    sent.append(pk)
-                else:
-                    outcome.failed += 1
+        try:
+            for pk, message in messages.items():
+                if pk in won:
+                    if sender.send(message):
+                        sent.append(pk)
+                    else:
+                        outcome.failed += 1
+        except mail.MailServerLost:
+            marks.note_sent(user_ids=sent, day=start, kind=kind)
+            marks.release(day=start, kind=kind, run=run)
+            raise
         marks.note_sent(user_ids=sent, day=start, kind=kind)
     outcome.sent = len(sent)
     outcome.lost = marks.report_lost(day=start, kind=kind, run=run)

@@ -1,6 +1,7 @@
 """E-mails to users, in their language: a text body and its HTML alternative, from templates, with
 absolute links to the app (SITE_URL: jobs have no request to take the address from)."""
 
+import contextlib
 import logging
 import smtplib
 
@@ -40,15 +41,66 @@ def compose(*, to: str, language: str, subject, template: str, context: dict) ->
     return message
 
 
-SEND_ERRORS = (OSError, smtplib.SMTPException)
+# The server answered and refused this one message (a mailbox unknown, a message too big): the
+# others still go. Anything else raised while sending (the connection dropped, timed out, was reset)
+# is the connection's: it is opened again and the message tried once more.
+REFUSALS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
+LOST_AFTER = 3  # messages in a row that could not be sent on a connection opened again: the server is lost
 
 
-def send(message: EmailMultiAlternatives, connection) -> bool:
-    """Sends one message on an open connection; False when the mail server refused it (logged)."""
-    try:
-        message.connection = connection
+class MailServerLost(Exception):
+    """The mail server could not be reached for LOST_AFTER messages in a row: the job stops (and is
+    tried again later) rather than mark everyone left as sent in vain."""
+
+
+class Sender:
+    """Sends messages one by one on one SMTP connection, opened again when it drops."""
+
+    def __init__(self, connection) -> None:
+        self.connection = connection
+        self.lost_in_a_row = 0
+
+    def send(self, message: EmailMultiAlternatives) -> bool:
+        """True when sent; False when the server refused it or could not be reached (logged); raises
+        MailServerLost after LOST_AFTER unreachable in a row."""
+        try:
+            self._send(message)
+        except REFUSALS:
+            return self._refused(message)
+        except OSError:
+            try:
+                self._reopen()
+                self._send(message)
+            except REFUSALS:
+                return self._refused(message)
+            except OSError as error:
+                return self._unreachable(message, error)
+        self.lost_in_a_row = 0
+        return True
+
+    def _send(self, message: EmailMultiAlternatives) -> None:
+        message.connection = self.connection
         message.send()
-    except SEND_ERRORS:
-        logger.exception("The e-mail “%s” to %s could not be sent; it is not sent again", message.subject, message.to)
+
+    def _reopen(self) -> None:
+        with contextlib.suppress(OSError):
+            self.connection.close()
+        self.connection.open()
+
+    def _refused(self, message: EmailMultiAlternatives) -> bool:
+        logger.exception(
+            "The e-mail “%s” to %s was refused by the mail server; it is not sent again", message.subject, message.to
+        )
+        self.lost_in_a_row = 0
         return False
-    return True
+
+    def _unreachable(self, message: EmailMultiAlternatives, error: OSError) -> bool:
+        self.lost_in_a_row += 1
+        if self.lost_in_a_row >= LOST_AFTER:
+            raise MailServerLost(f"The mail server could not be reached for {LOST_AFTER} e-mails in a row") from error
+        logger.exception(
+            "The e-mail “%s” to %s could not be sent (the mail server could not be reached)",
+            message.subject,
+            message.to,
+        )
+        return False

@@ -5,7 +5,9 @@ committed before any mail goes: a second run, another worker or a restart finds 
 nothing more. Each run writes its own token into the rows it makes; the rows that carry it after
 the write are the ones it won, and only those it sends. A mail whose sending fails, or whose
 process dies between the mark and the sending, is lost rather than repeated: the failure is logged
-at once, and a death by the next run of the same day (marks left without `sent_at`)."""
+at once, and a death by the next run of the same day (marks left without `sent_at`). A mail server
+lost midway is the exception: the run gives its unsent marks back (`release`) and fails, and the
+job's next try sends to those people."""
 
 import logging
 from collections.abc import Iterable
@@ -55,6 +57,13 @@ def note_sent(*, user_ids: Iterable[int], day: date, kind: str) -> None:
     ids = list(user_ids)
     if ids:
         NotificationMark.objects.filter(day=day, kind=kind, user_id__in=ids).update(sent_at=timezone.now())
+
+
+def release(*, day: date, kind: str, run: str) -> int:
+    """Drops this run's marks not followed by a sending (the mail server was lost midway): the next
+    try of the job sends to these people. How many."""
+    deleted, _ = NotificationMark.objects.filter(day=day, kind=kind, run=run, sent_at__isnull=True).delete()
+    return deleted
 
 
 def report_lost(*, day: date, kind: str, run: str) -> int:

@@ -8,7 +8,6 @@ sent: about five queries per 500 people, whatever the number of follow-ups."""
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db.models import Exists, OuterRef, QuerySet
@@ -136,29 +135,36 @@ def send_reminders(day: date, *, batch: int = BATCH) -> Outcome:
     if not people:
         return outcome
     with get_connection() as connection:  # a mail server that does not answer fails the job before any mark
-        for start in range(0, len(people), batch):
-            _send_batch(people[start : start + batch], day, run, connection, outcome)
+        sender = mail.Sender(connection)
+        try:
+            for start in range(0, len(people), batch):
+                _send_batch(people[start : start + batch], day, run, sender, outcome)
+        except mail.MailServerLost:
+            marks.release(day=day, kind=NotificationMark.REMINDER, run=run)
+            raise
     outcome.lost = marks.report_lost(day=day, kind=NotificationMark.REMINDER, run=run)
     return outcome
 
 
-def _send_batch(people: list[dict], day: date, run: str, connection: Any, outcome: Outcome) -> None:
+def _send_batch(people: list[dict], day: date, run: str, sender: mail.Sender, outcome: Outcome) -> None:
     kind = NotificationMark.REMINDER
     won = marks.claim(user_ids=[person["pk"] for person in people], day=day, kind=kind, run=run)
     outcome.already += len(people) - len(won)
     items = items_of(sorted(won), day)
-    sent = []
-    for person in people:
-        if person["pk"] not in won:
-            continue
-        if not items.get(person["pk"]):  # done or moved since the first query: nothing to say
-            continue
-        if mail.send(reminder_message(person, items[person["pk"]], day), connection):
-            sent.append(person["pk"])
-        else:
-            outcome.failed += 1
-    outcome.sent += len(sent)
-    marks.note_sent(user_ids=sent, day=day, kind=kind)
+    sent: list[int] = []
+    try:
+        for person in people:
+            if person["pk"] not in won:
+                continue
+            if not items.get(person["pk"]):  # done or moved since the first query: nothing to say
+                continue
+            if sender.send(reminder_message(person, items[person["pk"]], day)):
+                sent.append(person["pk"])
+            else:
+                outcome.failed += 1
+    finally:  # those sent before the mail server was lost stay sent
+        outcome.sent += len(sent)
+        marks.note_sent(user_ids=sent, day=day, kind=kind)
 
 
 def slot_day(slot: str) -> date:

@@ -4,11 +4,13 @@ from datetime import date, timedelta
 
 import pytest
 from django.core import mail
+from django.core.mail.backends import locmem
 from django.core.management import call_command
 
 from communications.models import Campaign
 from crm.accounts.roles import Role
 from crm.notifications import digest
+from crm.notifications import mail as notification_mail
 from tests.factories import ConcernFactory, EngagementFactory, FollowUpFactory, OrganizationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -112,3 +114,23 @@ def test_the_figures_are_those_the_manager_may_see(week):
     figures = {figure.label: figure.count for figure in digest.digest_for(manager, *digest.week_before(MONDAY)).figures}
     assert figures["Engagements held"] == 2
     assert figures["Concerns referred to Internal Affairs"] == 1
+
+
+def test_a_mail_server_lost_midway_gives_the_unsent_digests_back(week, monkeypatch):
+    managers = [UserFactory(role=Role.MANAGER) for _ in range(4)]
+    real_send, sends = locmem.EmailBackend.send_messages, []
+
+    def first_only(backend, messages):
+        sends.append(1)
+        if len(sends) > 1:
+            raise ConnectionResetError("Connection reset by peer")
+        return real_send(backend, messages)
+
+    monkeypatch.setattr(locmem.EmailBackend, "send_messages", first_only)
+    with pytest.raises(notification_mail.MailServerLost):
+        digest.send_digests(MONDAY)
+    assert len(mail.outbox) == 1
+    monkeypatch.setattr(locmem.EmailBackend, "send_messages", real_send)
+    outcome = digest.send_digests(MONDAY)
+    assert (outcome.sent, outcome.already) == (3, 1)
+    assert sorted(message.to[0] for message in mail.outbox) == sorted(manager.email for manager in managers)

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.core import mail
+from django.core.mail.backends import locmem
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
@@ -101,14 +102,14 @@ def test_two_runs_at_once_send_each_reminder_once(monkeypatch):
     people = [UserFactory() for _ in range(3)]
     for person in people:
         _follow_up(person, DAY - timedelta(days=1))
-    send, second = notification_mail.send, []
+    send, second = notification_mail.Sender.send, []
 
-    def send_then_start_another_run(message, connection):
+    def send_then_start_another_run(sender, message):
         if not second:
             second.append(reminders.send_reminders(DAY))
-        return send(message, connection)
+        return send(sender, message)
 
-    monkeypatch.setattr(notification_mail, "send", send_then_start_another_run)
+    monkeypatch.setattr(notification_mail.Sender, "send", send_then_start_another_run)
     first = reminders.send_reminders(DAY)
     assert (first.sent, second[0].sent, second[0].already) == (3, 0, 3)
     assert sorted(message.to[0] for message in mail.outbox) == sorted(person.email for person in people)
@@ -150,6 +151,57 @@ def test_a_mail_the_server_refuses_is_marked_logged_and_not_sent_again(monkeypat
     monkeypatch.setattr(mail.EmailMultiAlternatives, "send", real_send)
     assert _remind("--date", DAY.isoformat()) == "Reminders for 2026-12-07: 0 sent, 2 already sent.\n"
     assert len(mail.outbox) == 1
+
+
+class _DroppingServer:
+    """The test mail backend, whose connection drops on the sends numbered in `drops` (from 1)."""
+
+    def __init__(self, monkeypatch, drops):
+        self.sends, self.opened, self.drops = 0, 0, drops
+        self.real_send = locmem.EmailBackend.send_messages
+        monkeypatch.setattr(
+            locmem.EmailBackend, "send_messages", lambda backend, messages: self.send(backend, messages)
+        )
+        monkeypatch.setattr(locmem.EmailBackend, "open", lambda backend: self.open())
+
+    def send(self, backend, messages):
+        self.sends += 1
+        if self.sends in self.drops:
+            raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+        return self.real_send(backend, messages)
+
+    def open(self):
+        self.opened += 1
+
+
+def test_a_connection_that_drops_midway_is_opened_again_and_nobody_is_left_out(monkeypatch):
+    people = [UserFactory() for _ in range(3)]
+    for person in people:
+        _follow_up(person, DAY)
+    server = _DroppingServer(monkeypatch, drops={2})
+    outcome = reminders.send_reminders(DAY)
+    assert (outcome.sent, outcome.failed) == (3, 0)
+    assert server.opened >= 2  # the first opening, and once more after the drop
+    assert sorted(message.to[0] for message in mail.outbox) == sorted(person.email for person in people)
+
+
+def test_a_mail_server_lost_midway_fails_the_job_and_its_next_try_sends_the_rest(monkeypatch, caplog):
+    people = [UserFactory() for _ in range(6)]
+    for person in people:
+        _follow_up(person, DAY)
+    server = _DroppingServer(monkeypatch, drops=set(range(2, 100)))
+    with caplog.at_level(logging.ERROR, logger="crm.notifications"), pytest.raises(notification_mail.MailServerLost):
+        reminders.send_reminders(DAY)
+    assert len(mail.outbox) == 1
+    first = mail.outbox[0].to[0]
+    # The one sent stays marked sent; the others are given back rather than lost.
+    marked = NotificationMark.objects.all()
+    assert [(mark.user.email, mark.sent_at is not None) for mark in marked] == [(first, True)]
+
+    server.drops = set()
+    outcome = reminders.send_reminders(DAY)
+    assert (outcome.sent, outcome.already, outcome.lost) == (5, 1, 0)
+    assert sorted(message.to[0] for message in mail.outbox) == sorted(person.email for person in people)
 
 
 def test_a_stop_between_mark_and_send_loses_that_mail_and_the_next_run_logs_it(caplog):
