@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from communications.choices import OPEN_FOLLOW_UP_STATUSES
 from communications.models import FollowUp
@@ -16,7 +17,7 @@ CATCH_UP_DAYS = (
 )
 
 
-@job(attempts=3, backoff=300)
+@job(label=_("tell other systems of follow-ups gone overdue"), attempts=3, backoff=300)
 def tell_overdue_follow_ups(slot: str = "") -> int:
     """follow_up.overdue for each open follow-up that went overdue since it was last told (due
     before the slot's day, within CATCH_UP_DAYS): once each time it goes overdue, since the day it
@@ -26,6 +27,7 @@ def tell_overdue_follow_ups(slot: str = "") -> int:
         overdue = FollowUp.objects.select_for_update().filter(
             Q(overdue_told_on__isnull=True) | Q(overdue_told_on__lte=F("due_on")),
             status__in=OPEN_FOLLOW_UP_STATUSES,
+            engagement__is_removed=False,
             due_on__lt=today,
             due_on__gte=today - timedelta(days=CATCH_UP_DAYS),
         )

@@ -302,7 +302,7 @@ class WebhookDelivery(models.Model):
     subject = models.CharField(max_length=60)  # "concern:12": what the event is about
     occurred_at = models.DateTimeField(_("occurred"))
     data = models.JSONField(default=dict)
-    people = models.CharField(max_length=2000, blank=True)
+    people = models.TextField(blank=True)  # one engagement may name hundreds of contacts
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     round_attempts = models.PositiveIntegerField(default=0)  # tries since it was last (re)queued

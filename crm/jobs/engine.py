@@ -37,6 +37,10 @@ class Policy:
     backoff: int  # seconds before the second try; each later wait doubles (jittered), at most MAX_DELAY
     timeout: int  # seconds after which a job still "running" is taken for abandoned and run again
     label: str | Promise = ""  # what the job does, in words (lazy translation), for the administrators' page
+    # Dotted path of what "Run again" calls instead of queuing the job as it was, for a job that
+    # keeps its own state (a failed webhook delivery is set back to pending first): it takes the
+    # job's arguments and says whether anything was queued.
+    again: str = ""
 
     def delay(self, attempt: int) -> timedelta:
         """The wait after the failed try number `attempt` (1 for the first)."""
@@ -58,13 +62,19 @@ class Retry(Exception):  # noqa: N818 (read as an instruction: raise Retry(after
 
 
 def job(
-    *, label: str | Promise = "", attempts: int = 5, backoff: int = 60, timeout: int = 600, priority: int = 0
+    *,
+    label: str | Promise = "",
+    attempts: int = 5,
+    backoff: int = 60,
+    timeout: int = 600,
+    priority: int = 0,
+    again: str = "",
 ) -> Callable[[Callable], Task]:
     """Makes a module-level function a job with its retry policy."""
 
     def wrap(function: Callable) -> Task:
         path = f"{function.__module__}.{function.__qualname__}"
-        policy = POLICIES[path] = Policy(attempts=attempts, backoff=backoff, timeout=timeout, label=label)
+        policy = POLICIES[path] = Policy(attempts=attempts, backoff=backoff, timeout=timeout, label=label, again=again)
 
         @wraps(function)
         def attempt_once(*args, **kwargs):

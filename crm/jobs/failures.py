@@ -5,20 +5,30 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from crm.jobs.engine import ATTEMPT, enqueue
+from crm.jobs.engine import ATTEMPT, enqueue, policy_of
+
+RETRIED, UNKNOWN, REFUSED = "retried", "unknown", "refused"
 
 
 @transaction.atomic
-def failure_retry(*, failure, by) -> bool:
-    """Queues the job again as it was first asked; False if its kind of job no longer exists."""
+def failure_retry(*, failure, by) -> str:
+    """Queues the job again as it was first asked, or through its policy's `again`: RETRIED;
+    UNKNOWN when this version no longer has its kind of job; REFUSED when `again` found nothing to
+    queue (what it was for was paused, removed or settled since). Only RETRIED settles the failure."""
     try:
         job_task = import_string(failure.task_path)
     except ImportError:
-        return False
+        return UNKNOWN
+    args = failure.arguments.get("args", [])
     kwargs = {key: value for key, value in failure.arguments.get("kwargs", {}).items() if key != ATTEMPT}
-    enqueue(job_task, *failure.arguments.get("args", []), **kwargs)
-    _settle(failure, by, "retried")
-    return True
+    again = policy_of(failure.task_path).again
+    if again:
+        if not import_string(again)(*args, **kwargs):
+            return REFUSED
+    else:
+        enqueue(job_task, *args, **kwargs)
+    _settle(failure, by, RETRIED)
+    return RETRIED
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ runner, which records the outcome. With Redis, RQ's worker runs them and its sch
 the delayed ones; the clock then turns in a thread beside it."""
 
 import logging
+import os
 import signal
 import threading
 import time
@@ -21,18 +22,27 @@ logger = logging.getLogger("crm.jobs")
 HOUSEKEEPING_EVERY = 30  # seconds between two turns of the clock, beats and recoveries
 
 
-def housekeeping(worker_id: str, *, done: int = 0) -> None:
-    """One turn: the worker's beat, the schedule's due slots, abandoned jobs. A failure here is
-    logged and tried again at the next turn: it never stops the worker."""
+def housekeeping(worker_id: str, *, done: int = 0, clock: bool = True) -> None:
+    """One turn: the worker's beat, the schedule's due slots (unless this worker leaves the clock
+    to others), abandoned jobs. Each step stands alone: one failing is logged and tried again at
+    the next turn, never stops the others or the worker."""
+    steps = [("beat", lambda: workers.beat(worker_id, done=done))]
+    if clock:
+        steps.append(("schedule", _tick))
+    steps.append(("recovery", workers.recover_abandoned))
     try:
-        workers.beat(worker_id, done=done)
-        for name in schedule.tick():
-            logger.info("Scheduled job %s enqueued", name)
-        workers.recover_abandoned()
-    except Exception:
-        logger.exception("Worker housekeeping failed; trying again in %s s", HOUSEKEEPING_EVERY)
+        for name, step in steps:
+            try:
+                step()
+            except Exception:
+                logger.exception("Worker housekeeping (%s) failed; trying again in %s s", name, HOUSEKEEPING_EVERY)
     finally:
         close_old_connections()
+
+
+def _tick() -> None:
+    for name in schedule.tick():
+        logger.info("Scheduled job %s enqueued", name)
 
 
 class DatabaseWorker:
@@ -54,9 +64,12 @@ class DatabaseWorker:
         )
 
     def stop(self, signum=None, frame=None) -> None:
-        """The first signal finishes the job in hand, then stops; a second stops at once."""
+        """The first signal finishes the job in hand, then stops; a second stops at once, the job
+        in hand left "running" for recover_abandoned() to queue again (an exception raised here
+        could be caught by the job, or recorded as its failure)."""
         if self.stopping:
-            raise SystemExit(1)
+            logger.warning("Worker %s stopped at once; its job in hand will run again", self.worker_id)
+            os._exit(1)
         logger.warning("Worker %s stopping after the job in hand", self.worker_id)
         self.stopping = True
 
@@ -67,8 +80,8 @@ class DatabaseWorker:
         done, since_housekeeping, last = 0, 0, 0.0
         try:
             while not self.stopping:
-                if self.clock and time.monotonic() - last >= HOUSEKEEPING_EVERY:
-                    housekeeping(self.worker_id, done=since_housekeeping)
+                if time.monotonic() - last >= HOUSEKEEPING_EVERY:
+                    housekeeping(self.worker_id, done=since_housekeeping, clock=self.clock)
                     since_housekeeping, last = 0, time.monotonic()
                 close_old_connections()  # as a request would: a dropped connection is made again
                 if run_one(self.inner):
@@ -78,8 +91,7 @@ class DatabaseWorker:
                 else:
                     time.sleep(self.interval)
         finally:
-            if self.clock:
-                workers.gone(self.worker_id)
+            workers.gone(self.worker_id)
         return done
 
 
@@ -114,18 +126,16 @@ def run_redis_worker(*, worker_id: str = "", batch: bool = False, clock: bool = 
 
     def turn_the_clock():
         while not stop.wait(HOUSEKEEPING_EVERY):
-            housekeeping(worker_id)
+            housekeeping(worker_id, clock=clock)
 
     thread = threading.Thread(target=turn_the_clock, name="crm-clock", daemon=True)
-    if clock:
-        housekeeping(worker_id)  # before the first job: what a dead worker left is queued again first
-        thread.start()
+    housekeeping(worker_id, clock=clock)  # before the first job: what a dead worker left is queued again first
+    thread.start()
     try:
         django_rq.get_worker("default", job_class="django_tasks_rq.Job").work(with_scheduler=True, burst=batch)
     finally:
         stop.set()
-        if clock:
-            workers.gone(worker_id)
+        workers.gone(worker_id)
 
 
 def run_due_jobs(limit: int = 10_000) -> int:

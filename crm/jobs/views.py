@@ -9,9 +9,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from crm.jobs import selectors
+from crm.jobs import failures, selectors
 from crm.jobs.engine import label_of, stored_in_database
 from crm.jobs.failures import failure_dismiss, failure_retry
+from crm.jobs.workers import ABANDONED_WORDS
 from crm.models import JobFailure
 
 MANAGE_JOBS = "crm.change_jobfailure"
@@ -29,10 +30,15 @@ def jobs_page(request):
             "queue": selectors.queue(),
             "in_database": stored_in_database(),
             "planned": selectors.planned(),
-            "failures": [(failure, label_of(failure.task_path)) for failure in failures],
+            "failures": [(failure, label_of(failure.task_path), _error_words(failure)) for failure in failures],
             "page_obj": failures,
         },
     )
+
+
+def _error_words(failure: JobFailure) -> str:
+    """The error as recorded (an exception's own words), ours translated."""
+    return _(failure.error) if failure.error == ABANDONED_WORDS else failure.error
 
 
 @require_POST
@@ -43,10 +49,17 @@ def failure_answer(request, pk: int, answer: str):
     failure = get_object_or_404(JobFailure, pk=pk, settled_at__isnull=True)
     label = label_of(failure.task_path)
     if answer == "retry":
-        if failure_retry(failure=failure, by=request.user):
+        outcome = failure_retry(failure=failure, by=request.user)
+        if outcome == failures.RETRIED:
             messages.success(request, _("“%(job)s” will run again.") % {"job": label})
-        else:
+        elif outcome == failures.UNKNOWN:
             messages.error(request, _("“%(job)s” cannot run again: this version no longer has it.") % {"job": label})
+        else:
+            messages.error(
+                request,
+                _("“%(job)s” cannot run again: what it was for is paused, removed or done since. Put it aside.")
+                % {"job": label},
+            )
     else:
         failure_dismiss(failure=failure, by=request.user)
         messages.success(request, _("“%(job)s” put aside.") % {"job": label})

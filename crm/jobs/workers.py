@@ -14,6 +14,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from crm.jobs.engine import policy_of, record_failure, stored_in_database
 
@@ -70,15 +71,28 @@ def recover_abandoned(now=None) -> int:
         if result.started_at > now - timedelta(seconds=policy.timeout):
             continue
         claims = len(result.worker_ids)
+        # Conditional on the row being as read: of two workers recovering at once, one does it.
+        still = DBTaskResult.objects.filter(pk=result.pk, status=result.status, started_at=result.started_at)
         if claims >= policy.attempts:
-            result.set_failed(RuntimeError(f"its worker stopped during the job {claims} times"))
-            record_failure(result.task_path, result.args_kwargs, claims, "Abandoned: the worker stopped during the job")
+            failed = still.update(
+                status="FAILED",
+                finished_at=now,
+                exception_class_path="builtins.RuntimeError",
+                traceback=f"RuntimeError: its worker stopped during the job {claims} times",
+            )
+            if not failed:
+                continue
+            record_failure(result.task_path, result.args_kwargs, claims, ABANDONED_WORDS)
             logger.error("Job %s (%s) abandoned %d times: failed", result.id, result.task_path, claims)
         else:
-            DBTaskResult.objects.filter(pk=result.pk, status=result.status).update(status="READY", started_at=None)
+            if not still.update(status="READY", started_at=None):
+                continue
             logger.warning("Job %s (%s) left running by a stopped worker: queued again", result.id, result.task_path)
         recovered += 1
     return recovered
+
+
+ABANDONED_WORDS = gettext_noop("Abandoned: the worker stopped during the job")  # translated on the jobs page
 
 
 ABANDONED = "AbandonedJobError"  # how RQ marks the job of a worker that died (its failed registry)
@@ -103,7 +117,7 @@ def _recover_abandoned_in_redis() -> int:
             job.meta["crm_settled"] = True
             job.save_meta()
             arguments = {"args": list(job.args), "kwargs": dict(job.kwargs)}
-            record_failure(job.func_name, arguments, claims, "Abandoned: the worker stopped during the job")
+            record_failure(job.func_name, arguments, claims, ABANDONED_WORDS)
         else:
             job.save_meta()
             registry.requeue(job)

@@ -17,6 +17,7 @@ the last try the delivery is failed (an administrator may send it again)."""
 import email.utils
 import hashlib
 import hmac
+import http.client
 import json
 import time
 import urllib.error
@@ -28,6 +29,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from crm.jobs.engine import MAX_DELAY, Retry, job, policy_of
 from crm.models import WebhookDelivery, WebhookEndpoint
@@ -93,7 +95,7 @@ def post(endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> Answer:
     except urllib.error.HTTPError as error:
         text = _excerpt(error.read(EXCERPT * 4)) if error.fp else ""
         return Answer(error.code, text or str(error.reason), retry_after=_retry_after(error.headers.get("Retry-After")))
-    except (urllib.error.URLError, OSError, ValueError) as error:
+    except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as error:
         reason = getattr(error, "reason", error)
         return Answer(None, f"{type(error).__name__}: {reason}"[:EXCERPT])
 
@@ -120,7 +122,21 @@ def _retry_after(value: str | None) -> int | None:
     return max(1, min(seconds, int(MAX_DELAY.total_seconds())))
 
 
-@job(attempts=8, backoff=60, timeout=120)
+def deliver_again(delivery_id: int) -> bool:
+    """ "Run again" on the jobs page: the failed delivery queued once more, as from the webhooks page."""
+    from crm.webhooks.services import delivery_send_again
+
+    delivery = WebhookDelivery.objects.select_related("endpoint").filter(pk=delivery_id).first()
+    return delivery is not None and delivery_send_again(delivery=delivery)
+
+
+@job(
+    label=_("deliver a webhook"),
+    attempts=8,
+    backoff=60,
+    timeout=120,
+    again="crm.webhooks.sending.deliver_again",
+)
 def deliver(delivery_id: int) -> None:
     """One try of one delivery. Done already, or no longer to be sent: nothing happens."""
     delivery = WebhookDelivery.objects.select_related("endpoint").filter(pk=delivery_id).first()

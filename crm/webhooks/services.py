@@ -66,7 +66,7 @@ def endpoint_create(*, name: str, url: str, events: list[str], actor: User) -> t
     """The endpoint and its secret, which is shown this once."""
     endpoint = WebhookEndpoint(name=name, url=url, events=sorted(set(events)), created_by=actor, secret=make_secret())
     _check(endpoint)
-    _save(endpoint, actor, "Registered")
+    _save(endpoint, actor, _("Registered"))
     return endpoint, endpoint.secret
 
 
@@ -74,7 +74,7 @@ def endpoint_create(*, name: str, url: str, events: list[str], actor: User) -> t
 def endpoint_update(*, endpoint: WebhookEndpoint, name: str, url: str, events: list[str], actor: User) -> None:
     endpoint.name, endpoint.url, endpoint.events = name, url, sorted(set(events))
     _check(endpoint)
-    _save(endpoint, actor, "Changed")
+    _save(endpoint, actor, _("Changed"))
 
 
 @transaction.atomic
@@ -82,7 +82,7 @@ def endpoint_rotate_secret(*, endpoint: WebhookEndpoint, actor: User) -> str:
     """A new secret, shown this once; the old one stops signing at once (deliveries not yet sent
     are signed with the new one)."""
     endpoint.secret, endpoint.secret_made_at = make_secret(), timezone.now()
-    _save(endpoint, actor, "Secret replaced")
+    _save(endpoint, actor, _("Secret replaced"))
     return endpoint.secret
 
 
@@ -90,14 +90,14 @@ def endpoint_rotate_secret(*, endpoint: WebhookEndpoint, actor: User) -> str:
 def endpoint_pause(*, endpoint: WebhookEndpoint, actor: User | None, reason: str = PAUSED_BY_HAND) -> None:
     """No delivery is made for a paused endpoint; those waiting are not sent."""
     endpoint.is_paused, endpoint.paused_reason = True, reason
-    _save(endpoint, actor, "Paused" if reason == PAUSED_BY_HAND else "Paused: the receiver answered 410 Gone")
+    _save(endpoint, actor, _("Paused") if reason == PAUSED_BY_HAND else _("Paused: the receiver answered 410 Gone"))
 
 
 @transaction.atomic
 def endpoint_resume(*, endpoint: WebhookEndpoint, actor: User) -> None:
     endpoint.is_paused, endpoint.paused_reason = False, ""
     endpoint.failures_in_a_row, endpoint.failing_since = 0, None
-    _save(endpoint, actor, "Resumed")
+    _save(endpoint, actor, _("Resumed"))
 
 
 @transaction.atomic
@@ -105,7 +105,7 @@ def endpoint_remove(*, endpoint: WebhookEndpoint, actor: User) -> None:
     """Removed from the list and from every event; the row, its history and its deliveries stay."""
     endpoint.removed_at = timezone.now()
     endpoint.is_paused = True
-    _save(endpoint, actor, "Removed")
+    _save(endpoint, actor, _("Removed"))
 
 
 @transaction.atomic

@@ -79,6 +79,42 @@ def test_a_job_that_keeps_killing_its_worker_fails_for_good(tmp_path):
 
 
 @pytest.mark.django_db
+def test_two_workers_recovering_the_same_job_record_one_failure(tmp_path, monkeypatch):
+    enqueue(sample_jobs.slow_write, str(tmp_path), 0)
+    long_ago = timezone.now() - timedelta(minutes=5)
+    DBTaskResult.objects.update(status="RUNNING", started_at=long_ago, worker_ids=["a", "b"])
+    seen = list(DBTaskResult.objects.running())
+    # The other worker reads the same row, and settles it between this one's read and its write.
+    monkeypatch.setattr(DBTaskResult.objects, "running", lambda: seen)
+    assert workers.recover_abandoned() == 1
+    assert workers.recover_abandoned() == 0
+    assert JobFailure.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_housekeeping_beats_and_recovers_without_the_clock_and_survives_a_failing_step(tmp_path, monkeypatch):
+    from crm.jobs import loop, schedule
+
+    enqueue(sample_jobs.slow_write, str(tmp_path), 0)
+    DBTaskResult.objects.update(status="RUNNING", started_at=timezone.now() - timedelta(minutes=5), worker_ids=["a"])
+    ticks = []
+    monkeypatch.setattr(schedule, "tick", lambda: ticks.append(1) or [])
+    loop.housekeeping("no-clock", clock=False)
+    assert WorkerBeat.objects.filter(worker_id="no-clock").exists()  # the pages see it
+    assert DBTaskResult.objects.get().status == "READY"
+    assert ticks == []  # the schedule left to the other workers
+
+    def broken():
+        raise RuntimeError("the schedule's table is locked")
+
+    monkeypatch.setattr(schedule, "tick", broken)
+    DBTaskResult.objects.update(status="RUNNING", started_at=timezone.now() - timedelta(minutes=5), worker_ids=["a"])
+    loop.housekeeping("clock")
+    assert WorkerBeat.objects.filter(worker_id="clock").exists()
+    assert DBTaskResult.objects.get().status == "READY"  # recovery ran after the failing tick
+
+
+@pytest.mark.django_db
 def test_a_job_still_within_its_timeout_is_left_running(tmp_path):
     enqueue(sample_jobs.slow_write, str(tmp_path), 0)
     DBTaskResult.objects.update(status="RUNNING", started_at=timezone.now() - timedelta(seconds=1), worker_ids=["a"])

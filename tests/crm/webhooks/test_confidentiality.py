@@ -113,3 +113,17 @@ def test_payloads_name_no_one_but_the_people_met(endpoint, receiver):
     assert "77 000" not in text
     assert data["engagement"]["people_met"] == [{"id": contact.pk, "name": "Awa Diop"}]
     assert data["engagement"]["url"].endswith(f"/communications/engagements/{data['engagement']['id']}/")
+
+
+def test_a_meeting_with_hundreds_of_people_is_delivered(endpoint, receiver):
+    organization = OrganizationFactory(name="Chamber of Commerce")
+    people = ContactFactory.create_batch(700, organization=organization)
+    engagement = Engagement(title="Annual forum", kind="workshop", occurred_on=date(2026, 12, 1), author=UserFactory())
+    log.engagement_save(
+        engagement=engagement, organizations=[organization], contacts=people, staff=[], topics=[], key_factors=[]
+    )
+    delivery = WebhookDelivery.objects.get()
+    assert len(delivery.people) > 2000
+    assert f"|{people[-1].pk}|" in delivery.people
+    run_due_jobs()
+    assert len(json.loads(receiver.received[0].body)["data"]["engagement"]["people_met"]) == 700

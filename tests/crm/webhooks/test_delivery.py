@@ -148,6 +148,31 @@ def test_a_delivery_that_never_gets_through_fails_and_is_recorded(endpoint, rece
     assert not endpoint.is_failing
 
 
+def test_run_again_on_the_jobs_page_sends_a_failed_delivery_once_more(
+    endpoint, receiver, raise_concern, client, administrator
+):
+    receiver.answers = [(500, {})] * 8
+    raise_concern()
+    for _ in range(8):
+        run_due_jobs()
+        _make_due()
+    failure = JobFailure.objects.get()
+    client.force_login(administrator)
+    response = client.post(f"/jobs/failures/{failure.pk}/retry/", follow=True)
+    assert "will run again" in response.content.decode()
+    run_due_jobs()
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.status, delivery.attempts) == (Status.DELIVERED, 9)
+
+    # Failed again, then its endpoint paused: nothing to send, said so, and the failure stays open.
+    WebhookDelivery.objects.update(status=Status.FAILED)
+    JobFailure.objects.update(settled_at=None)
+    services.endpoint_pause(endpoint=endpoint, actor=None)
+    response = client.post(f"/jobs/failures/{failure.pk}/retry/", follow=True)
+    assert "cannot run again" in response.content.decode()
+    assert JobFailure.objects.get().settled_at is None
+
+
 def test_no_answer_is_a_failure_recorded_with_its_reason(endpoint, receiver, raise_concern):
     receiver.close()
     raise_concern()
