@@ -113,7 +113,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Every page needs a signed-in user unless its view says otherwise (login_not_required).
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "crm.accounts.middleware.SignInRequiredMiddleware",  # Django's LoginRequiredMiddleware; htmx fragments: 401
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

@@ -5,8 +5,9 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.core.exceptions import PermissionDenied
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import redirect, resolve_url
 from django.urls import reverse
@@ -39,6 +40,19 @@ def api_refusal(request, status: int, detail: str) -> JsonResponse:
         status=status,
         content_type="application/problem+json",
     )
+
+
+class SignInRequiredMiddleware(LoginRequiredMiddleware):
+    """Django's: every page needs a signed-in user unless its view says otherwise. A fragment asked
+    by htmx (a suggestion, a filtered table) without a session answers 401 with no body rather
+    than a sign-in page to swap into the page: session.js then says the session ended, with a link
+    to sign in again, and leaves what was typed on screen. (Rendering sign-in pages for fragments
+    also set a new CSRF cookie under a sign-in form open beside it, which then failed.)"""
+
+    def handle_no_permission(self, request, view_func):
+        if request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true":
+            return HttpResponse(status=HTTPStatus.UNAUTHORIZED)
+        return super().handle_no_permission(request, view_func)
 
 
 class RoleRequiredMiddleware:

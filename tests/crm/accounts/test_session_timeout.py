@@ -109,3 +109,23 @@ def test_the_message_is_in_the_users_language(officer_client, language, expected
     age_session(officer_client, idle=31 * 60)
     response = officer_client.get(ORGANIZATIONS, headers={"Accept-Language": language}, follow=True)
     assert expected in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_fragment_asked_without_a_session_answers_401_not_a_sign_in_page(client):
+    """A suggestion asked after the session was ended elsewhere: no sign-in form swapped into the
+    page, and no new CSRF cookie under a sign-in form open beside it; session.js says so instead."""
+    suggest = "/stakeholders/suggest/organizations/?organizations=Sah"
+    response = client.get(suggest, headers={"HX-Request": "true"})
+    assert response.status_code == 401
+    assert response.content == b""
+    assert "csrftoken" not in response.cookies
+    assert client.get(suggest).status_code == 302  # a page asked by the browser itself: to sign in
+    boosted = client.get(suggest, headers={"HX-Request": "true", "HX-Boosted": "true"})
+    assert boosted.status_code == 302
+
+
+def test_pages_tell_the_script_what_to_say_when_a_fragment_is_refused(officer_client):
+    page = officer_client.get("/", headers={"Accept-Language": "fr"}).content.decode()
+    assert 'data-ended-text="Votre session a pris fin."' in page
+    assert 'data-sign-in-text="Se reconnecter"' in page

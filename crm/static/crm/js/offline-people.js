@@ -323,7 +323,7 @@
   // Offline, the additions' buttons act here; online, the server's (htmx), unless it cannot be reached.
   document.addEventListener("click", function (event) {
     var trigger = event.target.closest && event.target.closest('#new-contact [name="_add_contact"], #new-contact [name="_create_contact"]');
-    if (!trigger || navigator.onLine) {
+    if (!trigger || (navigator.onLine && !document.body.hasAttribute("data-offline-copy"))) {
       return;
     }
     event.preventDefault();

@@ -26,6 +26,16 @@
   var keysData = document.getElementById("api-keys");
   var apiKeys = keysData ? JSON.parse(keysData.textContent) : null;
   var editing = null; // the outbox item the quick log is fixing
+  // A page served from the device's copy is marked so (sw-core.js, data-offline-copy on the body):
+  // the server was out of reach a moment ago, whatever navigator.onLine says, until the connection
+  // returns or a sending reaches the server (offline-people.js reads the same mark).
+  function online() {
+    return navigator.onLine && !body.hasAttribute("data-offline-copy");
+  }
+
+  function reached() {
+    body.removeAttribute("data-offline-copy");
+  }
 
   function element(tag, className, content) {
     var node = document.createElement(tag);
@@ -74,6 +84,9 @@
   }
 
   function afterFlush(summary) {
+    if (summary.sent || summary.refused || summary.signedOut || summary.otherUser) {
+      reached(); // the server answered
+    }
     if (summary.signedOut) {
       var next = encodeURIComponent(location.pathname + location.search);
       say(text.signIn, "warning", { label: text.signInLink, href: script.dataset.signInUrl + "?next=" + next });
@@ -367,7 +380,7 @@
   // online the server answers, as always).
   function showPeople() {
     var place = document.getElementById("contact-options");
-    if (!place || navigator.onLine) {
+    if (!place || online()) {
       return;
     }
     var data = new FormData(form);
@@ -409,7 +422,7 @@
   function suggestOrganizations(input) {
     var list = document.getElementById(input.getAttribute("list"));
     var typed = input.value.slice(input.value.lastIndexOf(";") + 1).trim().toLowerCase();
-    if (!list || navigator.onLine || typed.length < 2) {
+    if (!list || online() || typed.length < 2) {
       return;
     }
     Outbox.organizations(user).then(function (organizations) {
@@ -497,13 +510,13 @@
     var target = event.target;
     if (form && target === form) {
       var submitter = event.submitter;
-      if ((submitter && submitter.name) || (navigator.onLine && !editing && !newPeople().busy())) {
+      if ((submitter && submitter.name) || (online() && !editing && !newPeople().busy())) {
         return; // the server's as usual; the worker keeps it if the connection drops
       }
       event.preventDefault();
       event.stopImmediatePropagation();
       hold();
-    } else if (followUpId(target) && !navigator.onLine && !(event.submitter && event.submitter.value === "reopen")) {
+    } else if (followUpId(target) && !online() && !(event.submitter && event.submitter.value === "reopen")) {
       event.preventDefault();
       event.stopImmediatePropagation();
       holdDone(target);
@@ -535,7 +548,7 @@
     }
   }
   document.addEventListener("htmx:beforeRequest", function (event) {
-    if (!navigator.onLine) {
+    if (!online()) {
       event.preventDefault();
       offlineNotice();
     }
@@ -545,7 +558,10 @@
     say(text.offline, "info");
     refresh();
   });
-  window.addEventListener("online", flush);
+  window.addEventListener("online", function () {
+    reached();
+    flush();
+  });
   if (navigator.serviceWorker) {
     navigator.serviceWorker.addEventListener("message", function (event) {
       if (event.data && event.data.type === "flush") {
@@ -572,7 +588,7 @@
   function start() {
     var ready = form ? takeTyped() : Promise.resolve();
     ready.then(flush);
-    if (!navigator.onLine) {
+    if (!online()) {
       say(text.offline, "info");
     }
     if (!("serviceWorker" in navigator)) {
@@ -581,7 +597,7 @@
     navigator.serviceWorker.register("/sw.js", { scope: "/" }).then(function () {
       return navigator.serviceWorker.ready;
     }).then(function (registration) {
-      if (!navigator.onLine) {
+      if (!online()) {
         return;
       }
       registration.active.postMessage({ type: "copy", user: user }); // the worker copies what is missing or old
@@ -594,7 +610,7 @@
   // The page is usable first: what is copied for offline use comes a few seconds after it loaded.
   var AFTER_LOAD_MS = 3000;
   function later() {
-    setTimeout(function () { whenIdle(start); }, navigator.onLine ? AFTER_LOAD_MS : 0);
+    setTimeout(function () { whenIdle(start); }, online() ? AFTER_LOAD_MS : 0);
   }
   if (document.readyState === "complete") {
     later();

@@ -17,6 +17,26 @@
     fetch(keepAliveUrl, { credentials: "same-origin", headers: { "X-Requested-With": "keep-alive" } });
   });
 
+  // A fragment refused because the session ended (401, crm/accounts/middleware.py): say so once, with
+  // a link to sign in again and come back here; what is typed stays on screen.
+  document.addEventListener("htmx:responseError", function (event) {
+    var xhr = event.detail.xhr;
+    if (!xhr || xhr.status !== 401 || document.getElementById("session-ended")) {
+      return;
+    }
+    var notice = document.createElement("div");
+    notice.id = "session-ended";
+    notice.className = "alert alert-warning";
+    notice.setAttribute("role", "alert");
+    notice.appendChild(document.createTextNode(script.dataset.endedText + " "));
+    var link = document.createElement("a");
+    link.href = script.dataset.signInUrl + "?next=" + encodeURIComponent(location.pathname + location.search);
+    link.textContent = script.dataset.signInText;
+    notice.appendChild(link);
+    var main = document.getElementById("main");
+    main.insertBefore(notice, main.firstChild);
+  });
+
   function fill(form, name, values) {
     var fields = form.querySelectorAll('[name="' + CSS.escape(name) + '"]');
     fields.forEach(function (field, index) {

@@ -96,6 +96,19 @@
     });
   }
 
+  // A copy served because the server could not be reached says so on its <body>: the page then
+  // keeps what is typed on the device at once, even where the browser believes it is online (a
+  // network that is up but reaches nothing, as at many border posts).
+  function markCopy(page) {
+    return page.text().then(function (html) {
+      return new Response(html.replace("<body ", "<body data-offline-copy "), {
+        status: page.status,
+        statusText: page.statusText,
+        headers: page.headers,
+      });
+    });
+  }
+
   function holdQuickLog(request) {
     return Promise.all([request.formData(), currentUser()]).then(function (values) {
       var pairs = [];
@@ -170,7 +183,7 @@
         }
         return response;
       }, function () {
-        return cachedPage(url.pathname).then(function (page) { return page || Response.error(); });
+        return cachedPage(url.pathname).then(function (page) { return page ? markCopy(page) : Response.error(); });
       }));
     }
   });
