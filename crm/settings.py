@@ -279,6 +279,9 @@ EMAIL_HOST_USER = env("EMAIL_HOST_USER", _email.get("EMAIL_HOST_USER", ""))
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", _email.get("EMAIL_HOST_PASSWORD", ""))
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", _email.get("EMAIL_USE_TLS", False))
 EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", _email.get("EMAIL_USE_SSL", False))
+# Seconds a mail server has to answer: one that accepts the connection and then says nothing would
+# otherwise hold the reminders' job (and its worker) for ever (crm/notifications/mail.py).
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 30, min_value=1, max_value=600)
 if EMAIL_USE_TLS and EMAIL_USE_SSL:
     raise ImproperlyConfigured(
         "EMAIL_USE_TLS and EMAIL_USE_SSL are both on (from EMAIL_URL or the variables): "

@@ -12,6 +12,7 @@ import socket
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_noop
@@ -74,27 +75,36 @@ def recover_abandoned(now=None) -> int:
         # Conditional on the row being as read: of two workers recovering at once, one does it.
         still = DBTaskResult.objects.filter(pk=result.pk, status=result.status, started_at=result.started_at)
         if claims >= policy.attempts:
-            failed = still.update(
-                status="FAILED",
-                finished_at=now,
-                exception_class_path="builtins.RuntimeError",
-                traceback=f"RuntimeError: its worker stopped during the job {claims} times",
-            )
-            if not failed:
-                continue
-            record_failure(result.task_path, result.args_kwargs, claims, ABANDONED_WORDS)
-            logger.error("Job %s (%s) abandoned %d times: failed", result.id, result.task_path, claims)
-        else:
-            if not still.update(status="READY", started_at=None):
-                continue
-            logger.warning("Job %s (%s) left running by a stopped worker: queued again", result.id, result.task_path)
+            with transaction.atomic():  # failed and recorded together, or neither
+                if _fail_abandoned(still, result, claims, now):
+                    recovered += 1
+            continue
+        if not still.update(status="READY", started_at=None):
+            continue
+        logger.warning("Job %s (%s) left running by a stopped worker: queued again", result.id, result.task_path)
         recovered += 1
     return recovered
+
+
+def _fail_abandoned(still, result, claims: int, now) -> bool:
+    """Marks the job failed and records it for the administrators, if no other worker did first."""
+    failed = still.update(
+        status="FAILED",
+        finished_at=now,
+        exception_class_path="builtins.RuntimeError",
+        traceback=f"RuntimeError: its worker stopped during the job {claims} times",
+    )
+    if not failed:
+        return False
+    record_failure(result.task_path, result.args_kwargs, claims, ABANDONED_WORDS)
+    logger.error("Job %s (%s) abandoned %d times: failed", result.id, result.task_path, claims)
+    return True
 
 
 ABANDONED_WORDS = gettext_noop("Abandoned: the worker stopped during the job")  # translated on the jobs page
 
 
+RECOVERY_LOCK_SECONDS = 60  # a recovery takes milliseconds; the key outlives a worker killed in one
 ABANDONED = "AbandonedJobError"  # how RQ marks the job of a worker that died (its failed registry)
 
 
@@ -111,16 +121,30 @@ def _recover_abandoned_in_redis() -> int:
         result = job.latest_result() if job else None
         if result is None or ABANDONED not in (result.exc_string or "") or job.meta.get("crm_settled"):
             continue
-        claims = job.meta.get("crm_abandoned", 0) + 1
-        job.meta["crm_abandoned"] = claims
-        if claims >= policy_of(job.func_name).attempts:
-            job.meta["crm_settled"] = True
-            job.save_meta()
-            arguments = {"args": list(job.args), "kwargs": dict(job.kwargs)}
-            record_failure(job.func_name, arguments, claims, ABANDONED_WORDS)
-        else:
-            job.save_meta()
-            registry.requeue(job)
-            logger.warning("Job %s (%s) left running by a stopped worker: queued again", job.id, job.func_name)
-        recovered += 1
+        # Of two workers recovering at once, the one that takes this key does it, on the job as it
+        # is now (the other may have recovered it since this list was read).
+        lock = f"crm:recovering:{job.id}"
+        if not queue.connection.set(lock, 1, nx=True, ex=RECOVERY_LOCK_SECONDS):
+            continue
+        try:
+            job.refresh()
+            if job.get_status(refresh=False) == "failed" and not job.meta.get("crm_settled"):
+                _recover_one_in_redis(job, registry)
+                recovered += 1
+        finally:
+            queue.connection.delete(lock)
     return recovered
+
+
+def _recover_one_in_redis(job, registry) -> None:
+    claims = job.meta.get("crm_abandoned", 0) + 1
+    job.meta["crm_abandoned"] = claims
+    if claims >= policy_of(job.func_name).attempts:
+        job.meta["crm_settled"] = True
+        job.save_meta()
+        arguments = {"args": list(job.args), "kwargs": dict(job.kwargs)}
+        record_failure(job.func_name, arguments, claims, ABANDONED_WORDS)
+    else:
+        job.save_meta()
+        registry.requeue(job)
+        logger.warning("Job %s (%s) left running by a stopped worker: queued again", job.id, job.func_name)

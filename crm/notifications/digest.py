@@ -171,17 +171,18 @@ def send_digests(day: date) -> Outcome:
         won = marks.claim(user_ids=list(messages), day=start, kind=kind, run=run)
         outcome.already = len(people) - len(won)
         try:
-            for pk, message in messages.items():
-                if pk in won:
-                    if sender.send(message):
-                        sent.append(pk)
-                    else:
-                        outcome.failed += 1
+            try:
+                for pk, message in messages.items():
+                    if pk in won:
+                        if sender.send(message):
+                            sent.append(pk)
+                        else:
+                            outcome.failed += 1
+            finally:  # those sent before a failure stay sent
+                marks.note_sent(user_ids=sent, day=start, kind=kind)
         except mail.MailServerLost:
-            marks.note_sent(user_ids=sent, day=start, kind=kind)
-            marks.release(day=start, kind=kind, run=run)
+            marks.release(day=start, kind=kind, run=run, refused=sender.refused)
             raise
-        marks.note_sent(user_ids=sent, day=start, kind=kind)
     outcome.sent = len(sent)
     outcome.lost = marks.report_lost(day=start, kind=kind, run=run)
     return outcome

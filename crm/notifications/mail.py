@@ -41,9 +41,10 @@ def compose(*, to: str, language: str, subject, template: str, context: dict) ->
     return message
 
 
-# The server answered and refused this one message (a mailbox unknown, a message too big): the
-# others still go. Anything else raised while sending (the connection dropped, timed out, was reset)
-# is the connection's: it is opened again and the message tried once more.
+# The server answered and refused this one message for good (5xx: a mailbox unknown, a message too
+# big): the others still go. A temporary answer (4xx: "try later", greylisting, throttling) and
+# anything else raised while sending (the connection dropped, was reset, timed out after
+# EMAIL_TIMEOUT) is the server's: the connection is opened again and the message tried once more.
 REFUSALS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
 LOST_AFTER = 3  # messages in a row that could not be sent on a connection opened again: the server is lost
 
@@ -53,28 +54,41 @@ class MailServerLost(Exception):
     tried again later) rather than mark everyone left as sent in vain."""
 
 
+def refused_for_good(error: OSError) -> bool:
+    """Whether the server refused the message with a permanent (5xx) answer."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _text in error.recipients.values()]
+    elif isinstance(error, (smtplib.SMTPSenderRefused, smtplib.SMTPDataError)):
+        codes = [error.smtp_code]
+    else:
+        return False
+    return bool(codes) and all(500 <= code < 600 for code in codes)
+
+
 class Sender:
-    """Sends messages one by one on one SMTP connection, opened again when it drops."""
+    """Sends messages one by one on one SMTP connection, opened again when it drops. `refused`:
+    the addresses refused for good (their marks stay when the others' are given back)."""
 
     def __init__(self, connection) -> None:
         self.connection = connection
         self.lost_in_a_row = 0
+        self.refused: list[str] = []
 
     def send(self, message: EmailMultiAlternatives) -> bool:
-        """True when sent; False when the server refused it or could not be reached (logged); raises
-        MailServerLost after LOST_AFTER unreachable in a row."""
+        """True when sent; False when the server refused it for good or could not be reached
+        (logged); raises MailServerLost after LOST_AFTER unreachable in a row."""
         try:
             self._send(message)
-        except REFUSALS:
-            return self._refused(message)
-        except OSError:
+        except OSError as error:
+            if refused_for_good(error):
+                return self._refused(message)
             try:
                 self._reopen()
                 self._send(message)
-            except REFUSALS:
-                return self._refused(message)
-            except OSError as error:
-                return self._unreachable(message, error)
+            except OSError as again:
+                if refused_for_good(again):
+                    return self._refused(message)
+                return self._unreachable(message, again)
         self.lost_in_a_row = 0
         return True
 
@@ -91,6 +105,7 @@ class Sender:
         logger.exception(
             "The e-mail “%s” to %s was refused by the mail server; it is not sent again", message.subject, message.to
         )
+        self.refused.extend(message.to)
         self.lost_in_a_row = 0
         return False
 

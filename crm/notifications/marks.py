@@ -59,10 +59,12 @@ def note_sent(*, user_ids: Iterable[int], day: date, kind: str) -> None:
         NotificationMark.objects.filter(day=day, kind=kind, user_id__in=ids).update(sent_at=timezone.now())
 
 
-def release(*, day: date, kind: str, run: str) -> int:
-    """Drops this run's marks not followed by a sending (the mail server was lost midway): the next
-    try of the job sends to these people. How many."""
-    deleted, _ = NotificationMark.objects.filter(day=day, kind=kind, run=run, sent_at__isnull=True).delete()
+def release(*, day: date, kind: str, run: str, refused: Iterable[str] = ()) -> int:
+    """Drops this run's marks not followed by a sending (the mail server was lost midway), but
+    those of the addresses the server refused for good: the next try of the job sends to these
+    people. How many."""
+    unsent = NotificationMark.objects.filter(day=day, kind=kind, run=run, sent_at__isnull=True)
+    deleted, _ = unsent.exclude(user__email__in=list(refused)).delete()
     return deleted
 
 

@@ -140,7 +140,7 @@ def send_reminders(day: date, *, batch: int = BATCH) -> Outcome:
             for start in range(0, len(people), batch):
                 _send_batch(people[start : start + batch], day, run, sender, outcome)
         except mail.MailServerLost:
-            marks.release(day=day, kind=NotificationMark.REMINDER, run=run)
+            marks.release(day=day, kind=NotificationMark.REMINDER, run=run, refused=sender.refused)
             raise
     outcome.lost = marks.report_lost(day=day, kind=NotificationMark.REMINDER, run=run)
     return outcome

@@ -127,7 +127,7 @@ def deliver_again(delivery_id: int) -> bool:
     from crm.webhooks.services import delivery_send_again
 
     delivery = WebhookDelivery.objects.select_related("endpoint").filter(pk=delivery_id).first()
-    return delivery is not None and delivery_send_again(delivery=delivery)
+    return delivery is not None and delivery_send_again(delivery=delivery, job_gave_up=True)
 
 
 @job(

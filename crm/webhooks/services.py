@@ -109,14 +109,17 @@ def endpoint_remove(*, endpoint: WebhookEndpoint, actor: User) -> None:
 
 
 @transaction.atomic
-def delivery_send_again(*, delivery: WebhookDelivery) -> bool:
+def delivery_send_again(*, delivery: WebhookDelivery, job_gave_up: bool = False) -> bool:
     """A failed or unsent delivery queued once more, with the same id (receivers that took it
-    already drop it). False when it is not failed or unsent any more (a second click)."""
+    already drop it). False when it is not failed or unsent any more (a second click).
+    `job_gave_up`: asked from the job's failure (/jobs/), whose job no longer runs: one left
+    waiting or retrying (its job failed before writing the try, or was abandoned) is queued too."""
     endpoint = delivery.endpoint
     if endpoint.removed_at or endpoint.is_paused or delivery.scrubbed_at and not delivery.data:
         return False
     Status = WebhookDelivery.Status
-    queued = WebhookDelivery.objects.filter(pk=delivery.pk, status__in=[Status.FAILED, Status.CANCELLED]).update(
+    again = [Status.FAILED, Status.CANCELLED] + ([Status.PENDING, Status.RETRYING] if job_gave_up else [])
+    queued = WebhookDelivery.objects.filter(pk=delivery.pk, status__in=again).update(
         status=Status.PENDING, round_attempts=0
     )
     if queued:

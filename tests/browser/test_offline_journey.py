@@ -275,3 +275,23 @@ def test_a_quick_log_whose_connection_drops_while_sending_is_kept(visit, transac
     page.evaluate("window.dispatchEvent(new Event('online'))")
     outbox_empty(page)
     assert eventually(lambda: Engagement.objects.get().title) == "Réunion coupée"
+
+
+def test_a_copy_shown_while_the_browser_believes_it_is_online_returns_to_the_server_by_itself(visit, transactional_db):
+    """A network that is up but reaches nothing (no "online" event when it comes back): the page
+    served from the device's copy looks now and then and, once the server answers, sends what waits."""
+    OrganizationFactory(name="Transit Acacia")
+    tab = signed_in_officer(visit)
+    page, context = tab.page, tab.page.context
+    tab.goto(QUICK_LOG)
+    wait_until_kept_for_offline(tab)
+    page.clock.install()
+    context.set_offline(True)
+    page.reload()
+    assert page.evaluate("document.body.hasAttribute('data-offline-copy')")
+    log_offline(page, "Réunion de Kayes", "Transit Acacia")
+    context.set_offline(False)  # and no "online" event told to the page
+    page.clock.run_for(31_000)
+    outbox_empty(page)
+    assert not page.evaluate("document.body.hasAttribute('data-offline-copy')")
+    assert eventually(lambda: Engagement.objects.get().title) == "Réunion de Kayes"

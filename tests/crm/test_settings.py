@@ -250,6 +250,7 @@ MALFORMED = [
     ("EMAIL_PORT", "twenty-five"),
     ("EMAIL_USE_TLS", "maybe"),
     ("EMAIL_USE_SSL", "maybe"),
+    ("EMAIL_TIMEOUT", "0"),
     ("DEFAULT_FROM_EMAIL", "crm"),
     ("LANGUAGE_CODE", "de"),
     ("TIME_ZONE", "Africa/Atlantis"),

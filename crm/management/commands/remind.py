@@ -6,7 +6,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from crm.notifications import digest, entries, reminders
+from crm.notifications import digest, entries, mail, reminders
 
 
 def _day(text: str) -> date:
@@ -28,9 +28,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, date: str, **options):
         day = _day(date) if date else timezone.localdate()
-        self.stdout.write(self._say("Reminders", reminders.send_reminders(day)))
-        if day.weekday() == entries.digest_weekday():
-            self.stdout.write(self._say("Digests", digest.send_digests(day)))
+        try:
+            self.stdout.write(self._say("Reminders", reminders.send_reminders(day)))
+            if day.weekday() == entries.digest_weekday():
+                self.stdout.write(self._say("Digests", digest.send_digests(day)))
+        except mail.MailServerLost as error:
+            raise CommandError(
+                f"{error}. Those sent are kept; run the command again later to send the others."
+            ) from None
 
     @staticmethod
     def _say(what: str, outcome: reminders.Outcome) -> str:

@@ -121,8 +121,9 @@ def test_a_fragment_asked_without_a_session_answers_401_not_a_sign_in_page(clien
     assert response.content == b""
     assert "csrftoken" not in response.cookies
     assert client.get(suggest).status_code == 302  # a page asked by the browser itself: to sign in
-    boosted = client.get(suggest, headers={"HX-Request": "true", "HX-Boosted": "true"})
-    assert boosted.status_code == 302
+    boosted = client.get("/stakeholders/organizations/?page=2", headers={"HX-Request": "true", "HX-Boosted": "true"})
+    assert boosted["HX-Redirect"] == "/accounts/login/?next=%2Fstakeholders%2Forganizations%2F%3Fpage%3D2"
+    assert "csrftoken" not in boosted.cookies
 
 
 def test_pages_tell_the_script_what_to_say_when_a_fragment_is_refused(officer_client):

@@ -204,6 +204,44 @@ def test_a_mail_server_lost_midway_fails_the_job_and_its_next_try_sends_the_rest
     assert sorted(message.to[0] for message in mail.outbox) == sorted(person.email for person in people)
 
 
+def test_a_server_saying_try_later_is_lost_not_a_refusal_and_a_refusal_for_good_is_kept(monkeypatch):
+    people = sorted((UserFactory() for _ in range(5)), key=lambda person: person.pk)
+    for person in people:
+        _follow_up(person, DAY)
+    refused, real_send = people[0].email, locmem.EmailBackend.send_messages
+    throttling = [True]
+
+    def answer(backend, messages):
+        (message,) = messages
+        if message.to == [refused]:
+            raise smtplib.SMTPRecipientsRefused({refused: (550, b"5.1.1 no such mailbox")})
+        if throttling[0]:
+            raise smtplib.SMTPSenderRefused(421, b"4.7.0 try again later", "crm@example.test")
+        return real_send(backend, messages)
+
+    monkeypatch.setattr(locmem.EmailBackend, "send_messages", answer)
+    with pytest.raises(notification_mail.MailServerLost):
+        reminders.send_reminders(DAY)
+    assert mail.outbox == []
+    assert list(NotificationMark.objects.values_list("user__email", flat=True)) == [refused]  # kept: not sent again
+
+    throttling[0] = False
+    outcome = reminders.send_reminders(DAY)
+    assert (outcome.sent, outcome.already) == (4, 1)
+    assert refused not in [message.to[0] for message in mail.outbox]
+
+
+def test_the_command_says_when_the_mail_server_is_lost(monkeypatch):
+    _follow_up(UserFactory(), DAY)
+
+    def lost(day, **kwargs):
+        raise notification_mail.MailServerLost("The mail server could not be reached for 3 e-mails in a row")
+
+    monkeypatch.setattr(reminders, "send_reminders", lost)
+    with pytest.raises(CommandError, match="run the command again later"):
+        _remind("--date", DAY.isoformat())
+
+
 def test_a_stop_between_mark_and_send_loses_that_mail_and_the_next_run_logs_it(caplog):
     owner = UserFactory(email="lost@example.test")
     _follow_up(owner, DAY)

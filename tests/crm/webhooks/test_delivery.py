@@ -164,6 +164,14 @@ def test_run_again_on_the_jobs_page_sends_a_failed_delivery_once_more(
     delivery = WebhookDelivery.objects.get()
     assert (delivery.status, delivery.attempts) == (Status.DELIVERED, 9)
 
+    # Its job gave up before writing a try (the delivery still "retrying"): queued all the same.
+    WebhookDelivery.objects.update(status=Status.RETRYING)
+    JobFailure.objects.update(settled_at=None)
+    response = client.post(f"/jobs/failures/{failure.pk}/retry/", follow=True)
+    assert "will run again" in response.content.decode()
+    run_due_jobs()
+    assert WebhookDelivery.objects.get().status == Status.DELIVERED
+
     # Failed again, then its endpoint paused: nothing to send, said so, and the failure stays open.
     WebhookDelivery.objects.update(status=Status.FAILED)
     JobFailure.objects.update(settled_at=None)

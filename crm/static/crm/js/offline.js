@@ -585,12 +585,31 @@
     return true;
   }
 
+  // A copy shown while the browser believes it is online gets no "online" event when the server
+  // answers again: look now and then, and take the page back to the server's once it does.
+  var PROBE_MS = 30000;
+  function probe() {
+    if (!body.hasAttribute("data-offline-copy")) {
+      return;
+    }
+    var looked = navigator.onLine ? Outbox.session() : Promise.resolve(null);
+    looked.then(function (current) {
+      if (current === null) {
+        setTimeout(probe, PROBE_MS);
+        return;
+      }
+      reached();
+      flush();
+    });
+  }
+
   function start() {
     var ready = form ? takeTyped() : Promise.resolve();
     ready.then(flush);
     if (!online()) {
       say(text.offline, "info");
     }
+    setTimeout(probe, PROBE_MS);
     if (!("serviceWorker" in navigator)) {
       return;
     }
