@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from communications.choices import FollowUpStatus
 from communications.models import Engagement, FollowUp
 from crm.accounts.roles import Role
+from crm.models import IdempotencyKey
 from tests.browser.conftest import PHONE
 from tests.factories import (
     PASSWORD,
@@ -163,7 +164,8 @@ def test_a_refused_item_keeps_its_message_and_is_fixed_and_sent(visit, transacti
     page.fill("#id_follow_ups-0-due_on", (today + timedelta(days=3)).isoformat())
     page.get_by_role("button", name="Consigner", exact=True).click()
     outbox_empty(page)
-    engagement = eventually(lambda: Engagement.objects.get())
+    eventually(lambda: IdempotencyKey.objects.get(record_id__isnull=False))  # the server's transaction is over
+    engagement = Engagement.objects.get()
     assert engagement.title == "Réunion sur le fret"
     assert engagement.follow_ups.get().due_on == today + timedelta(days=3)
 
@@ -231,7 +233,8 @@ def test_signing_out_clears_the_device_and_another_user_sees_nothing_of_the_firs
 
 
 def eventually(read, seconds=5):
-    """What the server wrote, once its reply has reached the page (the test reads another connection)."""
+    """What the server wrote, once its reply has reached the page. On SQLite in memory the test shares
+    the live server's connection and may read inside its transaction: wait for the last row it writes."""
     import time
 
     until = time.monotonic() + seconds
@@ -293,5 +296,5 @@ def test_a_copy_shown_while_the_browser_believes_it_is_online_returns_to_the_ser
     context.set_offline(False)  # and no "online" event told to the page
     page.clock.run_for(31_000)
     outbox_empty(page)
-    assert not page.evaluate("document.body.hasAttribute('data-offline-copy')")
+    page.wait_for_function("() => !document.body.hasAttribute('data-offline-copy')")  # works online again
     assert eventually(lambda: Engagement.objects.get().title) == "Réunion de Kayes"

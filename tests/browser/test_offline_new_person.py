@@ -111,7 +111,8 @@ def test_a_new_person_of_a_new_organization_logged_offline_is_made_with_the_meet
     page.context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
     outbox_empty(page)
-    engagement = eventually(lambda: Engagement.objects.get())
+    eventually(lambda: IdempotencyKey.objects.get(record_id__isnull=False))  # the server's transaction is over
+    engagement = Engagement.objects.get()
     sahel = Organization.objects.get(name="Fret du Sahel")
     person = Contact.objects.get()
     assert (person.first_name, person.last_name, person.job_title, person.email) == (
@@ -159,12 +160,15 @@ def test_a_refused_meeting_brings_its_new_person_back_and_is_sent_under_the_same
     page.get_by_role("button", name="Consigner", exact=True).click()
     outbox_empty(page)
 
-    engagement = eventually(lambda: Engagement.objects.get())
+    # The key's record is written last in the server's transaction; on SQLite in memory the test
+    # shares the server's connection and could read the engagement before it.
+    made = eventually(lambda: IdempotencyKey.objects.get(record_id__isnull=False))
+    engagement = Engagement.objects.get()
     person = Contact.objects.get()
     assert person.job_title == "Directeur"
     assert person.organization.name == "Fret du Sahel"
     assert list(engagement.contacts.all()) == [person]
-    made = IdempotencyKey.objects.get()  # the refused item's key made it (a refused request is not remembered)
+    # the refused item's key made it (a refused request is not remembered)
     assert (made.key, made.record_id) == (refused["key"], engagement.pk)
     assert [error for error in unexpected(tab.errors) if "status of 400" not in error] == []  # the refusal's own
 
@@ -196,7 +200,8 @@ def test_when_the_server_cannot_be_reached_the_person_is_added_on_the_device(vis
     context.set_offline(False)
     page.get_by_role("button", name="Consigner", exact=True).click()  # through the outbox, sent at once
     outbox_empty(page)
-    engagement = eventually(lambda: Engagement.objects.get())
+    eventually(lambda: IdempotencyKey.objects.get(record_id__isnull=False))  # the server's transaction is over
+    engagement = Engagement.objects.get()
     person = Contact.objects.get()
     assert (person.last_name, person.phone, person.organization) == ("Diallo", "+223 20 22 33 44", acacia)
     assert list(engagement.contacts.all()) == [person]
