@@ -91,7 +91,7 @@ def test_two_workers_recovering_the_same_job_record_one_failure(tmp_path, monkey
     assert JobFailure.objects.count() == 1
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # housekeeping closes stale connections, as the worker's loop does
 def test_housekeeping_beats_and_recovers_without_the_clock_and_survives_a_failing_step(tmp_path, monkeypatch):
     from crm.jobs import loop, schedule
 
