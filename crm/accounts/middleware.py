@@ -42,20 +42,24 @@ def api_refusal(request, status: int, detail: str) -> JsonResponse:
     )
 
 
+def sign_in_url(next_url: str, login_url: str = "") -> str:
+    """The sign-in page, coming back to `next_url` afterwards."""
+    return f"{resolve_url(login_url or settings.LOGIN_URL)}?{urlencode({'next': next_url})}"
+
+
 class SignInRequiredMiddleware(LoginRequiredMiddleware):
     """Django's: every page needs a signed-in user unless its view says otherwise. A fragment asked
     by htmx (a suggestion, a filtered table) without a session answers 401 with no body rather
     than a sign-in page to swap into the page: session.js then says the session ended, with a link
-    to sign in again, and leaves what was typed on screen. A boosted one (a link or form standing for
-    a page) sends the whole page to sign in (HX-Redirect), back to the page asked afterwards. (Rendering sign-in pages for fragments
-    also set a new CSRF cookie under a sign-in form open beside it, which then failed.)"""
+    to sign in again, and leaves what was typed on screen. A boosted one (a link or form standing
+    for a page) sends the whole page to sign in (HX-Redirect). (Rendering sign-in pages for
+    fragments also set a new CSRF cookie under a sign-in form open beside it, which then failed.)"""
 
     def handle_no_permission(self, request, view_func):
         if request.headers.get("HX-Request") != "true" or request.headers.get("HX-History-Restore-Request") == "true":
             return super().handle_no_permission(request, view_func)  # a whole page (htmx restoring one too)
         if request.headers.get("HX-Boosted") == "true":  # a link or form standing for a page: the whole page goes
-            login_url = resolve_url(self.get_login_url(view_func))
-            return HttpResponseClientRedirect(f"{login_url}?{urlencode({'next': request.get_full_path()})}")
+            return HttpResponseClientRedirect(sign_in_url(request.get_full_path(), self.get_login_url(view_func)))
         return HttpResponse(status=HTTPStatus.UNAUTHORIZED)
 
 
@@ -163,7 +167,7 @@ class SessionTimeoutMiddleware:
         next_url = request.path if request.method == "POST" else request.get_full_path()
         if request.htmx and not request.htmx.boosted:
             next_url = request.htmx.current_url_abs_path or next_url
-        login_url = f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': next_url})}"
+        login_url = sign_in_url(next_url)
         if request.htmx:
             return HttpResponseClientRedirect(login_url)
         return redirect(login_url)

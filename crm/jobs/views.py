@@ -9,9 +9,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from crm.jobs import failures, selectors
+from crm.jobs import selectors
 from crm.jobs.engine import label_of, stored_in_database
-from crm.jobs.failures import failure_dismiss, failure_retry
+from crm.jobs.failures import RETRIED, UNKNOWN, failure_dismiss, failure_retry
 from crm.jobs.workers import ABANDONED_WORDS
 from crm.models import JobFailure
 
@@ -50,9 +50,9 @@ def failure_answer(request, pk: int, answer: str):
     label = label_of(failure.task_path)
     if answer == "retry":
         outcome = failure_retry(failure=failure, by=request.user)
-        if outcome == failures.RETRIED:
+        if outcome == RETRIED:
             messages.success(request, _("“%(job)s” will run again.") % {"job": label})
-        elif outcome == failures.UNKNOWN:
+        elif outcome == UNKNOWN:
             messages.error(request, _("“%(job)s” cannot run again: this version no longer has it.") % {"job": label})
         else:
             messages.error(

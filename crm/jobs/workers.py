@@ -21,6 +21,9 @@ from crm.jobs.engine import policy_of, record_failure, stored_in_database
 
 logger = logging.getLogger("crm.jobs")
 
+ABANDONED_WORDS = gettext_noop("Abandoned: the worker stopped during the job")  # translated on the jobs page
+RECOVERY_LOCK_SECONDS = 60  # a recovery takes milliseconds; the key outlives a worker killed in one
+
 
 def beat(worker_id: str, *, done: int = 0) -> None:
     from crm.models import WorkerBeat
@@ -101,10 +104,6 @@ def _fail_abandoned(still, result, claims: int, now) -> bool:
     return True
 
 
-ABANDONED_WORDS = gettext_noop("Abandoned: the worker stopped during the job")  # translated on the jobs page
-
-
-RECOVERY_LOCK_SECONDS = 60  # a recovery takes milliseconds; the key outlives a worker killed in one
 ABANDONED = "AbandonedJobError"  # how RQ marks the job of a worker that died (its failed registry)
 
 

@@ -165,27 +165,30 @@ def send_digests(day: date) -> Outcome:
         for manager in people
         if manager.pk not in done
     }
-    sent: list[int] = []
     with get_connection() as connection:
         sender = mail.Sender(connection)
         won = marks.claim(user_ids=list(messages), day=start, kind=kind, run=run)
         outcome.already = len(people) - len(won)
         try:
-            try:
-                for pk, message in messages.items():
-                    if pk in won:
-                        if sender.send(message):
-                            sent.append(pk)
-                        else:
-                            outcome.failed += 1
-            finally:  # those sent before a failure stay sent
-                marks.note_sent(user_ids=sent, day=start, kind=kind)
+            _send_won({pk: message for pk, message in messages.items() if pk in won}, start, sender, outcome)
         except mail.MailServerLost:
             marks.release(day=start, kind=kind, run=run, refused=sender.refused)
             raise
-    outcome.sent = len(sent)
     outcome.lost = marks.report_lost(day=start, kind=kind, run=run)
     return outcome
+
+
+def _send_won(messages: dict, start: date, sender: mail.Sender, outcome: Outcome) -> None:
+    sent: list[int] = []
+    try:
+        for pk, message in messages.items():
+            if sender.send(message):
+                sent.append(pk)
+            else:
+                outcome.failed += 1
+    finally:  # those sent before a failure stay sent
+        outcome.sent = len(sent)
+        marks.note_sent(user_ids=sent, day=start, kind=NotificationMark.DIGEST)
 
 
 @job(label=_("e-mail the managers' weekly digest"), attempts=3, backoff=300, timeout=3600)

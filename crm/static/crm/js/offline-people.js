@@ -323,7 +323,8 @@
   // Offline, the additions' buttons act here; online, the server's (htmx), unless it cannot be reached.
   document.addEventListener("click", function (event) {
     var trigger = event.target.closest && event.target.closest('#new-contact [name="_add_contact"], #new-contact [name="_create_contact"]');
-    if (!trigger || (navigator.onLine && !document.body.hasAttribute("data-offline-copy"))) {
+    // online: offline.js's reading (the browser's word and the page's own), where it runs
+    if (!trigger || (window.CRMOffline ? window.CRMOffline.online() : navigator.onLine)) {
       return;
     }
     event.preventDefault();

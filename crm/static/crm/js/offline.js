@@ -37,6 +37,13 @@
     body.removeAttribute("data-offline-copy");
   }
 
+  window.CRMOffline = { online: online };
+
+  function backOnline() {
+    reached();
+    flush();
+  }
+
   function element(tag, className, content) {
     var node = document.createElement(tag);
     if (className) {
@@ -558,10 +565,7 @@
     say(text.offline, "info");
     refresh();
   });
-  window.addEventListener("online", function () {
-    reached();
-    flush();
-  });
+  window.addEventListener("online", backOnline);
   if (navigator.serviceWorker) {
     navigator.serviceWorker.addEventListener("message", function (event) {
       if (event.data && event.data.type === "flush") {
@@ -596,10 +600,9 @@
     looked.then(function (current) {
       if (current === null) {
         setTimeout(probe, PROBE_MS);
-        return;
+      } else {
+        backOnline();
       }
-      reached();
-      flush();
     });
   }
 
