@@ -106,7 +106,11 @@ def engagement_save(
         raise ValidationError(problems)
     is_new = engagement.pk is None
     before = set(engagement.organizations.values_list("pk", flat=True)) if engagement.pk else set()
-    was_on = Engagement.objects.filter(pk=engagement.pk).values_list("occurred_on", flat=True).first()
+    was_on = (
+        Engagement.objects.filter(pk=engagement.pk).values_list("occurred_on", flat=True).first()
+        if engagement.pk
+        else None
+    )
     _derive(engagement, organizations)
     engagement.full_clean()
     engagement.save()
@@ -191,7 +195,7 @@ def refresh_last_engaged(organization_ids: Iterable[int]) -> None:
 def follow_up_set_status(*, follow_up: FollowUp, status: str, by: User | None) -> FollowUp:
     """Change a follow-up's state; closing someone else's is recorded under the name of who did it."""
     was_done = follow_up.pk and FollowUp.objects.filter(pk=follow_up.pk, status=FollowUpStatus.DONE).exists()
-    was_due = FollowUp.objects.filter(pk=follow_up.pk).values_list("due_on", flat=True).first()
+    was_due = follow_up.pk and FollowUp.objects.filter(pk=follow_up.pk).values_list("due_on", flat=True).first()
     follow_up.status = status
     if status == FollowUpStatus.DONE:
         follow_up.completed_on = follow_up.completed_on or timezone.localdate()
