@@ -39,6 +39,7 @@ class CrmConfig(AppConfig):
         # Every export is recorded in the export log (crm/exporting/log.py); the library calls it.
         if record not in exports.EXPORT_RECORDERS:
             exports.EXPORT_RECORDERS.append(record)
+        wire_export_files()
         # The periodic jobs (crm/jobs/schedule.py): each worker's clock enqueues them once per slot.
         schedule.register(cleanup.ENTRY)
         schedule.register(entries.REMINDERS)
@@ -63,6 +64,21 @@ def wire_webhooks() -> None:
     events.listen("concern.referred", scrubbing.concern_referred)
     if scrubbing.erase_people not in extensions.PERSON_ERASURE_HOOKS:
         extensions.PERSON_ERASURE_HOOKS.append(scrubbing.erase_people)
+
+
+def wire_export_files() -> None:
+    """Large exports are written by jobs (crm/exporting/files.py): the list pages queue them, the
+    clock clears their files when their time is up, and an erasure withdraws them."""
+    from crm.exporting import files, tasks
+    from crm.jobs import schedule
+    from crm.lib import exports
+    from stakeholders import extensions
+
+    if files.queue not in exports.EXPORT_QUEUES:
+        exports.EXPORT_QUEUES.append(files.queue)
+    schedule.register(tasks.CLEAR_EXPIRED)
+    if files.erase_people not in extensions.PERSON_ERASURE_HOOKS:
+        extensions.PERSON_ERASURE_HOOKS.append(files.erase_people)
 
 
 def create_cache_tables(using, verbosity=1, **kwargs):

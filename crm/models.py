@@ -88,7 +88,23 @@ class User(AbstractUser):
 
 
 class ExportLog(models.Model):
-    """Who exported which list, with which filters, how many rows, when (managers read it)."""
+    """Who exported which list, with which filters, how many rows, when (managers read it).
+
+    A large export is written by a job (crm/exporting/files.py): its entry follows it (queued,
+    writing, then ready) and offers the file to the one who asked for it until `expires_at`, when
+    the file is deleted and the entry stays. An export sent at once (streamed) is `sent`."""
+
+    class Status(models.TextChoices):
+        SENT = "sent", _("sent")
+        QUEUED = "queued", _("waiting")
+        WRITING = "writing", _("being written")
+        READY = "ready", _("ready")
+        FAILED = "failed", _("failed")
+        CANCELLED = "cancelled", _("cancelled")
+        EXPIRED = "expired", _("file deleted")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    RUNNING = (Status.QUEUED, Status.WRITING)
 
     user = models.ForeignKey(
         User, verbose_name=_("by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="exports"
@@ -98,14 +114,36 @@ class ExportLog(models.Model):
     filters = models.CharField(_("filters"), max_length=2000, blank=True)
     rows = models.PositiveIntegerField(_("rows"))
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SENT)
+    rows_done = models.PositiveIntegerField(default=0)  # written so far, while a job writes the file
+    file = models.CharField(max_length=100, blank=True)  # the file's name in VAR_DIR/exports, while kept
+    size = models.PositiveBigIntegerField(default=0)  # bytes
+    language = models.CharField(max_length=10, blank=True)  # the user's, for headers and labels
+    error = models.TextField(blank=True)  # why it failed or was withdrawn, for the user
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)  # when the file is deleted
 
     class Meta:
         verbose_name = _("export")
         verbose_name_plural = _("export log")
         ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="export_log_user")]
 
     def __str__(self):
         return f"{self.dataset} ({self.rows})"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in self.RUNNING
+
+    @property
+    def offered(self) -> bool:
+        """Its file can be downloaded."""
+        return self.status == self.Status.READY and bool(self.file)
+
+    @property
+    def percent(self) -> int:
+        return min(100, round(100 * self.rows_done / self.rows)) if self.rows else 0
 
 
 class ApiToken(models.Model):

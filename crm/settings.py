@@ -212,6 +212,10 @@ SITE_URL = env(
 # write run as jobs with a progress bar (stakeholders/imports/runs.py), below it within the request.
 IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", 200_000, min_value=1, max_value=1_000_000)
 IMPORT_JOB_ROWS = envint("IMPORT_JOB_ROWS", 5_000, min_value=1)
+# A list export of more than EXPORT_JOB_ROWS rows is written by a job (crm/exporting/files.py) and
+# its file offered on the export's page for EXPORT_KEEP_HOURS, then deleted; smaller ones stream.
+EXPORT_JOB_ROWS = envint("EXPORT_JOB_ROWS", 20_000, min_value=1)
+EXPORT_KEEP_HOURS = envint("EXPORT_KEEP_HOURS", 24, min_value=1, max_value=24 * 30)
 
 # One cache shared by every worker: allauth's rate limits and one-time codes depend on it.
 CACHES = {"default": envurl("CACHE_URL", "db://crm_cache", cache_from_url)}
@@ -383,6 +387,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "crm.api.errors.problem_details",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "crm.api.negotiation.KnownFormatOnly",
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }

@@ -11,9 +11,10 @@
 - ORGANIZATIONS_IN_AUDIENCE: at most one callable (campaign_id) returning the ids of the
   organizations in that campaign's audience (none for an unknown campaign). The organization
   list's campaign_audience filter uses it.
-- PERSON_ERASURE_HOOKS: called with contact_ids= (a list) inside the transaction that erases those
-  people on request (personal_data.erase_contacts): what others keep of them goes too (the
-  webhooks' delivery log takes their names out).
+- PERSON_ERASURE_HOOKS: called with contact_ids= (a list) and words= (their names, addresses and
+  phones as they were) inside the transaction that erases those people on request
+  (personal_data.erase_contacts): what others keep of them goes too (the webhooks' delivery log
+  takes their names out; export files are withdrawn and the export log's filters lose those words).
 - ORGANIZATIONS_CHANGED: called with the ids of organizations whose type, influence or archiving
   may have changed (the engagement log keeps copies of them in the dashboard's roll-ups). Call it
   through `organizations_changed`, inside the write's transaction.

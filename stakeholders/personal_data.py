@@ -76,6 +76,13 @@ def _json_value(value):
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
+def _words_naming(contact: Contact) -> list[str]:
+    """What named the person before the erasure: whole name (both orders), last name, address, phone."""
+    first, last = contact.first_name.strip(), contact.last_name.strip()
+    words = [f"{first} {last}", f"{last} {first}", last, contact.email, contact.phone]
+    return [word.strip() for word in words if word and word.strip()]
+
+
 def erase_person(email: str) -> dict:
     """Anonymise every contact with this address, and their history. Returns what was done."""
     return erase_contacts(contacts_for(email))
@@ -86,8 +93,9 @@ def erase_contacts(contacts) -> dict:
     """Anonymise these contacts and their history; their engagements stay. Returns what was done."""
     today = timezone.localdate().isoformat()
     done = {"contacts": 0, "history_entries": 0, "engagements_kept": 0}
-    erased = []
+    erased, words = [], []
     for contact in contacts:
+        words += _words_naming(contact)
         anonymous = {
             "first_name": "",
             "last_name": f"Erased person {contact.pk}",
@@ -112,6 +120,6 @@ def erase_contacts(contacts) -> dict:
         erased.append(contact.pk)
     if erased:
         for hook in PERSON_ERASURE_HOOKS:
-            hook(contact_ids=erased)
+            hook(contact_ids=erased, words=words)
         changes.record()
     return done

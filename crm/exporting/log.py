@@ -37,6 +37,7 @@ LIST_NAMES = {
 }
 FORMAT_NAMES = {"csv": "CSV", "xlsx": "Excel", "json": "JSON", "api": "API"}
 LEFT_OUT = {"page", "sort", "_export"}  # they change neither which rows nor how many
+ERASED = "[erased]"  # a filter's value that named a person erased on request (crm/exporting/files.py)
 
 
 class ExportDescriber:
@@ -87,6 +88,8 @@ class ExportDescriber:
         return self._forms[dataset]
 
     def _value(self, dataset, key, field, value: str) -> str:
+        if value == ERASED:
+            return _("(erased)")
         if isinstance(field, forms.ModelChoiceField):
             cache_key = (dataset, key, value)
             if cache_key not in self._values:

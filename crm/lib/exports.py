@@ -23,6 +23,7 @@ from datetime import date, datetime
 from itertools import chain
 from typing import IO, Any
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ImproperlyConfigured
@@ -30,7 +31,7 @@ from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model, OuterRef, QuerySet, Value
 from django.db.models.functions import NullIf
-from django.http import FileResponse, HttpResponseBase, StreamingHttpResponse
+from django.http import FileResponse, HttpResponseBase, HttpResponseRedirect, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -188,8 +189,15 @@ def joined_values(related: Related) -> JoinedValues:
     return JoinedValues(values.order_by("joined_value").values("joined_value"))
 
 
-def chunks(dataset: Dataset, queryset: QuerySet, shape: Layout | None = None) -> Iterator[list[tuple]]:
-    """The rows of `queryset` ready to write, CHUNK rows at a time, all read with one query."""
+# Told the rows written so far after each chunk (a job's progress); it may raise to stop the export.
+Progress = Callable[[int], None]
+
+
+def chunks(
+    dataset: Dataset, queryset: QuerySet, shape: Layout | None = None, progress: Progress | None = None
+) -> Iterator[list[tuple]]:
+    """The rows of `queryset` ready to write, CHUNK rows at a time, all read with one query;
+    `progress` is told how many rows were handed over before each next chunk is read."""
     shape = shape or layout(dataset)
     joined = dict(zip(_joined_names(dataset), map(joined_values, dataset.related), strict=True))
     if dataset.annotate:
@@ -197,15 +205,20 @@ def chunks(dataset: Dataset, queryset: QuerySet, shape: Layout | None = None) ->
     # Rows are read as tuples: a list page's prefetching has no use here.
     queryset = queryset.prefetch_related(None).annotate(**joined).order_by(*dataset.order)
     rows = queryset.values_list(*dataset.sources, *joined)
+    done = 0
     with _small_sqlite_cache(connections[rows.db]):
         chunk = []
         for row in rows.iterator(chunk_size=CHUNK):
             chunk.append(row)
             if len(chunk) == CHUNK:
                 yield _chunk_as_written(dataset, chunk, shape)
-                chunk = []
+                done, chunk = done + CHUNK, []
+                if progress is not None:
+                    progress(done)
         if chunk:
             yield _chunk_as_written(dataset, chunk, shape)
+            if progress is not None:
+                progress(done + len(chunk))
 
 
 def _joined_names(dataset: Dataset) -> list[str]:
@@ -310,23 +323,39 @@ def _column_as_written(values: Sequence, *, protect: bool = True) -> Sequence:
     ]
 
 
-def csv_chunks(dataset: Dataset, queryset: QuerySet, *, labels: bool = False, delimiter: str = ",") -> Iterator[str]:
+def csv_chunks(
+    dataset: Dataset,
+    queryset: QuerySet,
+    *,
+    labels: bool = False,
+    delimiter: str = ",",
+    progress: Progress | None = None,
+) -> Iterator[str]:
     """CSV text in pieces: the BOM and header first (the first byte leaves at once), then each chunk.
     Headers and labels are settled now, in the language active when the export is asked for."""
-    return _csv_pieces(dataset, queryset, layout(dataset, labels=labels), delimiter)
+    return _csv_pieces(dataset, queryset, layout(dataset, labels=labels), delimiter, progress)
 
 
-def _csv_pieces(dataset: Dataset, queryset: QuerySet, shape: Layout, delimiter: str) -> Iterator[str]:
+def _csv_pieces(
+    dataset: Dataset, queryset: QuerySet, shape: Layout, delimiter: str, progress: Progress | None
+) -> Iterator[str]:
     header = io.StringIO()
     csv.writer(header, delimiter=delimiter).writerow(shape.headers)
     yield BOM + header.getvalue()
-    for rows in chunks(dataset, queryset, shape):
+    for rows in chunks(dataset, queryset, shape, progress):
         text = io.StringIO()
         csv.writer(text, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
         yield text.getvalue()
 
 
-def write_xlsx(dataset: Dataset, queryset: QuerySet, target: IO[bytes] | str, *, labels: bool = False) -> None:
+def write_xlsx(
+    dataset: Dataset,
+    queryset: QuerySet,
+    target: IO[bytes] | str,
+    *,
+    labels: bool = False,
+    progress: Progress | None = None,
+) -> None:
     """An XLSX workbook written row by row (openpyxl's write-only mode keeps memory flat): a bold
     header row, frozen and with filters; columns as wide as their text in the first chunk of rows
     (a sample: the widths go out before the rows); text typed as text, so that nothing in it runs
@@ -337,7 +366,7 @@ def write_xlsx(dataset: Dataset, queryset: QuerySet, target: IO[bytes] | str, *,
     shape = layout(dataset, labels=labels, protect=False)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(dataset.name[:31])
-    pieces = chunks(dataset, queryset, shape)
+    pieces = chunks(dataset, queryset, shape, progress)
     first = next(pieces, [])
     for index, width in enumerate(fitted_widths(shape.headers, first), start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
@@ -399,9 +428,29 @@ def log_export(
     *, user: AbstractBaseUser | AnonymousUser | None, dataset: Dataset, fmt: str, filters: str, queryset: QuerySet
 ) -> None:
     """Record who exported a list (one COUNT); the export log is for managers to read."""
+    record_export(user=user, name=dataset.name, fmt=fmt, filters=filters, rows=count_rows(queryset))
+
+
+def count_rows(queryset: QuerySet) -> int:
     with _small_sqlite_cache(connections[queryset.db]):  # counting a million rows filled 40 MB
-        rows = queryset.count()
+        return queryset.count()
+
+
+# Who writes large exports as jobs: one callable taking user=, name=, fmt=, filters=, rows= and
+# returning the address of the export's page (the crm app registers crm.exporting.files.queue).
+EXPORT_QUEUES: list[Callable[..., str]] = []
+
+
+def export_or_queue(
+    *, user: AbstractBaseUser | AnonymousUser, dataset: Dataset, fmt: str, filters: str, queryset: QuerySet
+) -> HttpResponseBase:
+    """A list's download: streamed at once (and logged), or, above EXPORT_JOB_ROWS rows, queued as a
+    job whose page the user is sent to (its file is offered there when written)."""
+    rows = count_rows(queryset)
+    if rows > settings.EXPORT_JOB_ROWS and EXPORT_QUEUES and user.is_authenticated:
+        return HttpResponseRedirect(EXPORT_QUEUES[0](user=user, name=dataset.name, fmt=fmt, filters=filters, rows=rows))
     record_export(user=user, name=dataset.name, fmt=fmt, filters=filters, rows=rows)
+    return export_response(dataset, queryset, fmt)
 
 
 # Who keeps the export log: one callable taking user=, name=, fmt=, filters=, rows= (the crm app

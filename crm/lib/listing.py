@@ -1,6 +1,6 @@
 """What every list page shares: filters in the URL, a sortable table, htmx partial updates, how
 many rows match (in words, up to a cap), and `?_export=csv|csv-excel|xlsx` downloading exactly the
-filtered rows."""
+filtered rows (a large export as a job: crm.lib.exports.export_or_queue)."""
 
 from typing import Any
 from urllib.parse import urlencode
@@ -16,7 +16,7 @@ from django.utils.translation import ngettext_lazy
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
-from crm.lib.exports import FORMATS, Dataset, export_response, log_export
+from crm.lib.exports import FORMATS, Dataset, export_or_queue
 from crm.lib.paging import CappedPaginator
 
 EXPORT_FORMATS = tuple(FORMATS)  # csv (codes, for machines), csv-excel and xlsx (labels, for people)
@@ -102,10 +102,9 @@ class ListPage(SingleTableMixin, FilterView):
                 return redirect(f"{request.path}?{query.urlencode()}")
             query = request.GET.copy()
             query.pop("_export", None)
-            log_export(
+            return export_or_queue(
                 user=request.user, dataset=self.dataset, fmt=fmt, filters=query.urlencode(), queryset=filterset.qs
             )
-            return export_response(self.dataset, filterset.qs, fmt)
         return super().get(request, *args, **kwargs)
 
     def get_filterset_kwargs(self, filterset_class: type) -> dict[str, Any]:

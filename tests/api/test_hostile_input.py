@@ -145,3 +145,13 @@ def test_list_queries_survive_hostile_values(manager, some_records, path):
             assert set(response.json()["errors"]) <= set(query), response.json()
 
     check()
+
+
+@pytest.mark.parametrize("value", ["json", "yaml", "-4092815935116317", "null", ""])
+def test_a_format_in_the_query_never_turns_a_list_into_a_404(manager, value):
+    """`?format=` that names no renderer of the view is ignored (DRF answered 404, which the schema
+    does not document); the schema's own `?format=json` still chooses its JSON."""
+    response = bearer(manager).get(f"/api/v1/key-factors/?format={value}")
+    assert response.status_code == 200, response.content
+    assert response["Content-Type"].startswith("application/json")
+    assert bearer(manager).get("/api/schema/?format=json")["Content-Type"].startswith("application/vnd.oai.openapi+json")

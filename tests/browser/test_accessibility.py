@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from communications.models import Campaign, Commitment
 from crm.accounts.roles import Role
+from crm.models import ExportLog
 from tests.factories import (
     PASSWORD,
     ConcernFactory,
@@ -90,6 +91,9 @@ def test_the_main_pages_have_no_serious_accessibility_violation(visit, transacti
     manager = UserFactory(role=Role.MANAGER, email="manager@example.test")
     organization, contact, engagement = rows_in_every_state(manager)
     campaign = Campaign.objects.create(name="Anti-Corruption Day", status="active", target_reached=4)
+    writing = ExportLog.objects.create(
+        user=manager, dataset="engagements", format="xlsx", rows=250_000, rows_done=98_000, status="writing"
+    )
     pages = [
         "/",
         "/dashboard/",
@@ -114,6 +118,8 @@ def test_the_main_pages_have_no_serious_accessibility_violation(visit, transacti
         "/communications/campaigns/",
         f"/communications/campaigns/{campaign.pk}/",
         "/exports/",
+        "/exports/mine/",
+        f"/exports/{writing.pk}/",
         "/accounts/sessions/",
     ]
     tab = visit(locale=locale)

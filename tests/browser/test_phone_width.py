@@ -31,6 +31,7 @@ PAGES = [
     "/communications/concerns/",
     "/communications/campaigns/",
     "/exports/",
+    "/exports/mine/",
     "/accounts/sessions/",
 ]
 # List pages whose rows must show as cards (the test data gives each at least one row).
@@ -40,6 +41,7 @@ CARD_LISTS = [
     "/communications/engagements/",
     "/communications/follow-ups/?owner=all",
     "/exports/",
+    "/exports/mine/",
     "/accounts/sessions/",
 ]
 FIRST_ROW_SHOWN_AS = """() => {
@@ -64,10 +66,13 @@ def test_main_pages_fit_a_phone_in_french(visit, transactional_db):
     )
     FollowUpFactory(engagement=engagement, owner=manager, description="Envoyer le compte rendu de l’atelier")
     ExportLog.objects.create(user=manager, dataset="organizations", format="csv", rows=1)
+    writing = ExportLog.objects.create(
+        user=manager, dataset="engagements", format="xlsx", rows=250_000, rows_done=98_000, status="writing"
+    )
     tab = visit(viewport={"width": 360, "height": 780}, locale="fr-FR")
     tab.sign_in("moussa@example.test", PASSWORD)
     wide, scrolling, not_cards = [], [], []
-    for path in [*PAGES, f"/communications/engagements/{engagement.pk}/"]:
+    for path in [*PAGES, f"/communications/engagements/{engagement.pk}/", f"/exports/{writing.pk}/"]:
         tab.goto(path)
         width = tab.page.evaluate("document.documentElement.scrollWidth")
         if width > 360:

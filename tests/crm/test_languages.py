@@ -105,6 +105,7 @@ PAGES_WITH_SWITCH = [
     "/communications/follow-ups/",
     "/communications/campaigns/",
     "/exports/",
+    "/exports/mine/",
     "/accounts/sessions/",
 ]
 

@@ -131,6 +131,17 @@ def read_export_log(client, user, w):
     return ok(client.get("/exports/"))
 
 
+def own_export_files(client, user, w):
+    """Their own exports and files, never a colleague's (404, as records out of scope)."""
+    from crm.models import ExportLog
+
+    theirs = ExportLog.objects.create(user=w["colleague"], dataset="contacts", format="csv", rows=1, status="ready")
+    assert client.get(f"/exports/{theirs.pk}/").status_code == 404
+    assert client.get(f"/exports/{theirs.pk}/file/").status_code == 404
+    mine = ExportLog.objects.create(user=user, dataset="contacts", format="csv", rows=1, status="queued")
+    return ok(client.get("/exports/mine/")) and ok(client.get(f"/exports/{mine.pk}/"))
+
+
 def personal_data_requests(client, user, w):
     pk = w["contact"].pk
     download = ok(client.get(f"/stakeholders/contacts/{pk}/personal-data/"))
@@ -161,6 +172,7 @@ TABLE = {
     import_survey: (False, True, True),
     export_lists: (True, True, True),
     read_export_log: (False, True, True),
+    own_export_files: (True, True, True),
     personal_data_requests: (False, False, True),
     manage_users: (False, False, True),
     back_office: (False, False, True),

@@ -21,7 +21,7 @@ MENU = [
 
 def _menu_links(html: str) -> dict[str, tuple[str, str]]:
     """_export value → (href, link text) of each download link."""
-    links = re.findall(r'<a [^>]*href="([^"]*_export=([\w-]+))"[^>]*download>([^<]*)</a>', html)
+    links = re.findall(r'<a [^>]*href="([^"]*_export=([\w-]+))"[^>]*>([^<]*)</a>', html)
     return {fmt: (unescape(href), text) for href, fmt, text in links}
 
 
