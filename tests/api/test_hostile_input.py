@@ -154,4 +154,6 @@ def test_a_format_in_the_query_never_turns_a_list_into_a_404(manager, value):
     response = bearer(manager).get(f"/api/v1/key-factors/?format={value}")
     assert response.status_code == 200, response.content
     assert response["Content-Type"].startswith("application/json")
-    assert bearer(manager).get("/api/schema/?format=json")["Content-Type"].startswith("application/vnd.oai.openapi+json")
+    assert (
+        bearer(manager).get("/api/schema/?format=json")["Content-Type"].startswith("application/vnd.oai.openapi+json")
+    )
