@@ -15,8 +15,7 @@ yet deleted, or being written, is withdrawn (deleted: any of them may hold that 
 export log's filters lose the words that named them."""
 
 import logging
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from datetime import timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -24,6 +23,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db.models import QuerySet
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from crm.exporting.datasets import export_datasets
 from crm.exporting.log import ERASED
 from crm.jobs.engine import enqueue
-from crm.lib.exports import FORMATS, csv_chunks, write_xlsx
+from crm.lib.exports import FORMATS, Dataset, ExportFormat, csv_chunks, write_xlsx
 from crm.models import ExportLog
 
 logger = logging.getLogger("crm.exporting")
@@ -103,16 +103,20 @@ def write(entry_id: int) -> None:
     if not claimed:
         return  # cancelled, withdrawn, or written by an earlier try
     entry = ExportLog.objects.select_related("user").get(pk=entry_id)
-    name = f"{entry.pk}-{get_random_string(24)}.{FORMATS[entry.format].extension}"
-    path = folder() / name
     with translation.override(entry.language or settings.LANGUAGE_CODE):
+        asked = _rows_asked(entry)
+        if asked is None:
+            return
+        dataset, rows = asked
+        export_format = FORMATS[entry.format]
+        name = f"{entry.pk}-{get_random_string(24)}.{export_format.extension}"
+        path = folder() / name
         try:
-            rows = _write_file(entry, path)
+            with _Progress(entry) as progress:
+                _write_file(dataset, rows, export_format, path, progress)
         except _Stopped:
-            path.unlink(missing_ok=True)
             return
         except Exception:
-            path.unlink(missing_ok=True)
             _settle(entry, Status.FAILED, error=_("The export stopped on an unexpected error. Export the list again."))
             raise
     now = timezone.now()
@@ -120,8 +124,8 @@ def write(entry_id: int) -> None:
         status=Status.READY,
         file=name,
         size=path.stat().st_size,
-        rows=rows,
-        rows_done=rows,
+        rows=progress.rows,
+        rows_done=progress.rows,
         finished_at=now,
         expires_at=now + timedelta(hours=settings.EXPORT_KEEP_HOURS),
     )
@@ -129,68 +133,65 @@ def write(entry_id: int) -> None:
         path.unlink(missing_ok=True)
 
 
-def _write_file(entry: ExportLog, path: Path) -> int:
-    """The file written under a temporary name, then given its own. The rows written."""
+def _rows_asked(entry: ExportLog) -> tuple[Dataset, QuerySet] | None:
+    """The dataset and the rows its owner asked for, as the list page gave them (their scope, their
+    filters); None, the entry failed, when they can no longer be read."""
     spec = export_datasets().get(entry.dataset)
     if spec is None or entry.format not in FORMATS or entry.user is None or not entry.user.is_active:
         _settle(entry, Status.FAILED, error=_("This export can no longer be written. Export the list again."))
-        raise _Stopped
+        return None
     filterset = spec.filterset_class(
         QueryDict(entry.filters), queryset=spec.queryset(user=entry.user), request=SimpleNamespace(user=entry.user)
     )
     if not filterset.is_valid():
         _settle(entry, Status.FAILED, error=_("The filters of this export are no longer valid. Export the list again."))
-        raise _Stopped
-    export_format = FORMATS[entry.format]
+        return None
+    return spec.dataset, filterset.qs
+
+
+def _write_file(dataset: Dataset, rows: QuerySet, export_format: ExportFormat, path: Path, progress) -> None:
+    """The file written under a temporary name, then given its own; nothing left if it stops."""
     partial = path.with_suffix(".part")
-    written = [0]
     try:
-        with _progress(entry) as told:
-
-            def progress(rows: int) -> None:
-                written[0] = rows
-                told(rows)
-
-            if export_format.extension == "xlsx":
-                write_xlsx(spec.dataset, filterset.qs, str(partial), labels=export_format.labels, progress=progress)
-            else:
-                pieces = csv_chunks(
-                    spec.dataset,
-                    filterset.qs,
-                    labels=export_format.labels,
-                    delimiter=export_format.delimiter,
-                    progress=progress,
-                )
-                with partial.open("w", encoding="utf-8", newline="") as file:
-                    file.writelines(pieces)
+        if export_format.extension == "xlsx":
+            write_xlsx(dataset, rows, str(partial), labels=export_format.labels, progress=progress)
+        else:
+            pieces = csv_chunks(
+                dataset, rows, labels=export_format.labels, delimiter=export_format.delimiter, progress=progress
+            )
+            with partial.open("w", encoding="utf-8", newline="") as file:
+                file.writelines(pieces)
         partial.replace(path)
     finally:
         partial.unlink(missing_ok=True)
-    return written[0]
 
 
-@contextmanager
-def _progress(entry: ExportLog) -> Iterator:
-    """A function telling the entry how many rows are written; it raises _Stopped once the entry is
-    no longer being written. Through a connection of its own (see the module's docstring), unless
-    the job runs inside a transaction, whose entry another connection could not see."""
-    side = None if connection.in_atomic_block else connections.create_connection(DEFAULT_DB_ALIAS)
-    table = ExportLog._meta.db_table
+class _Progress:
+    """Called with the rows written so far: tells the entry, and raises _Stopped once the entry is no
+    longer being written. Through a connection of its own (see the module's docstring), unless the
+    job runs inside a transaction, whose entry another connection could not see."""
 
-    def told(rows: int) -> None:
-        with (side or connection).cursor() as cursor:
+    def __init__(self, entry: ExportLog):
+        self.entry, self.rows, self.side = entry, 0, None
+
+    def __enter__(self) -> "_Progress":
+        if not connection.in_atomic_block:
+            self.side = connections.create_connection(DEFAULT_DB_ALIAS)
+        return self
+
+    def __exit__(self, *error) -> None:
+        if self.side is not None:
+            self.side.close()
+
+    def __call__(self, rows: int) -> None:
+        self.rows = rows
+        with (self.side or connection).cursor() as cursor:
             cursor.execute(
-                f"UPDATE {table} SET rows_done = %s WHERE id = %s AND status = %s",  # noqa: S608 (our table's name)
-                [rows, entry.pk, Status.WRITING.value],
+                f"UPDATE {ExportLog._meta.db_table} SET rows_done = %s WHERE id = %s AND status = %s",  # noqa: S608 (our table's name)
+                [rows, self.entry.pk, Status.WRITING.value],
             )
             if cursor.rowcount == 0:
                 raise _Stopped
-
-    try:
-        yield told
-    finally:
-        if side is not None:
-            side.close()
 
 
 def _settle(entry: ExportLog, status: str, *, error: str = "") -> None:
@@ -232,15 +233,16 @@ def _clear_strays(now) -> None:
 def erase_people(contact_ids: Iterable[int], words: Iterable[str] = (), **_more: object) -> int:
     """Withdraws every export file kept or being written, and takes `words` (the names, address and
     phone that named the erased people) out of the export log's filters. How many files went."""
-    withdrawn = 0
-    entries = ExportLog.objects.select_for_update().filter(status__in=[*ExportLog.RUNNING, Status.READY])
-    for entry in entries:
-        if entry.file:
-            (folder() / entry.file).unlink(missing_ok=True)
-        entry.status, entry.file, entry.finished_at = Status.WITHDRAWN, "", timezone.now()
-        entry.error = _("Withdrawn: personal data in this list was erased on request. Export the list again.")
-        entry.save(update_fields=["status", "file", "finished_at", "error"])
-        withdrawn += 1
+    with transaction.atomic():
+        entries = ExportLog.objects.select_for_update().filter(status__in=[*ExportLog.RUNNING, Status.READY])
+        for name in [name for name in entries.values_list("file", flat=True) if name]:
+            (folder() / name).unlink(missing_ok=True)
+        withdrawn = entries.update(
+            status=Status.WITHDRAWN,
+            file="",
+            finished_at=timezone.now(),
+            error=_("Withdrawn: personal data in this list was erased on request. Export the list again."),
+        )
     _scrub_filters([word.casefold() for word in words if word and len(word) >= 3])
     return withdrawn
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from crm.exporting import files
 from crm.exporting.log import ExportDescriber
 from crm.jobs import workers
+from crm.lib.exports import FORMATS
 from crm.models import ExportLog
 
 
@@ -88,9 +89,9 @@ def export_file_download(request, pk):
     if path is None:
         messages.error(request, _("This file is no longer kept. Export the list again."))
         return redirect("export_file_page", pk=entry.pk)
-    content_type = "text/csv; charset=utf-8"
-    if path.suffix == ".xlsx":
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return FileResponse(
-        path.open("rb"), as_attachment=True, filename=files.download_name(entry), content_type=content_type
+        path.open("rb"),
+        as_attachment=True,
+        filename=files.download_name(entry),
+        content_type=FORMATS[entry.format].content_type,
     )

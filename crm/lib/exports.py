@@ -56,6 +56,12 @@ class ExportFormat:
     labels: bool  # headers and values as labels in the user's language (for people)
     delimiter: str = ","
 
+    @property
+    def content_type(self) -> str:
+        if self.extension == "xlsx":
+            return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        return "text/csv; charset=utf-8"
+
 
 FORMATS = {
     "csv": ExportFormat("csv", "csv", labels=False),  # the machine format (CONTRACT.md): codes, comma
@@ -482,13 +488,10 @@ def export_response(dataset: Dataset, queryset: QuerySet, fmt: str) -> HttpRespo
         write_xlsx(dataset, queryset, spool, labels=export_format.labels)
         spool.seek(0)
         return FileResponse(
-            spool,
-            as_attachment=True,
-            filename=filename(dataset, "xlsx"),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            spool, as_attachment=True, filename=filename(dataset, "xlsx"), content_type=export_format.content_type
         )
     pieces = csv_chunks(dataset, queryset, labels=export_format.labels, delimiter=export_format.delimiter)
-    response = StreamingHttpResponse(pieces, content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(pieces, content_type=export_format.content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename(dataset, "csv")}"'
     return response
 

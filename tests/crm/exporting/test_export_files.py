@@ -130,32 +130,13 @@ def test_an_export_cancelled_while_it_is_written_stops_at_the_next_chunk(officer
     OrganizationFactory.create_batch(7)
     entry = ExportLog.objects.create(user=officer, dataset="organizations", format="csv", rows=7, status="queued")
 
-    def cancel_after_the_first_chunk(entry_id, told=[]):  # noqa: B006 (counts the calls)
-        told.append(entry_id)
-        if len(told) == 1:
-            ExportLog.objects.filter(pk=entry_id).update(status="cancelled")
+    told = files._Progress.__call__
 
-    real = files._progress
+    def cancelled_after_the_first_chunk(progress, rows):
+        told(progress, rows)
+        ExportLog.objects.filter(pk=progress.entry.pk).update(status="cancelled")
 
-    def watched(entry):
-        context = real(entry)
-
-        class Wrapped:
-            def __enter__(self):
-                told = context.__enter__()
-
-                def progress(rows):
-                    told(rows)
-                    cancel_after_the_first_chunk(entry.pk)
-
-                return progress
-
-            def __exit__(self, *exc):
-                return context.__exit__(*exc)
-
-        return Wrapped()
-
-    monkeypatch.setattr(files, "_progress", watched)
+    monkeypatch.setattr(files._Progress, "__call__", cancelled_after_the_first_chunk)
     files.write(entry.pk)
     entry.refresh_from_db()
     assert (entry.status, entry.rows_done, entry.file) == ("cancelled", 2, "")

@@ -24,6 +24,15 @@ def _make_due():
     DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now() - timedelta(seconds=1))
 
 
+def _fails_every_try(receiver, raise_concern):
+    """A concern raised whose delivery the receiver refuses at each of its 8 tries."""
+    receiver.answers = [(500, {})] * 8
+    raise_concern()
+    for _ in range(8):
+        run_due_jobs()
+        _make_due()
+
+
 def _waits() -> timedelta:
     waiting = DBTaskResult.objects.get(status="READY", task_path__endswith="deliver")
     return waiting.run_after - timezone.now()
@@ -123,11 +132,7 @@ def test_410_gone_pauses_the_endpoint_without_retrying(endpoint, receiver, raise
 
 
 def test_a_delivery_that_never_gets_through_fails_and_is_recorded(endpoint, receiver, raise_concern):
-    receiver.answers = [(500, {})] * 8
-    raise_concern()
-    for _ in range(8):
-        run_due_jobs()
-        _make_due()
+    _fails_every_try(receiver, raise_concern)
     delivery = WebhookDelivery.objects.get()
     assert (delivery.status, delivery.attempts) == (Status.FAILED, 8)
     failure = JobFailure.objects.get()
@@ -151,11 +156,7 @@ def test_a_delivery_that_never_gets_through_fails_and_is_recorded(endpoint, rece
 def test_run_again_on_the_jobs_page_sends_a_failed_delivery_once_more(
     endpoint, receiver, raise_concern, client, administrator
 ):
-    receiver.answers = [(500, {})] * 8
-    raise_concern()
-    for _ in range(8):
-        run_due_jobs()
-        _make_due()
+    _fails_every_try(receiver, raise_concern)
     failure = JobFailure.objects.get()
     client.force_login(administrator)
     response = client.post(f"/jobs/failures/{failure.pk}/retry/", follow=True)
