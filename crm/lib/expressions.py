@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import NotSupportedError
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Subquery
+from django.db.models import IntegerField, QuerySet, Subquery
 from django.db.models.sql.compiler import SQLCompiler
 
 if TYPE_CHECKING:
@@ -34,3 +34,15 @@ class JoinedValues(Subquery):
         self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
     ) -> "_AsSqlType":
         return super().as_sql(compiler, connection, template=self.postgresql, **extra_context)  # type: ignore[call-arg]
+
+
+class CappedCount(Subquery):
+    """How many rows a correlated queryset holds, reading at most `cap` of them: a figure shown as
+    "99+" past its cap costs the same for ten rows as for fifty thousand. Both databases take the
+    correlated subquery in FROM (as JoinedValues does)."""
+
+    template = '(SELECT COUNT(*) FROM (%(subquery)s) AS "capped")'
+    output_field = IntegerField()
+
+    def __init__(self, queryset: QuerySet, cap: int):
+        super().__init__(queryset.order_by().values("pk")[:cap])

@@ -25,6 +25,17 @@ class Header:
     def unread(self) -> int:
         return self.counts.unread
 
+    # Past BADGE_CAP a figure reads "99+": the header counts no further (crm/notifications/notices.py).
+    most_shown = notices.BADGE_CAP - 1
+
+    @property
+    def due_past_cap(self) -> bool:
+        return self.due > self.most_shown
+
+    @property
+    def unread_past_cap(self) -> bool:
+        return self.unread > self.most_shown
+
     def due_url(self) -> str:
         return notices.due_url()
 

@@ -5,8 +5,7 @@ did not turn the e-mails off."""
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import OuterRef, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from communications.choices import OPEN_FOLLOW_UP_STATUSES
 from communications.models import FollowUp
 from crm.jobs.engine import enqueue, job
+from crm.lib.expressions import CappedCount
 from crm.models import Notice, User
 from crm.notifications import mail
 
@@ -22,16 +22,19 @@ MOST_SHOWN = 10  # notices listed on the home page; the rest wait for these to b
 
 @dataclass(frozen=True)
 class Counts:
-    due: int  # own open follow-ups due today or overdue
-    unread: int  # notices not dismissed
+    due: int  # own open follow-ups due today or overdue (BADGE_CAP at most)
+    unread: int  # notices not dismissed (BADGE_CAP at most)
 
 
-def _count(rows: QuerySet, key: str) -> Coalesce:
-    """How many of `rows` (filtered on the outer row) as a subquery: 0 when none."""
-    return Coalesce(Subquery(rows.order_by().values(key).annotate(n=Count("pk")).values("n")[:1]), 0)
+BADGE_CAP = 100  # a header figure counts this many at most, shown as "99+" (read on every page)
 
 
-def due_figure() -> Coalesce:
+def _count(rows: QuerySet) -> CappedCount:
+    """How many of `rows` (filtered on the outer row), up to BADGE_CAP."""
+    return CappedCount(rows, BADGE_CAP)
+
+
+def due_figure() -> CappedCount:
     """How many of the user's (OuterRef "pk") open follow-ups are due today or overdue, counted on
     the open follow-ups' partial index (owner, due date); removed engagements' are left out, as on
     the lists."""
@@ -41,12 +44,12 @@ def due_figure() -> Coalesce:
         due_on__lte=timezone.localdate(),
         engagement__is_removed=False,
     )
-    return _count(due, "owner_id")
+    return _count(due)
 
 
-def unread_figure() -> Coalesce:
+def unread_figure() -> CappedCount:
     """How many of the user's (OuterRef "pk") notices are not dismissed."""
-    return _count(Notice.objects.filter(user_id=OuterRef("pk"), read_at__isnull=True), "user_id")
+    return _count(Notice.objects.filter(user_id=OuterRef("pk"), read_at__isnull=True))
 
 
 def counts(user: User) -> Counts:

@@ -32,6 +32,22 @@ def test_the_header_counts_ones_open_follow_ups_due_today_or_overdue(officer_cli
     assert len(listed.context["table"].rows) == 2  # the link shows the rows counted
 
 
+def test_past_99_the_header_says_99_plus_and_counts_no_further(officer_client, officer, monkeypatch):
+    """The figure is read on every page: it stops counting at its cap (here 5, shown "4+")."""
+    monkeypatch.setattr(notices, "BADGE_CAP", 5)
+    monkeypatch.setattr("crm.notifications.context_processors.Header.most_shown", 4)
+    FollowUpFactory.create_batch(4, owner=officer, due_on=date(2020, 1, 1))
+    html = officer_client.get("/").content.decode()
+    assert "4 follow-ups due" in html
+    FollowUpFactory.create_batch(3, owner=officer, due_on=date(2020, 1, 1))
+    html = officer_client.get("/").content.decode()
+    assert "More than 4 follow-ups due" in html
+    assert '<span aria-hidden="true">4+</span>' in html
+    assert notices.counts(officer).due == 5  # counted up to the cap, not 7
+    french = officer_client.get("/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Plus de 4 suivis à échéance" in french
+
+
 def test_no_badge_when_nothing_is_due(officer_client):
     assert "follow-ups due" not in officer_client.get("/").content.decode()
     assert "follow-up due" not in officer_client.get("/").content.decode()
