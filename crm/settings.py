@@ -386,7 +386,7 @@ REST_FRAMEWORK = {
     "ORDERING_PARAM": "ordering",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "crm.api.errors.problem_details",
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["crm.api.rendering.Renderer"],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "crm.api.negotiation.KnownFormatOnly",
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

@@ -38,13 +38,11 @@ class EngagementSerializer(StrictSerializer):
     """An engagement with its follow-ups. Follow-ups are written with the engagement when it is
     logged (as the quick log does); later, each is changed at /api/v1/follow-ups/<id>/."""
 
-    organizations = RecordIds(
-        queryset=Organization.objects.all(), max_length=MAX_ORGANIZATIONS, joined="organization_ids"
-    )
-    contacts = RecordIds(queryset=Contact.objects.all(), max_length=200, joined="contact_ids")
-    staff = RecordKeys(queryset=active_users(), key="email", max_length=100, joined="staff_emails")
-    topics = RecordKeys(queryset=Topic.objects.all(), key="code", max_length=50, joined="topic_codes")
-    key_factors = RecordKeys(queryset=KeyFactor.objects.all(), key="code", max_length=20, joined="key_factor_codes")
+    organizations = RecordIds(queryset=Organization.objects.all(), max_length=MAX_ORGANIZATIONS)
+    contacts = RecordIds(queryset=Contact.objects.all(), max_length=200)
+    staff = RecordKeys(queryset=active_users(), key="email", max_length=100)
+    topics = RecordKeys(queryset=Topic.objects.all(), key="code", max_length=50)
+    key_factors = RecordKeys(queryset=KeyFactor.objects.all(), key="code", max_length=20)
     customs_office = serializers.PrimaryKeyRelatedField(
         queryset=CustomsOffice.objects.all(), allow_null=True, required=False
     )

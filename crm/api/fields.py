@@ -55,10 +55,8 @@ class StrictSerializer(serializers.ModelSerializer):
 
 
 class Records(serializers.Field):
-    """Several records of `queryset` by `key` (the id by default): a JSON list in, a list out.
-
-    Out, it reads the instance's annotation `joined` when the list's query joined the keys in
-    ("3; 12"), else the relation `source`."""
+    """Several records of `queryset` by `key` (the id by default): a JSON list in, a list out, in
+    ascending order (ids as numbers, keys by code point: as the list pages' SQL writes them)."""
 
     def __init__(
         self,
@@ -67,12 +65,11 @@ class Records(serializers.Field):
         key: str = "pk",
         max_length: int = 1000,
         min_length: int = 0,
-        joined: str | None = None,
         **kwargs,
     ):
         """`min_length` is what the service asks for (it refuses fewer, with its own message): the
         schema says it."""
-        self.queryset, self.key, self.joined = queryset, key, joined
+        self.queryset, self.key = queryset, key
         self.max_length, self.min_length = max_length, min_length
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
@@ -102,20 +99,10 @@ class Records(serializers.Field):
         return [found[value] for value in wanted]
 
     def get_attribute(self, instance):
-        if self.joined and hasattr(instance, self.joined):
-            return ("joined", getattr(instance, self.joined))
-        return ("related", getattr(instance, self.source).all())
+        return getattr(instance, self.source).all()
 
     def to_representation(self, value):
-        how, data = value
-        if how == "joined":
-            return self.from_joined(data)
-        return [getattr(record, self.key) for record in data]
-
-    def from_joined(self, text: str | None) -> list:
-        """The list written from the keys joined in one text ("3; 12"): ids in order, keys as joined."""
-        parts = text.split("; ") if text else []
-        return sorted(map(int, parts)) if self.key == "pk" else parts
+        return sorted(getattr(record, self.key) for record in value)
 
 
 class RecordIds(Records):

@@ -1,11 +1,9 @@
 """The API's resources: reads through the apps' selectors and filters (the list pages' own), writes
 through their services (by the serializers), permissions from the role and the object rules."""
 
-from collections import defaultdict
 from urllib.parse import urlencode
 
-from django.db.models import CharField, F, OuterRef, Prefetch, ProtectedError
-from django.db.models.functions import Cast
+from django.db.models import F, OuterRef, Prefetch, ProtectedError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -22,11 +20,11 @@ from communications.services import engagement_remove
 from crm.api import engagement_log, registry
 from crm.api.authentication import HasRole
 from crm.api.idempotency import IdempotentCreate
-from crm.api.rows import PlainRows
+from crm.api.rows import JsonRows
 from crm.api.schema import annotate_filters
 from crm.api.walk_log import walk_page_logged
-from crm.lib.expressions import JoinedValues
 from crm.lib.garbage import collection_paused
+from crm.lib.json_sql import Bytewise, JsonList
 from stakeholders.choices import OrganizationType, Sector
 from stakeholders.exports import CONTACTS, ORGANIZATIONS
 from stakeholders.filters import ContactFilter, OrganizationFilter
@@ -157,74 +155,68 @@ class ContactViewSet(mixins.DestroyModelMixin, Writable):
         contact_delete(contact=instance)
 
 
-def _joined(through, column: str, key=None):
-    """The keys of an engagement's related records joined in one text, in the list's own query."""
-    links = through.objects.filter(engagement=OuterRef("pk")).order_by()
-    return JoinedValues(links.values(joined_value=key if key is not None else Cast(column, CharField())))
+def _keys(relation, key: str):
+    """An engagement's related records by `key` (ids, codes or e-mail addresses), in the order the
+    serializer writes them (ascending, by code point)."""
+    links = relation.through.objects.filter(engagement=OuterRef("pk"))
+    order = F(key) if key.endswith("_id") else Bytewise(key)
+    return JsonList(links.order_by(order).values(json_value=F(key)))
 
 
-def _follow_ups_by_engagement(ids: list[int]) -> dict[int, list]:
-    """The follow-ups of a page of engagements, as their serializer writes them (one query)."""
-    rows = list(
-        FollowUp.objects.filter(engagement_id__in=ids)
-        .order_by("due_on", "pk")
-        .values_list(*FOLLOW_UP_ROWS.columns(), "engagement_id")
-    )
-    lists = defaultdict(list)
-    for row, plain in zip(rows, FOLLOW_UP_ROWS.represent(rows), strict=True):
-        lists[row[-1]].append(plain)
-    return lists
-
-
-FOLLOW_UP_ROWS = PlainRows(engagement_log.FollowUpDraftSerializer, sources={"owner": "owner__email"})
-ENGAGEMENT_ROWS = PlainRows(
+FOLLOW_UP_ROWS = JsonRows(engagement_log.FollowUpDraftSerializer, values={"owner": F("owner__email")})
+ENGAGEMENT_ROWS = JsonRows(
     engagement_log.EngagementSerializer,
-    sources={
-        "customs_office": "customs_office_id",
-        "region": "region_id",
-        "campaign": "campaign_id",
-        "author": "author__email",
+    values={
+        "customs_office": F("customs_office_id"),
+        "region": F("region_id"),
+        "organizations": _keys(Engagement.organizations, "organization_id"),
+        "contacts": _keys(Engagement.contacts, "contact_id"),
+        "staff": _keys(Engagement.staff, "user__email"),
+        "topics": _keys(Engagement.topics, "topic__code"),
+        "key_factors": _keys(Engagement.key_factors, "keyfactor__code"),
+        "campaign": F("campaign_id"),
+        "author": F("author__email"),
+        "follow_ups": JsonList(
+            FollowUp.objects.filter(engagement=OuterRef("pk"))
+            .order_by("due_on", "pk")
+            .values(json_value=FOLLOW_UP_ROWS.object()),
+            objects=True,
+        ),
     },
-    nested={"follow_ups": _follow_ups_by_engagement},
+    cursor=("occurred_on", "created_at", "updated_at", "title", "id"),
 )
 
 
 class EngagementViewSet(mixins.DestroyModelMixin, Writable):
     """Engagements with their follow-ups. DELETE removes one (managers): hidden everywhere, kept in
-    the history, as the page's Remove button does. A list page is read as plain rows (two queries:
-    the engagements with their related keys joined in, then their follow-ups)."""
+    the history, as the page's Remove button does. A list page is one query whose rows the database
+    writes as JSON, related keys and follow-ups included (crm/api/rows.py)."""
 
     serializer_class = engagement_log.EngagementSerializer
     filterset_class = EngagementFilter
     dataset = log_exports.ENGAGEMENTS
     object_rule = "communications.edit_engagement"
     ordering = ["-occurred_on"]
-    ordering_fields = ["occurred_on", "created_at", "updated_at", "title", "id"]
+    ordering_fields = list(ENGAGEMENT_ROWS.cursor)
 
     def get_queryset(self):
-        return self._with_related_keys(engagement_list(user=self.request.user)).prefetch_related(
-            Prefetch("follow_ups", queryset=FollowUp.objects.select_related("owner").order_by("due_on", "pk"))
+        return engagement_list(user=self.request.user).prefetch_related(
+            "organizations",
+            "contacts",
+            "staff",
+            "topics",
+            "key_factors",
+            Prefetch("follow_ups", queryset=FollowUp.objects.select_related("owner").order_by("due_on", "pk")),
         )
 
     def list_queryset(self):
-        return self._with_related_keys(engagement_list(user=self.request.user)).values_list(*ENGAGEMENT_ROWS.columns())
+        return engagement_list(user=self.request.user).values_list(*ENGAGEMENT_ROWS.columns())
 
     def represent(self, page: list) -> list:
-        return ENGAGEMENT_ROWS.represent(page)
+        return ENGAGEMENT_ROWS.write(page)
 
     def cursor_value(self, row: tuple, field: str):
         return ENGAGEMENT_ROWS.value(row, field)
-
-    @staticmethod
-    def _with_related_keys(engagements):
-        through = Engagement
-        return engagements.annotate(
-            organization_ids=_joined(through.organizations.through, "organization_id"),
-            contact_ids=_joined(through.contacts.through, "contact_id"),
-            staff_emails=_joined(through.staff.through, "user_id", F("user__email")),
-            topic_codes=_joined(through.topics.through, "topic_id", F("topic__code")),
-            key_factor_codes=_joined(through.key_factors.through, "keyfactor_id", F("keyfactor__code")),
-        )
 
     def perform_destroy(self, instance):
         engagement_remove(engagement=instance)

@@ -1,6 +1,6 @@
 """List pages: a fixed number of queries whatever the page's size (the token's look-up, the rate's
-count, the page, its follow-ups, the export log's entry), and engagements read as plain rows
-answering exactly what the serializer answers for the record."""
+count, the page, the export log's entry; other lists may read related records in one more), and
+engagements written by the database answering exactly what the serializer answers for the record."""
 
 from datetime import date, timedelta
 
@@ -14,7 +14,8 @@ from stakeholders.models import CustomsOffice
 from tests.api.conftest import bearer
 from tests.factories import ContactFactory, EngagementFactory, FollowUpFactory, RegionFactory, UserFactory
 
-# token look-up, rate count, page, follow-ups, export-log entry (made, or counted in)
+# token look-up, rate count, page (follow-ups and related keys included), export-log entry (made, or counted in)
+ENGAGEMENT_PAGE_QUERIES = 4
 LIST_PAGE_QUERIES = 5
 
 
@@ -65,10 +66,10 @@ def test_an_engagements_page_costs_the_same_queries_for_5_and_50_rows(officer, w
     engagements(60, officer)
     count, body = queries_of(warm, f"/api/v1/engagements/?held=all&page_size={size}")
     assert len(body["results"]) == size
-    assert count == LIST_PAGE_QUERIES
+    assert count == ENGAGEMENT_PAGE_QUERIES
     count, body = queries_of(warm, body["next"])  # a page reached by cursor
     assert len(body["results"]) == min(size, 60 - size)
-    assert count == LIST_PAGE_QUERIES
+    assert count == ENGAGEMENT_PAGE_QUERIES
 
 
 def test_a_walk_by_cursor_costs_the_same_queries_on_every_page(officer, warm):
@@ -78,7 +79,7 @@ def test_a_walk_by_cursor_costs_the_same_queries_on_every_page(officer, warm):
         count, body = queries_of(warm, url)
         counts.append(count)
         url = body["next"]
-    assert counts == [LIST_PAGE_QUERIES] * 3
+    assert counts == [ENGAGEMENT_PAGE_QUERIES] * 3
 
 
 @pytest.mark.parametrize("resource", ["organizations", "contacts", "follow-ups", "commitments", "concerns"])
@@ -95,6 +96,16 @@ def test_each_listed_engagement_is_what_its_own_page_answers(officer, warm):
         assert row == warm.get(f"/api/v1/engagements/{row['id']}/").json()
     assert any(row["follow_ups"] for row in listed)
     assert any(row["staff"] for row in listed)
+
+
+def test_awkward_text_and_staff_read_the_same_listed_as_alone(officer, warm):
+    engagement = EngagementFactory(
+        author=officer, title='He said "no" \\ then\nleft · é 😀', summary="\x07 bell </script>", depth=""
+    )
+    engagement.staff.set([UserFactory(email=email) for email in ["ab@example.test", "a.c@example.test"]])
+    [listed] = warm.get("/api/v1/engagements/?held=all").json()["results"]
+    assert listed == warm.get(f"/api/v1/engagements/{engagement.pk}/").json()
+    assert (listed["title"], listed["staff"]) == (engagement.title, ["a.c@example.test", "ab@example.test"])
 
 
 def test_a_listed_engagement_in_french_is_the_same_too(officer, warm):
