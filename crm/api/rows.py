@@ -83,8 +83,25 @@ class JsonRows:
 
     @cached_property
     def _written(self) -> list[tuple[str, serializers.Field]]:
-        """The fields the database writes."""
-        return self._fields[: len(self._fields) - len(self._times)]
+        """The fields the database writes. Those without an expression of their own are written as
+        the column holds them, which must be what the field would write."""
+        written = self._fields[: len(self._fields) - len(self._times)]
+        for name, f in written:
+            if name not in self.values and not _as_stored(f):
+                raise ValueError(f"{name}: a {type(f).__name__} needs its expression in `values`")
+        return written
+
+
+def _as_stored(f: serializers.Field) -> bool:
+    """Fields that write a column's value unchanged: texts, codes (a choice's code is its value),
+    whole numbers, booleans, and dates in ISO 8601 (both databases write them so in JSON)."""
+    if isinstance(f, serializers.DateField):
+        return str(getattr(f, "format", api_settings.DATE_FORMAT)).lower() == ISO_8601
+    if isinstance(f, serializers.MultipleChoiceField):  # a set of codes, not one
+        return False
+    return isinstance(
+        f, (serializers.CharField, serializers.ChoiceField, serializers.IntegerField, serializers.BooleanField)
+    )
 
 
 def _quoted(text: str | None) -> str:

@@ -100,33 +100,31 @@ class JsonList(Subquery):
         return super().as_sql(compiler, connection, template=template, **extra_context)  # type: ignore[call-arg]
 
 
-class JsonText(Func):
+class _WrappedOnPostgreSQL(Func):
+    """One value, as it is on SQLite and wrapped in `postgresql` (its SQL for %s) on PostgreSQL."""
+
+    output_field = TextField()
+    postgresql = "%s"
+
+    def as_sqlite(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any) -> "_AsSqlType":
+        return compiler.compile(self.get_source_expressions()[0])
+
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
+    ) -> "_AsSqlType":
+        sql, params = compiler.compile(self.get_source_expressions()[0])
+        return self.postgresql % sql, params
+
+
+class JsonText(_WrappedOnPostgreSQL):
     """A JSON value as text, as the client receives it (PostgreSQL would otherwise hand psycopg a
     `json` value that it reads into Python objects)."""
 
-    output_field = TextField()
-
-    def as_sqlite(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any) -> "_AsSqlType":
-        return compiler.compile(self.get_source_expressions()[0])
-
-    def as_postgresql(
-        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
-    ) -> "_AsSqlType":
-        sql, params = compiler.compile(self.get_source_expressions()[0])
-        return f"({sql})::text", params
+    postgresql = "(%s)::text"
 
 
-class Bytewise(Func):
+class Bytewise(_WrappedOnPostgreSQL):
     """A text ordered by its characters' code points on both databases, as Python's sorted() does
     (PostgreSQL's "C" collation; SQLite's own), whatever the database's language."""
 
-    output_field = TextField()
-
-    def as_sqlite(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any) -> "_AsSqlType":
-        return compiler.compile(self.get_source_expressions()[0])
-
-    def as_postgresql(
-        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
-    ) -> "_AsSqlType":
-        sql, params = compiler.compile(self.get_source_expressions()[0])
-        return f'({sql}) COLLATE "C"', params
+    postgresql = '(%s) COLLATE "C"'

@@ -7,10 +7,11 @@ from datetime import date
 
 import pytest
 from django.db.models import BooleanField, F, OuterRef, Value
+from rest_framework import serializers
 
 from communications.models import Engagement, FollowUp
 from crm.api.rendering import Renderer
-from crm.api.rows import WrittenRows
+from crm.api.rows import JsonRows, WrittenRows
 from crm.lib.json_sql import Bytewise, JsonList, JsonObject, JsonText
 from tests.factories import EngagementFactory, FollowUpFactory, UserFactory
 
@@ -123,3 +124,13 @@ def test_the_renderer_puts_written_rows_in_place_as_they_are():
         "count": 2,
     }
     assert Renderer().render({"next": None, "results": WrittenRows()}) == b'{"next":null,"results":[]}'
+
+
+def test_a_field_that_would_change_its_value_needs_its_own_expression():
+    class Odd(serializers.Serializer):
+        id = serializers.IntegerField()
+        ratio = serializers.DecimalField(max_digits=5, decimal_places=2)  # written as a text "1.50"
+
+    with pytest.raises(ValueError, match="ratio: a DecimalField needs its expression"):
+        JsonRows(Odd).object()
+    assert JsonRows(Odd, values={"ratio": F("participants")}).object()
