@@ -1,6 +1,7 @@
 from datetime import time
 
 from django.apps import AppConfig
+from django.db import transaction
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -58,13 +59,26 @@ def ensure_reference_rows(**kwargs):
 
 def ensure_rollups(**kwargs):
     """The dashboard's roll-ups are worked out for the engagements already there when their tables
-    are new (the first migrate after they were added): migrations run no application code, and
-    the rule lives in communications.rollups (`manage.py build_rollups` does the same on demand)."""
+    are new (the first migrate after they were added), and the campaigns' reach when it is missing
+    (kept since 2026-12: the days of the held campaign events are refreshed). Migrations run no
+    application code, and the rule lives in communications.rollups (`manage.py build_rollups` does
+    the same on demand)."""
     from communications import rollups
-    from communications.models import Engagement, EngagementTally
+    from communications.models import Engagement, EngagementTally, OrganizationReach
     from crm.lib import changes
 
-    if EngagementTally.objects.exists() or not Engagement.objects.filter(is_held=True, is_removed=False).exists():
+    held = Engagement.objects.filter(is_held=True, is_removed=False)
+    if not held.exists():
         return
-    rollups.rebuild()
+    if not EngagementTally.objects.exists():
+        rollups.rebuild()
+    elif not OrganizationReach.objects.filter(scope__startswith="campaign:").exists():
+        events = held.filter(campaign__isnull=False, organizations__isnull=False)
+        days = list(events.order_by().values_list("occurred_on", flat=True).distinct())
+        if not days:
+            return
+        with transaction.atomic():
+            rollups.refresh(days=days)
+    else:
+        return
     changes.record()

@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
-from django.db.models import Case, Count, Exists, F, Func, OuterRef, QuerySet, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Count, F, Func, Q, QuerySet, Subquery, When
 from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from communications import rollups
 from communications.choices import CampaignStatus, CommitmentStatus
 from communications.models import Campaign, Commitment, Engagement, KeyFactor
 from crm.lib import changes
@@ -35,7 +35,6 @@ SIGNED = [CommitmentStatus.SIGNED, CommitmentStatus.ACTIVE, CommitmentStatus.EXP
 # would read itself).
 AUDIENCE_PARAMETER = "campaign_audience"
 KEPT = Campaign.kept_audience.through
-MET = Engagement.organizations.through
 
 
 def audience_filter(query: str, *, request: HttpRequest | None = None) -> OrganizationFilter:
@@ -106,18 +105,11 @@ def campaign_events(campaign: Campaign) -> QuerySet[Engagement]:
     return Engagement.objects.filter(campaign=campaign, is_held=True, is_removed=False)
 
 
-def _during(engagements: QuerySet[Engagement], campaign: Campaign) -> QuerySet[Engagement]:
-    if campaign.starts_on:
-        engagements = engagements.filter(occurred_on__gte=campaign.starts_on)
-    if campaign.ends_on:
-        engagements = engagements.filter(occurred_on__lte=campaign.ends_on)
-    return engagements
-
-
-def reached_ids(campaign: Campaign) -> QuerySet:
-    """Ids of organizations engaged through the campaign's events during the campaign."""
-    events = _during(campaign_events(campaign), campaign)
-    return Engagement.organizations.through.objects.filter(engagement__in=events).values("organization_id")
+def organizations_reached(campaign: Campaign) -> QuerySet:
+    """One row per organization met at the campaign's held events between its start and end: read
+    from the reach the services keep per campaign (communications/rollups.py), not from the events'
+    links (tens of thousands for a national campaign)."""
+    return rollups.reached(f"campaign:{campaign.pk}", campaign.starts_on or date.min, campaign.ends_on or date.max)
 
 
 @dataclass
@@ -147,33 +139,26 @@ def _count(queryset: QuerySet, column: str = "pk", *, distinct: bool = False) ->
     return Subquery(queryset.order_by().values(n=Func(F(column), function="COUNT", template=template)))
 
 
-def _met_at_events(campaign: Campaign | None = None) -> QuerySet:
-    """Links of the organizations met at the campaign's held events between its start and end: read
-    from the events (the campaign's index), never from every organization of the audience. Without
-    a campaign, those of the campaign row the subquery belongs to (OuterRef)."""
-    if campaign is not None:
-        return MET.objects.filter(engagement__in=_during(campaign_events(campaign), campaign))
-    return MET.objects.filter(
-        engagement__campaign_id=OuterRef("pk"),
-        engagement__is_held=True,
-        engagement__is_removed=False,
-        engagement__occurred_on__gte=Coalesce(OuterRef("starts_on"), Value(date.min)),
-        engagement__occurred_on__lte=Coalesce(OuterRef("ends_on"), Value(date.max)),
-    )
-
-
 def _kept_counts(campaigns: list[Campaign]) -> dict[int, tuple[int, int]]:
-    """(audience, reached) of campaigns whose audience is kept: one query."""
-    kept = KEPT.objects.filter(campaign_id=OuterRef("pk"))
-    in_audience = Exists(
-        KEPT.objects.filter(campaign_id=OuterRef(OuterRef("pk")), organization_id=OuterRef("organization_id"))
+    """(audience, reached) of campaigns whose audience is kept: one query, one row per campaign
+    holding its own two counts."""
+    if not campaigns:
+        return {}
+    members = {c.pk: KEPT.objects.filter(campaign_id=c.pk) for c in campaigns}
+    audience = Case(*[When(pk=pk, then=_count(kept)) for pk, kept in members.items()])
+    reached = Case(
+        *[
+            When(
+                pk=c.pk,
+                then=_count(
+                    organizations_reached(c).filter(organization_id__in=members[c.pk].values("organization_id"))
+                ),
+            )
+            for c in campaigns
+        ]
     )
-    rows = Campaign.objects.filter(pk__in=[c.pk for c in campaigns]).values_list(
-        "pk",
-        _count(kept),
-        _count(_met_at_events().filter(in_audience), "organization_id", distinct=True),
-    )
-    return {pk: (audience or 0, reached or 0) for pk, audience, reached in rows}
+    rows = Campaign.objects.filter(pk__in=list(members)).values_list("pk", audience, reached)
+    return {pk: (size or 0, met or 0) for pk, size, met in rows}
 
 
 def _live_counts(campaigns: list[Campaign]) -> dict[int, tuple[int, int]]:
@@ -185,7 +170,9 @@ def _live_counts(campaigns: list[Campaign]) -> dict[int, tuple[int, int]]:
     audience = Case(*[When(pk=pk, then=_count(members)) for pk, members in audiences.items()])
     reached = Case(
         *[
-            When(pk=c.pk, then=_count(audiences[c.pk].filter(pk__in=_met_at_events(c).values("organization_id"))))
+            When(
+                pk=c.pk, then=_count(audiences[c.pk].filter(pk__in=organizations_reached(c).values("organization_id")))
+            )
             for c in campaigns
         ]
     )
@@ -204,25 +191,17 @@ def campaigns_reach(campaigns: Iterable[Campaign]) -> dict[int, tuple[int, int]]
 
 def campaigns_progress(campaigns: Iterable[Campaign]) -> dict[int, Progress]:
     """Progress of each campaign, by primary key: four queries whatever their number (plus, once in
-    a campaign's life, the keeping of its audience at the first reading after its end)."""
+    a campaign's life, the keeping of its audience at the first reading after its end). Events are
+    read from the roll-ups, organizations reached too (communications/rollups.py)."""
     campaigns = list(campaigns)
     if not campaigns:
         return {}
     counts = campaigns_reach(campaigns)
-    pks = [c.pk for c in campaigns]
-    events = dict(
-        Engagement.objects.filter(campaign_id__in=pks, is_held=True, is_removed=False)
-        .values_list("campaign_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    signed = dict(
-        Commitment.objects.filter(
-            engagement__campaign_id__in=pks, engagement__is_held=True, engagement__is_removed=False, status__in=SIGNED
-        )
-        .values_list("engagement__campaign_id")
-        .annotate(n=Count("pk"))
-        .order_by()
+    held = rollups.held_counts(f"campaign:{c.pk}" for c in campaigns)
+    # Each campaign's signed commitments counted among its events' (read from the index of held
+    # events by campaign), rather than each signed commitment's engagement looked up for its campaign.
+    signed = Commitment.objects.filter(status__in=SIGNED).aggregate(
+        **{f"campaign_{c.pk}": Count("pk", filter=Q(engagement__in=campaign_events(c).values("pk"))) for c in campaigns}
     )
     result = {}
     for campaign in campaigns:
@@ -230,8 +209,8 @@ def campaigns_progress(campaigns: Iterable[Campaign]) -> dict[int, Progress]:
         result[campaign.pk] = Progress(
             audience=size,
             reached=Measure(reached, campaign.target_reached),
-            events=Measure(events.get(campaign.pk, 0), campaign.target_events),
-            commitments=Measure(signed.get(campaign.pk, 0), campaign.target_commitments),
+            events=Measure(held.get(f"campaign:{campaign.pk}", 0), campaign.target_events),
+            commitments=Measure(signed[f"campaign_{campaign.pk}"], campaign.target_commitments),
         )
     return result
 
@@ -267,7 +246,7 @@ def campaign_progress(campaign: Campaign) -> Progress:
 
 
 def not_reached(campaign: Campaign) -> QuerySet[Organization]:
-    return audience(campaign).exclude(pk__in=reached_ids(campaign))
+    return audience(campaign).exclude(pk__in=organizations_reached(campaign).values("organization_id"))
 
 
 @transaction.atomic

@@ -9,16 +9,17 @@ else writes the roll-up tables. What a roll-up row holds, and why:
 - EngagementTally: held engagements (not removed) per day, scope and measure (kind, sentiment,
   depth, region, key factor), with their participants. One measure per row: the dashboard's charts
   are each one measure per month, and a day of a thousand engagements folds into a few dozen rows.
-- OrganizationReach: each organization met on a day, per scope (everyone's, or one author's), with
-  the day it was met before. "Organizations reached" is a distinct count, never a sum of days: an
-  organization met on two days of a period is counted on the first of them only, the row whose
-  previous day falls before the period.
+- OrganizationReach: each organization met on a day, per scope (everyone's, one author's, or one
+  campaign's), with the day it was met before. "Organizations reached" is a distinct count, never
+  a sum of days: an organization met on two days of a period is counted on the first of them only,
+  the row whose previous day falls before the period.
 - FollowUpTally: open follow-ups of engagements not removed, per scope and due date (open ones,
   and overdue ones as those due before today).
 
 A scope is "" (everyone's work) or one dimension the dashboard filters on ("author:<id>",
-"region:<id>", "office:<id>", "campaign:<id>"); reach is kept for "" and authors only. Filters
-beyond one dimension, or by stakeholder type, are counted live (crm/dashboard/selectors.py).
+"region:<id>", "office:<id>", "campaign:<id>"); reach is kept for "", authors and campaigns (the
+campaigns list counts each campaign's organizations reached from it). Filters beyond one
+dimension, or by stakeholder type, are counted live (crm/dashboard/selectors.py).
 """
 
 from collections import defaultdict
@@ -27,7 +28,7 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Sum
 
 from communications.choices import OPEN_FOLLOW_UP_STATUSES
 from communications.models import Engagement, EngagementTally, FollowUp, FollowUpTally, OrganizationReach
@@ -38,7 +39,7 @@ from stakeholders.models import Organization
 # The dimensions a scope can name, and the engagement's field for each.
 DIMENSIONS = {"author": "author_id", "region": "region_id", "office": "customs_office_id", "campaign": "campaign_id"}
 MEASURES = {"kind": "kind", "sentiment": "sentiment", "depth": "depth", "region": "region_id"}
-REACH_DIMENSIONS = ("author",)
+REACH_DIMENSIONS = ("author", "campaign")
 # A key stakeholder, as the dashboard's coverage figure counts them.
 KEY = Q(influence__gte=HIGH_SCORE, is_archived=False)
 DAYS_AT_ONCE = 31
@@ -171,12 +172,12 @@ def _refresh_reach(days: list[date], *, previous: bool = True) -> None:
         Engagement.organizations.through.objects.filter(
             engagement__occurred_on__in=days, engagement__is_held=True, engagement__is_removed=False
         )
-        .values_list("engagement__occurred_on", "organization_id", "engagement__author_id")
+        .values_list("engagement__occurred_on", "organization_id", "engagement__author_id", "engagement__campaign_id")
         .distinct()
     )
     new = set()
-    for day, organization_id, author_id in links:
-        for scope in scopes_of({"author_id": author_id}, REACH_DIMENSIONS):
+    for day, organization_id, author_id, campaign_id in links:
+        for scope in scopes_of({"author_id": author_id, "campaign_id": campaign_id}, REACH_DIMENSIONS):
             new.add((scope, organization_id, day))
     rows = OrganizationReach.objects.filter(day__in=days).values_list("scope", "organization_id", "day", "pk")
     old = {(scope, organization_id, day): pk for scope, organization_id, day, pk in rows}
@@ -236,6 +237,18 @@ def _refresh_follow_ups(due_days: list[date]) -> None:
 def tallies(scope: str, start: date, end: date) -> QuerySet[EngagementTally]:
     """The tally rows of a period."""
     return EngagementTally.objects.filter(scope=scope, day__gte=start, day__lte=end)
+
+
+def held_counts(scopes: Iterable[str]) -> dict[str, int]:
+    """Held engagements (not removed) of each scope, on every day: each is counted once under the
+    measure "kind" (it has one kind)."""
+    rows = (
+        EngagementTally.objects.filter(scope__in=list(scopes), measure="kind")
+        .values_list("scope")
+        .annotate(n=Sum("n"))
+        .order_by()
+    )
+    return dict(rows)
 
 
 def reached(scope: str, start: date, end: date) -> QuerySet[OrganizationReach]:

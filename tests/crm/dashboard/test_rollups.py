@@ -284,3 +284,16 @@ def test_the_migration_and_the_command_build_them_for_existing_data(world, offic
     call_command("build_rollups")
     assert _tables() == kept
     assert all(kept.values())
+
+
+def test_an_upgrade_works_out_the_campaigns_reach_kept_since(world, officer):
+    from communications.apps import ensure_rollups
+
+    _log(world, -3, 0, [0, 1], "meeting", "positive", "inform", True, True, 2, [4])
+    kept = _tables()
+    assert any(scope.startswith("campaign:") for scope, *_rest in kept["reach"])
+    OrganizationReach.objects.filter(scope__startswith="campaign:").delete()
+    ensure_rollups()
+    assert _tables() == kept
+    ensure_rollups()  # nothing missing: nothing done
+    assert _tables() == kept
