@@ -141,7 +141,10 @@ def _count(queryset: QuerySet, column: str = "pk", *, distinct: bool = False) ->
 
 def _kept_counts(campaigns: list[Campaign]) -> dict[int, tuple[int, int]]:
     """(audience, reached) of campaigns whose audience is kept: one query, one row per campaign
-    holding its own two counts."""
+    holding its own two counts. The reached rows are read and checked against the kept members;
+    a live audience (below) goes the other way, its organizations checked against the reached rows:
+    measured, each way round is the faster one for its kind on SQLite (the same query for both
+    read the live audience's organizations one by one into the reach index, 280 -> 400 ms)."""
     if not campaigns:
         return {}
     members = {c.pk: KEPT.objects.filter(campaign_id=c.pk) for c in campaigns}
