@@ -42,12 +42,13 @@ PERIODS = [
 ]
 SIGNED = [CommitmentStatus.SIGNED, CommitmentStatus.ACTIVE, CommitmentStatus.EXPIRED]
 KEY_STAKEHOLDER_DAYS = 90
+DEFAULT_PERIOD = "90"  # the period a dashboard counts when it is not told one
 MAX_DAYS = 3660
 EARLIEST = date(2000, 1, 1)
 
 
 class DashboardForm(forms.Form):
-    period = forms.ChoiceField(label=_("Period"), choices=PERIODS, required=False, initial="90")
+    period = forms.ChoiceField(label=_("Period"), choices=PERIODS, required=False, initial=DEFAULT_PERIOD)
     date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     region = forms.CharField(
@@ -164,11 +165,11 @@ def _clean(query: dict[str, Any]) -> dict[str, Any]:
 def scope_from(form: DashboardForm, user: User) -> Scope:
     today = timezone.localdate()
     data = form.cleaned_data if form.is_valid() else {}
-    period = data.get("period") or "90"
+    period = data.get("period") or DEFAULT_PERIOD
     if period == "custom" and data.get("date_from") and data.get("date_to"):
         start, end = data["date_from"], data["date_to"]
     else:
-        days = int(period) if period.isdigit() else 90
+        days = int(period if period.isdigit() else DEFAULT_PERIOD)
         start, end = today - timedelta(days=days - 1), today
     return Scope(
         start=start,

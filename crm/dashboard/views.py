@@ -32,7 +32,10 @@ def _link(url: str, n: int) -> str:
 def dashboard_page(request):
     from crm.dashboard import cache, selectors
 
-    form = selectors.DashboardForm(request.GET or None, initial={"period": "90"})
+    data = request.GET.copy()
+    if data and not data.get("period"):  # other filters but no period (a link): show the one counted
+        data["period"] = selectors.DEFAULT_PERIOD
+    form = selectors.DashboardForm(data or None, initial={"period": selectors.DEFAULT_PERIOD})
     valid = not form.is_bound or form.is_valid()
     scope = selectors.scope_from(form, request.user)
     context = {"form": form, "scope": scope, "valid": valid, "own_only": scope.own}

@@ -205,3 +205,9 @@ def test_an_unknown_region_or_officer_is_named_and_no_figure_shown(manager_clien
 def test_a_period_is_bounded(manager_client):
     body = manager_client.get("/dashboard/?period=custom&date_from=0001-01-01&date_to=2026-01-01").content.decode()
     assert "A period covers at most ten years" in body
+
+
+def test_a_link_with_filters_but_no_period_shows_the_period_it_counts(manager_client):
+    html = manager_client.get("/dashboard/?region=Kayes").content.decode()
+    assert '<option value="90" selected>' in html
+    assert '<option value="30" selected>' not in html
