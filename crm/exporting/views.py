@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from crm.exporting import files
 from crm.exporting.log import ExportDescriber
 from crm.jobs import workers
+from crm.jobs.progress import progress_fragment
 from crm.lib.exports import FORMATS
 from crm.models import ExportLog
 
@@ -67,10 +68,9 @@ def export_file_page(request, pk):
 def export_file_progress(request, pk):
     """The progress fragment; once the job has finished, htmx reloads the whole page."""
     entry = _entry(request, pk)
-    response = render(request, "crm/partials/export_progress.html", _page_context(entry))
-    if request.htmx and not entry.is_running:
-        response["HX-Refresh"] = "true"
-    return response
+    return progress_fragment(
+        request, "crm/partials/export_progress.html", _page_context(entry), running=entry.is_running
+    )
 
 
 @require_POST

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from crm.jobs import workers
+from crm.jobs.progress import progress_fragment
 from stakeholders.imports import runs, staging
 from stakeholders.imports.preview import DUPLICATE, ERROR, NEW, UPDATE
 from stakeholders.models import ImportRun
@@ -75,10 +76,9 @@ def import_run_progress(request, token):
     """The progress fragment. Once the job has finished, htmx reloads the whole page (the preview
     or the summary replaces the bar)."""
     run = _run(request, token)
-    response = render(request, "stakeholders/partials/import_progress.html", _progress_context(run))
-    if request.htmx and not run.is_running:
-        response["HX-Refresh"] = "true"
-    return response
+    return progress_fragment(
+        request, "stakeholders/partials/import_progress.html", _progress_context(run), running=run.is_running
+    )
 
 
 @require_POST
