@@ -272,11 +272,13 @@ def api(runs: int):
         token.delete()
 
 
-def import_job(rows: int):
+def import_job(rows: int, cancel_at: int = 0):
     """A large import through the page's jobs (checked, then written), run here as a worker would,
     while a thread logs an engagement through the service every 100 ms: the time to done, how long
-    the write's transaction held, and the longest any of those engagements waited."""
+    the write's transaction held, and the longest any of those engagements waited. With
+    `cancel_at`, the user cancels it after that many slices (SQLite), and it is taken back."""
     import csv
+    import itertools
     import logging
     import secrets
     import threading
@@ -299,12 +301,12 @@ def import_job(rows: int):
         for i in range(rows):
             writer.writerow(
                 [
-                    f"Registre {i} SARL",
+                    f"Registre {token[:6]} {i} SARL",  # a new register each time
                     "RG",
                     "importer",
                     "Kayes",
-                    f"r{i}@registre.example",
-                    f"RC-REG-{i:07d}",
+                    f"r{i}@{token[:6]}.example",
+                    f"RC-{token[:6]}-{i:07d}",
                     1 + i % 5,
                     1 + i % 3,
                     "registre",
@@ -354,6 +356,17 @@ def import_job(rows: int):
     checked = time.perf_counter() - started
     run.refresh_from_db()
     runs.confirm(run)
+    organizations = Organization.objects.count()
+    if cancel_at:
+        slices = itertools.count(1)
+        between = runs._between_slices
+
+        def cancelled_later():
+            if next(slices) == cancel_at:
+                runs.cancel(run)
+            between()
+
+        runs._between_slices = cancelled_later
     run_due_jobs()
     done = time.perf_counter() - started
     stop.set()
@@ -369,6 +382,7 @@ def import_job(rows: int):
                 "done": done,
                 "held": max(held, default=None),
                 "created": run.summary.get("created"),
+                "organizations_added": Organization.objects.count() - organizations,
                 "logs": len(waits),
                 "failed": len(failed),
                 "max_wait": max(waits, default=0),
@@ -390,4 +404,4 @@ if __name__ == "__main__":
     elif sys.argv[1] == "export_job":
         export_job()
     elif sys.argv[1] == "import_job":
-        import_job(int(sys.argv[2]))
+        import_job(*map(int, sys.argv[2:4]))

@@ -107,6 +107,7 @@ def run_measures(bench: Bench, folder: Path, options):
     if "import" in options.only:
         measures.import_file(bench, folder)
         measures.import_job(bench)
+        measures.import_undo(bench)
     if "load" in options.only:
         measures.load(bench, options.load_seconds)
     if "weight" in options.only and bench.label == "sqlite":

@@ -392,6 +392,7 @@ class ImportRun(models.Model):
     status = models.CharField(_("status"), max_length=12, choices=STATUSES, default=CHECKING)
     rows_total = models.PositiveIntegerField(default=0)  # rows below the header, as counted at upload
     rows_done = models.PositiveIntegerField(default=0)  # checked, then (while writing) prepared
+    rows_written = models.PositiveIntegerField(default=0)  # created or updated so far, while written in slices
     counts = models.JSONField(default=dict)  # status (new, update, duplicate, error) → rows
     problems = models.JSONField(default=list)  # the first MAX_PROBLEMS: [row, column header, message]
     problem_count = models.PositiveIntegerField(default=0)
@@ -403,6 +404,7 @@ class ImportRun(models.Model):
     new_regions = models.JSONField(default=list)
     new_tags = models.JSONField(default=list)
     summary = models.JSONField(default=dict)  # once written: created, updated, duplicates
+    written = models.JSONField(default=list)  # while written in slices: what each wrote (imports/undo.py)
     error = models.TextField(blank=True)  # why it failed, for the user
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -417,6 +419,11 @@ class ImportRun(models.Model):
     @property
     def is_running(self) -> bool:
         return self.status in self.RUNNING
+
+    @property
+    def rows_to_write(self) -> int:
+        """Rows the check found to create or update: what a write in slices counts up to."""
+        return self.counts.get("new", 0) + self.counts.get("update", 0)
 
     @property
     def is_valid(self) -> bool:

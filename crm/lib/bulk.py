@@ -125,11 +125,11 @@ def _runs(ids: Iterable[int]) -> Iterator[range]:
         yield range(start, previous + 1)
 
 
-def created_history(*, date: datetime, reason: str | None, user_id: int | None) -> dict:
-    """attname → value of the columns a "created" history entry adds to the record's own values:
-    what django-simple-history writes when a record is saved through the ORM (history_id is the
-    database's). Every bulk writer takes the shape of its entries from here."""
-    return {"history_type": "+", "history_date": date, "history_change_reason": reason, "history_user_id": user_id}
+def created_history(*, date: datetime, reason: str | None, user_id: int | None, kind: str = "+") -> dict:
+    """attname → value of the columns a history entry adds to the record's own values: what
+    django-simple-history writes when a record is saved ("+", created) or deleted ("-") through the
+    ORM (history_id is the database's). Every bulk writer takes the shape of its entries from here."""
+    return {"history_type": kind, "history_date": date, "history_change_reason": reason, "history_user_id": user_id}
 
 
 def insert_created_history(
@@ -138,20 +138,33 @@ def insert_created_history(
     """One "created" history entry (created_history()) for each row of `model` whose primary key is
     in `ids`, the row's values copied by the database as they are stored: one INSERT … SELECT, for
     rows written in bulk (insert_rows) or by SQL (the demo seeding), which send no model signal."""
+    return _copy_into_history(model, ids, created_history(date=date or timezone.now(), reason=reason, user_id=user_id))
+
+
+def insert_deleted_history(
+    model: Any, ids: range, *, leave_out: Sequence[int] = (), reason: str | None = None, user_id: int | None = None
+) -> int:
+    """One "deleted" history entry for each row of `model` whose primary key is in `ids` but not in
+    `leave_out`, as the ORM writes before a delete: for rows about to be deleted in bulk."""
+    extra = created_history(date=timezone.now(), reason=reason, user_id=user_id, kind="-")
+    return _copy_into_history(model, ids, extra, leave_out)
+
+
+def _copy_into_history(model: Any, ids: range, extra: dict, leave_out: Sequence[int] = ()) -> int:
     if not ids:
         return 0
     history = model.history.model
-    extra = created_history(date=date or timezone.now(), reason=reason, user_id=user_id)
     fields = _columns(history, exclude=("history_id",))
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     values = ", ".join("%s" if f.attname in extra else connection.ops.quote_name(f.column) for f in fields)
     params = [f.get_db_prep_value(extra[f.attname], connection) for f in fields if f.attname in extra]
     pk = connection.ops.quote_name(model._meta.pk.column)
+    left_out = f" AND {pk} NOT IN ({', '.join(['%s'] * len(leave_out))})" if leave_out else ""
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {_table(history)} ({columns}) SELECT {values} FROM {_table(model)} "
-            f"WHERE {pk} BETWEEN %s AND %s ORDER BY {pk}",
-            [*params, ids.start, ids.stop - 1],
+            f"WHERE {pk} BETWEEN %s AND %s{left_out} ORDER BY {pk}",
+            [*params, ids.start, ids.stop - 1, *leave_out],
         )
         return cursor.rowcount
 

@@ -1,23 +1,28 @@
-"""A large import written in one short transaction: every row is classified and built before it
-(derived keys, search text, consent fields), so the transaction only sends them.
+"""A large import written in short transactions: every row is classified and built before them
+(derived keys, search text, consent fields), so that they only send it.
 
 On SQLite a write transaction holds the whole database: officers logging a meeting wait for it.
 The slow part of an import is Python's (checking cells, asking the database for duplicates, folding
 the search text), so all of it is done first, batch by batch (prepare(), memory bounded: the
-batches wait in a temporary file); write() then creates the missing regions and tags, gives the new
-rows their ids, inserts them with their history, applies the updates and links the tags.
+batches wait in a temporary file); a Writer then creates the missing regions and tags, gives the
+new rows their ids, inserts them with their history, applies the updates and links the tags: in
+one transaction, or in slices of about a second each (runs.py), each slice returning what it wrote
+so that undo.py can take it back.
 
-What the database changed between prepare() and write() is found by changed_since(): a record of
-the registry written meanwhile (its history says so) that one of the rows matched, or whose keys
-one of the rows has. Then the transaction writes nothing and the import is prepared again."""
+What the database changed between prepare() and a transaction is found by changed_since(): a
+record of the registry written meanwhile (its history says so) that one of the rows matched, or
+whose keys one of the rows has. Then the transaction writes nothing, what the slices before it
+wrote is taken back, and the import is prepared again."""
 
 import pickle
+import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import IO
 
+from django.db.models import Max
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -125,14 +130,15 @@ def seen_changes(since: datetime) -> set:
     }
 
 
-def changed_since(plan: Plan, since: datetime, seen: set) -> bool:
+def changed_since(plan: Plan, since: datetime, seen: set, own: list | None = None) -> bool:
     """Whether a record written since `since` (by its history), in a change prepare() did not see,
     bears on the prepared rows: one they matched, or one now holding the key of one of them. Read
-    inside the write's transaction."""
+    inside the write's transaction (each of them, when it is written in slices: `own` then holds the
+    history ranges of the slices already written, the import's own entries)."""
     if plan.kind == "organizations":
-        changed = _changed_ids(Organization, since, seen)
+        changed = _changed_ids(Organization, since, seen, own)
         return bool(changed & plan.matched) or bool(_organization_keys(changed) & plan.keys)
-    changed = _changed_ids(Contact, since, seen)
+    changed = _changed_ids(Contact, since, seen, own)
     if changed & plan.matched or _contact_keys(changed) & plan.keys:
         return True
     named = _changed_ids(Organization, since, seen)
@@ -140,8 +146,11 @@ def changed_since(plan: Plan, since: datetime, seen: set) -> bool:
     return any({("registration", key), ("name", name)} & plan.references for key, name in found)
 
 
-def _changed_ids(model, since: datetime, seen: set) -> set:
-    entries = model.history.filter(history_date__gte=since).values_list("history_id", "id")
+def _changed_ids(model, since: datetime, seen: set, own: list | None = None) -> set:
+    entries = model.history.filter(history_date__gte=since)
+    for after, last in own or ():
+        entries = entries.exclude(history_id__gt=after, history_id__lte=last)
+    entries = entries.values_list("history_id", "id")
     return {pk for entry, pk in entries if (model.__name__, entry) not in seen}
 
 
@@ -161,46 +170,124 @@ def _contact_keys(ids: set) -> set:
     return keys
 
 
-def write(plan: Plan, file: IO[bytes], *, actor=None, source: str = "") -> writing.ImportSummary:
-    """Send what prepare() built; called inside the transaction (all or nothing)."""
-    changes.record()
-    reason = _("Import: %(source)s") % {"source": source} if source else _("Import")
-    model = Organization if plan.kind == "organizations" else Contact
-    known_regions, known_tags = (
-        set(Region.objects.values_list("key", flat=True)),
-        set(Tag.objects.values_list("key", flat=True)),
-    )
-    regions = writing._lookup_or_create(Region, sorted(plan.regions.values()), actor, reason) if plan.regions else {}
-    tags = writing._lookup_or_create(Tag, sorted(plan.tags.values()), actor, reason) if plan.tags else {}
-    ids = iter(next_ids(model, plan.new))
-    now = timezone.now()
-    while True:
-        try:
-            built, updates = pickle.load(file)  # noqa: S301 (written by prepare(), in this process)
-        except EOFError:
-            break
+class Writer:
+    """Sends what prepare() built, batch by batch, inside the caller's transaction: all of it in one
+    (send() with no time limit), or a slice at a time (send(until=…), one transaction each, on
+    SQLite, so that officers' writes pass in between; runs.py). Each slice returns what it wrote,
+    for undo.py to take back if a later slice cannot be written."""
+
+    def __init__(self, plan: Plan, file: IO[bytes], *, actor=None, source: str = ""):
+        self.plan, self.file, self.actor = plan, file, actor
+        self.reason = _("Import: %(source)s") % {"source": source} if source else _("Import")
+        self.source = source
+        self.model = Organization if plan.kind == "organizations" else Contact
+        self.regions: dict | None = None
+        self.tags: dict = {}
+        self.new_regions: list[str] = []
+        self.new_tags: list[str] = []
+        self._ahead: tuple | None = None
+        self.finished = self._peek() is None  # nothing prepared: nothing to send
+
+    def _start(self) -> None:
+        """The regions and tags the rows name, made in the first transaction."""
+        plan, actor, reason = self.plan, self.actor, self.reason
+        known_regions = set(Region.objects.values_list("key", flat=True))
+        known_tags = set(Tag.objects.values_list("key", flat=True))
+        self.regions = (
+            writing._lookup_or_create(Region, sorted(plan.regions.values()), actor, reason) if plan.regions else {}
+        )
+        self.tags = writing._lookup_or_create(Tag, sorted(plan.tags.values()), actor, reason) if plan.tags else {}
+        self.new_regions = sorted(name for key, name in plan.regions.items() if key not in known_regions)
+        self.new_tags = sorted(name for key, name in plan.tags.items() if key not in known_tags)
+
+    def send(self, until: float | None = None) -> dict:
+        """Batches until the file ends or time.monotonic() passes `until`. Returns what they wrote:
+        {"created": [[first id, last id], …], "updated": [ids], "tagged": [[organization, tag], …]
+        (links added to updated organizations), "history": [after, last]} (the history entries
+        they wrote are those numbered after `after` up to `last`: exact where writes are serialized,
+        as on SQLite)."""
+        changes.record()
+        history = self.model.history
+        entry: dict = {"created": [], "updated": [], "tagged": [], "history": [_last_history_id(history), 0]}
+        if self.regions is None:
+            self._start()
+        sent = 0
+        while not self.finished and (until is None or time.monotonic() < until or not sent):  # a batch at least
+            self._send_batch(*self._next_batch(), entry)
+            sent += 1
+            self.finished = self._peek() is None
+        reset_sequences(self.model)
+        entry["history"][1] = _last_history_id(history)
+        return entry
+
+    def _peek(self) -> tuple | None:
+        """The next batch, read ahead so that the slice that sends the last one knows it is the last."""
+        if self._ahead is None:
+            try:
+                self._ahead = pickle.load(self.file)  # noqa: S301 (written by prepare(), in this process)
+            except EOFError:
+                return None
+        return self._ahead
+
+    def _next_batch(self) -> tuple:
+        batch = self._peek()
+        assert batch is not None, "send() after the last batch"
+        self._ahead = None
+        return batch
+
+    def _send_batch(self, built: list[dict], updates: list[RowPreview], entry: dict) -> None:
+        ids = next_ids(self.model, len(built))
+        now = timezone.now()
         links = []
-        for row in built:
-            row["id"] = next(ids)
+        for row, pk in zip(built, ids, strict=True):
+            row["id"] = pk
             row["created_at"] = row["updated_at"] = now
-            if plan.kind == "organizations":
+            if self.plan.kind == "organizations":
                 key = row.pop("_region")
-                row["region_id"] = regions[key].pk if key else None
-                links.append((row["id"], row.pop("_tags")))
-        insert_rows(model, built, history_reason=reason, history_user_id=actor.pk if actor else None)
-        if plan.kind == "organizations":
-            _update_organizations(updates, regions, actor, reason)
-            writing._link_tags(links, [(row.match.pk, row.values.get("tags", [])) for row in updates], tags)
+                row["region_id"] = self.regions[key].pk if key else None
+                links.append((pk, row.pop("_tags")))
+        insert_rows(
+            self.model, built, history_reason=self.reason, history_user_id=self.actor.pk if self.actor else None
+        )
+        if ids:
+            entry["created"].append([ids.start, ids.stop - 1])
+        entry["updated"] += [row.match.pk for row in updates]
+        if self.plan.kind == "organizations":
+            _update_organizations(updates, self.regions, self.actor, self.reason)
+            updated_links = [(row.match.pk, row.values.get("tags", [])) for row in updates]
+            entry["tagged"] += _new_links(updated_links, self.tags)
+            writing._link_tags(links, updated_links, self.tags)
         else:
-            _update_contacts(updates, actor, reason, source)
-    reset_sequences(model)
-    return writing.ImportSummary(
-        created=plan.counts[NEW],
-        updated=plan.counts[UPDATE],
-        duplicates=plan.counts["duplicate"],
-        new_regions=sorted(name for key, name in plan.regions.items() if key not in known_regions),
-        new_tags=sorted(name for key, name in plan.tags.items() if key not in known_tags),
+            _update_contacts(updates, self.actor, self.reason, self.source)
+
+    def summary(self) -> writing.ImportSummary:
+        plan = self.plan
+        return writing.ImportSummary(
+            created=plan.counts[NEW],
+            updated=plan.counts[UPDATE],
+            duplicates=plan.counts["duplicate"],
+            new_regions=self.new_regions,
+            new_tags=self.new_tags,
+        )
+
+
+def _last_history_id(history) -> int:
+    return history.aggregate(last=Max("history_id"))["last"] or 0
+
+
+def _new_links(updated: list[tuple], tags: dict) -> list[list[int]]:
+    """The (organization, tag) links that linking `updated` will add: those it names minus those
+    that already exist."""
+    wanted = {(pk, tags[fold_value(name)].pk) for pk, names in updated for name in names}
+    if not wanted:
+        return []
+    through = Organization.tags.through
+    existing = set(
+        through.objects.filter(organization_id__in={pk for pk, _names in updated}).values_list(
+            "organization_id", "tag_id"
+        )
     )
+    return sorted([pk, tag] for pk, tag in wanted - existing)
 
 
 def _update_organizations(updates: list[RowPreview], regions: dict, actor, reason: str) -> None:

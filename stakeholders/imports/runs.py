@@ -4,18 +4,27 @@
     check_run()    every row checked batch by batch into the run's staging file; progress and
                    cancellation between batches; ends "checked" (with or without problems)
     confirm()      "writing" and its job (write_run), only for a run checked without problems
-    write_run()    classified again and built outside any transaction, then written in one short
-                   transaction (prepared.py) that also marks the run "done": all or nothing
+    write_run()    classified again and built outside any transaction (prepared.py), then written:
+                   on PostgreSQL in one transaction, on SQLite in slices of about a second each
+                   (IMPORT_WRITE_SLICE_MS); the last marks the run "done"
     cancel()       while checking, checked or writing
+
+All or nothing. In one transaction this is the database's doing. In slices, SQLite's write lock
+(the whole database) is let go between two slices, so that officers logging a meeting wait a
+second at most, not the whole import; each slice keeps what it wrote on the run (`written`), in
+the transaction that writes it, and if a later slice cannot be written (the registry changed under
+the prepared rows, a cancel, an error) the slices written are taken back, the last first
+(undo.py). While it is written, the rows of such an import show in the registry a slice at a time.
 
 A job may run twice (a worker killed mid-job runs it again after its timeout): each starts by
 reading the run's status and does nothing unless it is still its own. The check writes only to
-its staging file and the run's progress, so it simply starts again; the write marks the run done
-in its own transaction, so it either happened entirely or not at all.
+its staging file and the run's progress, so it simply starts again; a write stopped half-way left
+its slices on the run, which the next try takes back before it starts again (and so does a try
+that finds the run cancelled).
 
-A cancel during the write rolls it back entirely, unless the transaction had already reached its
-end (the run is then done, and the page says so): the write's last statement marks the run done
-only if it is still "writing", and the transaction is rolled back when it is not."""
+A cancel during the write takes it back entirely, unless the last slice had already been written
+(the run is then done, and the page says so): each slice checks, in its transaction, that the run
+is still "writing", and is rolled back when it is not."""
 
 import logging
 import tempfile
@@ -25,13 +34,14 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from crm.jobs.engine import enqueue
 from crm.lib.reading import ImportFileError, StreamedFile
-from stakeholders.imports import mapping, prepared, staging
+from stakeholders.imports import mapping, prepared, staging, undo
 from stakeholders.imports.columns import looks_like_header
 from stakeholders.imports.preview import classify, name_columns, parse_table
 from stakeholders.models import ImportRun
@@ -42,6 +52,7 @@ BATCH = 2000  # rows checked (and prepared) between two looks at the run's statu
 MAX_PROBLEMS = 1000  # problems and left-out rows kept on the run; the counts are complete
 CHANGE_MARGIN = timedelta(minutes=2)  # longer than any transaction that may commit during prepare()
 WRITE_TRIES = 3  # the registry changed under the prepared rows that many times: the run fails
+SLICE_PAUSE = 0.15  # between two slices of a write on SQLite: longer than a waiting writer's retries (100 ms)
 
 
 class _Changed(Exception):
@@ -206,10 +217,14 @@ def _fail(run: ImportRun, error: str, status: str, **fields) -> None:
 
 
 def write_run(run_id: int) -> None:
-    run = ImportRun.objects.filter(pk=run_id, status=ImportRun.WRITING).first()
+    run = ImportRun.objects.filter(pk=run_id).first()
     if run is None:
-        return  # done, failed or cancelled: a job run again has nothing left to do
+        return
     with translation.override(run.language or settings.LANGUAGE_CODE):
+        if run.written and run.status != ImportRun.DONE:
+            _take_back(run)  # slices of a try that stopped (a worker killed, a cancel the job did not see)
+        if run.status != ImportRun.WRITING:
+            return  # done, failed or cancelled: a job run again has nothing left to do
         try:
             for _try in range(WRITE_TRIES):
                 if _write_once(run):
@@ -220,13 +235,23 @@ def write_run(run_id: int) -> None:
                 ImportRun.WRITING,
             )
         except Exception:
+            _take_back(run)
             _fail(run, _("The import stopped on an unexpected error: nothing was written."), ImportRun.WRITING)
             raise
 
 
+def slice_seconds() -> float | None:
+    """How long one transaction of the write may last, or None for the whole write in one: on
+    SQLite a write transaction holds the whole database, so a large import goes in slices."""
+    if connection.vendor != "sqlite" or not settings.IMPORT_WRITE_SLICE_MS:
+        return None
+    return settings.IMPORT_WRITE_SLICE_MS / 1000
+
+
 def _write_once(run: ImportRun) -> bool:
     """One try: prepared, then written. False when the registry changed under the prepared rows
-    (to be prepared again); True when the run is settled (done, failed or cancelled)."""
+    (to be prepared again, what was written undone); True when the run is settled (done, failed or
+    cancelled)."""
     since = timezone.now() - CHANGE_MARGIN
     seen = prepared.seen_changes(since)
     with tempfile.TemporaryFile(prefix="crm-import-", dir=folder()) as file:
@@ -241,28 +266,91 @@ def _write_once(run: ImportRun) -> bool:
             _fail(run, message, ImportRun.WRITING, problems=problems, problem_count=len(plan.problems))
             return True
         file.seek(0)
-        started = time.monotonic()
+        writer = prepared.Writer(plan, file, actor=run.owner, source=run.filename)
         try:
-            with transaction.atomic():
-                if prepared.changed_since(plan, since, seen):
-                    raise _Changed
-                summary = prepared.write(plan, file, actor=run.owner, source=run.filename)
-                if not ImportRun.objects.filter(pk=run.pk, status=ImportRun.WRITING).update(
-                    status=ImportRun.DONE,
-                    summary=vars(summary),
-                    finished_at=timezone.now(),
-                    updated_at=timezone.now(),
-                ):
-                    raise _Cancelled  # cancelled during the write: rolled back entirely
+            held = _write_slices(run, writer, since, seen)
         except (_Changed, IntegrityError) as reason:
             logger.info("Import %s: the registry changed meanwhile (%r); preparing again", run.pk, reason)
+            _take_back(run)
             return False
         except _Cancelled:
+            _take_back(run)
             return True
-    # How long the write held its transaction (on SQLite, the whole database): the bench reads it.
-    logger.info("Import %s written: transaction held %.3f s", run.pk, time.monotonic() - started)
+    # How long the write held a transaction (on SQLite, the whole database), at most: the bench reads it.
+    logger.info("Import %s written: transaction held %.3f s", run.pk, held)
     discard(run.token)
     return True
+
+
+def _write_slices(run: ImportRun, writer: prepared.Writer, since, seen: set) -> float:
+    """Write in one transaction, or slice by slice (slice_seconds()), each slice's entry kept on the
+    run in its own transaction; the last marks the run done and forgets the entries. Returns the
+    longest a transaction lasted."""
+    limit, own, held, rows = slice_seconds(), [], 0.0, 0
+    written = list(run.written)
+    while True:  # once at least: the last transaction marks the run done
+        started = time.monotonic()
+        with transaction.atomic():
+            if prepared.changed_since(writer.plan, since, seen, own):
+                raise _Changed
+            entry = writer.send(until=None if limit is None else started + limit)
+            written.append(entry)
+            rows += len(entry["updated"]) + sum(last - first + 1 for first, last in entry["created"])
+            fields = {"written": written, "rows_written": rows} if not writer.finished else _done(writer)
+            if not ImportRun.objects.filter(pk=run.pk, status=ImportRun.WRITING).update(
+                updated_at=timezone.now(), **fields
+            ):
+                raise _Cancelled  # cancelled meanwhile: this slice is rolled back, the others undone
+        held = max(held, time.monotonic() - started)
+        if writer.finished:
+            return held
+        own.append(entry["history"])
+        _between_slices()
+
+
+def _between_slices() -> None:
+    """The write lock let go a moment: a writer waiting for it retries every 100 ms at most."""
+    time.sleep(SLICE_PAUSE)
+
+
+def _done(writer: prepared.Writer) -> dict:
+    return {
+        "status": ImportRun.DONE,
+        "summary": vars(writer.summary()),
+        "finished_at": timezone.now(),
+        "written": [],
+    }
+
+
+def _take_back(run: ImportRun) -> None:
+    """Take back the slices written, the last first, each in its own transaction (undo.py). Records
+    kept because a colleague changed or used them meanwhile are named in a notice on the run."""
+    kept, held = 0, 0.0
+    while True:
+        started = time.monotonic()
+        with transaction.atomic():
+            current = ImportRun.objects.filter(pk=run.pk).values_list("written", flat=True).first()
+            if not current:
+                break
+            kept += undo.undo_slice(run.kind, current[-1], actor=run.owner)
+            ImportRun.objects.filter(pk=run.pk).update(written=current[:-1], updated_at=timezone.now())
+        held = max(held, time.monotonic() - started)
+        time.sleep(SLICE_PAUSE)
+    if held:
+        logger.info("Import %s undone: transaction held %.3f s", run.pk, held)
+    ImportRun.objects.filter(pk=run.pk).update(rows_written=0)
+    run.written, run.rows_written = [], 0
+    if kept:
+        logger.warning("Import %s undone: %d created records kept, changed or used since", run.pk, kept)
+        notice = ngettext(
+            "%(count)d record this import had created was kept: a colleague changed or used it while the "
+            "import was being written.",
+            "%(count)d records this import had created were kept: colleagues changed or used them while the "
+            "import was being written.",
+            kept,
+        ) % {"count": kept}
+        notices = ImportRun.objects.values_list("notices", flat=True).get(pk=run.pk)
+        ImportRun.objects.filter(pk=run.pk).update(notices=[*notices, notice])
 
 
 def _counted(run: ImportRun, batches):

@@ -272,6 +272,7 @@ MALFORMED = [
     ("WEBHOOKS_TIMEOUT", "0"),
     ("IMPORT_MAX_ROWS", "lots"),
     ("IMPORT_JOB_ROWS", "0"),
+    ("IMPORT_WRITE_SLICE_MS", "-1"),
     ("EXPORT_JOB_ROWS", "many"),
     ("EXPORT_KEEP_HOURS", "0"),
 ]

@@ -131,14 +131,14 @@ def test_a_cancel_during_the_write_rolls_everything_back(officer_client, setting
     settings.VAR_DIR, settings.IMPORT_JOB_ROWS = tmp_path, 10
     location, run = checked(officer_client, organizations_csv(30))
     officer_client.post(location + "confirm/")
-    write = runs.prepared.write
+    send = runs.prepared.Writer.send
 
     def cancelled_meanwhile(*args, **kwargs):
-        summary = write(*args, **kwargs)  # every row sent, then the user's cancel lands
+        entry = send(*args, **kwargs)  # every row sent, then the user's cancel lands
         ImportRun.objects.filter(pk=run.pk).update(status="cancelled")
-        return summary
+        return entry
 
-    monkeypatch.setattr(runs.prepared, "write", cancelled_meanwhile)
+    monkeypatch.setattr(runs.prepared.Writer, "send", cancelled_meanwhile)
     run_due_jobs()
     assert Organization.objects.count() == 0
     assert Organization.history.count() == 0
