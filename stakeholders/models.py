@@ -175,6 +175,10 @@ class Organization(models.Model):
             # of sorting 100 000 rows for each page ("NOT is_archived" does not use the one above).
             models.Index(fields=["name"], condition=models.Q(is_archived=False), name="org_live_name"),
             models.Index(fields=["type", "name"], name="org_type_name"),
+            # Live organizations of some types: a campaign's audience counted from the index alone
+            # (28 000 of 100 000: 40 ms reading the rows for is_archived, 2 ms without), and a list
+            # filtered by type in name order.
+            models.Index(fields=["type", "name"], condition=models.Q(is_archived=False), name="org_live_type"),
             models.Index(fields=["region", "name"], name="org_region_name"),
             # Officers filter by their region and a type (then search): one range of this index.
             models.Index(
