@@ -8,14 +8,16 @@ record's own answer).
 A `JsonRows` gives, for each field of the serializer that is not a column of its name, the
 expression that writes it: a related column, a JsonList of related keys, a nested JsonObject.
 Date-times are the exception: the serializer writes them in the current time zone, which the
-database does not know. They are read as the database stores them (text), written in ISO 8601 by
-Python, and added at the end of each object, so they must be the serializer's last fields. The
-cursor reads the ordering's values from columns read after these (`cursor`, `value`)."""
+database does not know. Where that zone is UTC all year (UTC, or most of West Africa's), the stored
+UTC value is the answer and the database writes it too (UtcIso). Elsewhere they are read as the
+database stores them (text), written in ISO 8601 by Python, and added at the end of each object, so
+they must be the serializer's last fields. The cursor reads the ordering's values from columns read
+after the object (`cursor`, `value`)."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from functools import cached_property
+from datetime import UTC, datetime, timedelta
+from functools import cached_property, lru_cache
 from typing import Any
 
 from django.db.models import F, TextField
@@ -23,7 +25,7 @@ from django.db.models.functions import Cast
 from rest_framework import ISO_8601, serializers
 from rest_framework.settings import api_settings
 
-from crm.lib.json_sql import JsonObject, JsonText
+from crm.lib.json_sql import JsonObject, JsonText, UtcIso
 
 
 class WrittenRows(list):
@@ -36,18 +38,31 @@ class JsonRows:
     values: dict[str, Any] = field(default_factory=dict)  # field name -> its expression (else the column)
     cursor: tuple[str, ...] = ("id",)  # the fields a cursor may hold (the list's ordering fields)
 
-    def object(self) -> JsonObject:
-        """The JSON object of a record, without its date-times."""
-        return JsonObject({name: self.values.get(name, F(name)) for name, _f in self._written})
+    def object(self, *, with_times: bool = False) -> JsonObject:
+        """The JSON object of a record; its date-times written by the database too `with_times`
+        (only where their zone's offset is always zero: sql_times())."""
+        values = {name: self.values.get(name, F(name)) for name, _f in self._written}
+        if with_times:
+            values |= {name: UtcIso(F(name)) for name, _f in self._times}
+        return JsonObject(values)
+
+    def sql_times(self) -> bool:
+        """Whether the database writes the date-times too: where the serializer writes them in a zone
+        that is UTC all year (UTC itself, or Bamako, Dakar, Abidjan…), the stored UTC value is the
+        answer. Asked again at each request (a request may activate another zone)."""
+        return bool(self._times) and all(_always_utc(_zone(f)) for _name, f in self._times)
 
     def columns(self) -> list:
-        """What values_list() reads: the object as text, the date-times as stored, the cursor's fields."""
-        times = [Cast(name, TextField()) for name, _f in self._times]
-        return [JsonText(self.object()), *times, *(name for name in self.cursor if name not in dict(self._times))]
+        """What values_list() reads: the object as text, the date-times as stored (those the
+        database does not write, and those the cursor reads), the cursor's other fields."""
+        sql_times = self.sql_times()
+        times = [Cast(name, TextField()) for name in self._times_read(sql_times)]
+        others = (name for name in self.cursor if name not in dict(self._times))
+        return [JsonText(self.object(with_times=sql_times)), *times, *others]
 
     def write(self, rows: list[tuple]) -> WrittenRows:
         """The page's rows as the serializer writes them, as JSON texts."""
-        if not self._times:
+        if not self._times or self.sql_times():
             return WrittenRows(row[0] for row in rows)
         writers = [(f'"{name}":', _datetime_writer(f)) for name, f in self._times]
         end = 1 + len(writers)
@@ -59,12 +74,16 @@ class JsonRows:
 
     def value(self, row: tuple, name: str):
         """The model's value of the cursor's field `name` in a row (a date-time read as text made one)."""
-        times = [time for time, _f in self._times]
+        times = self._times_read(self.sql_times())
         if name in times:
             text = row[1 + times.index(name)]
             return None if text is None else _stored_datetime(text)
-        others = [other for other in self.cursor if other not in times]
+        others = [other for other in self.cursor if other not in dict(self._times)]
         return row[1 + len(times) + others.index(name)]
+
+    def _times_read(self, sql_times: bool) -> list[str]:
+        """The date-times read as stored text: all of them when Python writes them, else the cursor's."""
+        return [name for name, _f in self._times if not sql_times or name in self.cursor]
 
     @cached_property
     def _fields(self) -> list[tuple[str, serializers.Field]]:
@@ -119,10 +138,25 @@ def _stored_datetime(text: str) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
+def _zone(f: serializers.DateTimeField):
+    """The zone the field writes in (None without time zones)."""
+    return f.timezone if hasattr(f, "timezone") else f.default_timezone()
+
+
+@lru_cache(maxsize=64)
+def _always_utc(zone) -> bool:
+    """Whether a zone's offset is zero in every season from 1970 to 2100 (tested each month): its
+    date-times are then written as UTC's, "Z" included (DateTimeField writes "Z" for +00:00)."""
+    if zone is None:
+        return False
+    months = (datetime(year, month, 15, 12, tzinfo=UTC) for year in range(1970, 2101) for month in range(1, 13))
+    return all(moment.astimezone(zone).utcoffset() == timedelta(0) for moment in months)
+
+
 def _datetime_writer(f: serializers.DateTimeField) -> Callable[[str | None], str | None]:
     """DateTimeField.to_representation from the stored text, with the time zone looked up once a
     page rather than once a value: in the field's zone, ISO 8601, "Z" for UTC."""
-    zone = f.timezone if hasattr(f, "timezone") else f.default_timezone()
+    zone = _zone(f)
 
     def write(text):
         if not text:

@@ -5,8 +5,9 @@ one text a row and sent as it is, without Python reading each value, writing it 
     JsonObject({"id": F("id"), "is_held": F("is_held"), "topics": JsonList(codes)})
 
 Keys stay in the order given. Dates are written as "YYYY-MM-DD" on both; booleans as true and false
-(SQLite stores 0 and 1: they are told apart by the field). Date-times are left out: their time zone
-and format are Python's to write (crm/api/rows.py adds them)."""
+(SQLite stores 0 and 1: they are told apart by the field). Date-times are refused: their time zone
+and format are Python's to write (crm/api/rows.py adds them), unless wrapped in UtcIso, which writes
+them as Django REST framework does in UTC."""
 
 import re
 from typing import TYPE_CHECKING, Any
@@ -128,3 +129,27 @@ class Bytewise(_WrappedOnPostgreSQL):
     (PostgreSQL's "C" collation; SQLite's own), whatever the database's language."""
 
     postgresql = '(%s) COLLATE "C"'
+
+
+class UtcIso(Func):
+    """An aware date-time as Django REST framework writes it in UTC, written by the database:
+    "2026-02-26T10:20:30.120000Z", the microseconds only when there are some (Python's isoformat());
+    NULL stays NULL. For a zone whose offset is always zero (crm/api/rows.py decides)."""
+
+    output_field = TextField()
+
+    def as_sql(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, *args: Any, **extra: Any) -> "_AsSqlType":
+        raise NotSupportedError(f"date-times are written by SQLite and PostgreSQL, not {connection.vendor}")
+
+    def as_sqlite(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any) -> "_AsSqlType":
+        # Django's SQLite backend stores str() of the UTC value: "2026-02-26 10:20:30[.120000]"
+        sql, params = compiler.compile(self.get_source_expressions()[0])
+        return f"(replace({sql}, ' ', 'T') || 'Z')", params
+
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
+    ) -> "_AsSqlType":
+        sql, params = compiler.compile(self.get_source_expressions()[0])
+        utc = f"(({sql}) AT TIME ZONE 'UTC')"
+        fraction = f"CASE WHEN mod(date_part('microseconds', {utc})::bigint, 1000000) = 0 THEN '' ELSE to_char({utc}, '.US') END"
+        return f"""(to_char({utc}, 'YYYY-MM-DD"T"HH24:MI:SS') || {fraction} || 'Z')""", [*params, *params, *params]

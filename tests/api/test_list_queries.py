@@ -130,3 +130,45 @@ def test_a_cursor_of_another_users_walk_is_logged_as_their_own(officer, manager,
     walks = ExportLog.objects.filter(dataset="engagements")
     mine, theirs = walks.get(user=officer), walks.get(user=manager)
     assert (mine.rows, theirs.rows) == (5, 5)
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Africa/Bamako", "Africa/Lagos", "America/New_York"])
+def test_listed_date_times_are_the_records_own_in_any_zone(officer, warm, settings, zone):
+    """UTC and zones that are UTC all year: the database writes the date-times; others: Python. A
+    time with no microseconds is written without them, as the serializer does."""
+    settings.TIME_ZONE = zone
+    engagements(4, officer)
+    first = EngagementFactory(author=officer)
+    type(first).objects.filter(pk=first.pk).update(updated_at=first.updated_at.replace(microsecond=0))
+    listed = warm.get("/api/v1/engagements/?held=all").json()["results"]
+    for row in listed:
+        assert row == warm.get(f"/api/v1/engagements/{row['id']}/").json()
+    [whole] = [row for row in listed if row["id"] == first.pk]
+    assert "." not in whole["updated_at"]
+    assert whole["updated_at"].endswith("Z" if zone in ("UTC", "Africa/Bamako") else ("+01:00", "-05:00"))
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Africa/Lagos"])
+def test_a_walk_ordered_by_a_date_time_reads_every_row_once(officer, warm, settings, zone):
+    settings.TIME_ZONE = zone
+    engagements(11, officer)
+    url, seen = "/api/v1/engagements/?held=all&ordering=-updated_at&page_size=3", []
+    while url:
+        body = warm.get(url).json()
+        seen += [row["id"] for row in body["results"]]
+        url = body["next"]
+    assert sorted(seen) == sorted(set(seen))
+    assert len(seen) == 11
+
+
+def test_the_database_writes_date_times_only_in_a_zone_that_is_utc_all_year(settings):
+    from crm.api.views import ENGAGEMENT_ROWS
+
+    for zone, by_the_database in [
+        ("UTC", True),
+        ("Africa/Dakar", True),
+        ("Africa/Lagos", False),
+        ("Europe/Paris", False),
+    ]:
+        settings.TIME_ZONE = zone
+        assert ENGAGEMENT_ROWS.sql_times() is by_the_database, zone

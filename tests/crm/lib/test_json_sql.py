@@ -3,16 +3,16 @@ value reads back as Python wrote it, lists keep their order (texts by code point
 an empty list is [], and what cannot be written safely is refused before any SQL runs."""
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
-from django.db.models import BooleanField, F, OuterRef, Value
+from django.db.models import BooleanField, DateTimeField, F, OuterRef, Value
 from rest_framework import serializers
 
 from communications.models import Engagement, FollowUp
 from crm.api.rendering import Renderer
 from crm.api.rows import JsonRows, WrittenRows
-from crm.lib.json_sql import Bytewise, JsonList, JsonObject, JsonText
+from crm.lib.json_sql import Bytewise, JsonList, JsonObject, JsonText, UtcIso
 from tests.factories import EngagementFactory, FollowUpFactory, UserFactory
 
 AWKWARD = 'Quote " backslash \\ tab \t newline \n bell \x07 · é 中文 😀 </script>'
@@ -134,3 +134,21 @@ def test_a_field_that_would_change_its_value_needs_its_own_expression():
     with pytest.raises(ValueError, match="ratio: a DecimalField needs its expression"):
         JsonRows(Odd).object()
     assert JsonRows(Odd, values={"ratio": F("participants")}).object()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("microsecond", [0, 120000, 7])
+def test_a_date_time_in_utc_is_written_as_the_serializer_writes_it(settings, microsecond):
+    settings.TIME_ZONE = "UTC"
+    engagement = EngagementFactory()
+    when = datetime(2026, 2, 26, 10, 20, 30, microsecond, tzinfo=UTC)
+    Engagement.objects.filter(pk=engagement.pk).update(updated_at=when)
+    row = written(Engagement.objects.filter(pk=engagement.pk), JsonObject({"updated_at": UtcIso(F("updated_at"))}))
+    assert row == {"updated_at": serializers.DateTimeField().to_representation(when)}
+
+
+@pytest.mark.django_db
+def test_no_date_time_is_written_as_null():
+    EngagementFactory()
+    rows = Engagement.objects.annotate(never=Value(None, output_field=DateTimeField()))
+    assert written(rows, JsonObject({"never": UtcIso(F("never"))})) == {"never": None}
