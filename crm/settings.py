@@ -212,9 +212,10 @@ SITE_URL = env(
 # write run as jobs with a progress bar (stakeholders/imports/runs.py), below it within the request.
 IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", 200_000, min_value=1, max_value=1_000_000)
 IMPORT_JOB_ROWS = envint("IMPORT_JOB_ROWS", 5_000, min_value=1)
-# On SQLite, whose write lock holds the whole database, a large import is written in slices of about
-# IMPORT_WRITE_SLICE_MS of writing each, so officers' writes pass in between (undone if the import
-# cannot finish); 0 writes it in one transaction, as PostgreSQL always does (it locks rows only).
+# On SQLite, whose write lock holds the whole database, a large import (the page's or the command's)
+# is written in slices of about IMPORT_WRITE_SLICE_MS of writing each, so officers' writes pass in
+# between (undone if the import cannot finish); 0 writes it in one transaction, as PostgreSQL
+# always does (it locks rows only).
 IMPORT_WRITE_SLICE_MS = envint("IMPORT_WRITE_SLICE_MS", 1000, min_value=0)
 # A list export of more than EXPORT_JOB_ROWS rows is written by a job (crm/exporting/files.py) and
 # its file offered on the export's page for EXPORT_KEEP_HOURS, then deleted; smaller ones stream.

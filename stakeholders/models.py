@@ -384,8 +384,13 @@ class ImportRun(models.Model):
     RUNNING = (CHECKING, WRITING)  # a job is at work (or waits for a worker)
     CANCELLABLE = (CHECKING, CHECKED, WRITING)
 
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.CASCADE, related_name="import_runs"
+    owner = models.ForeignKey(  # none for the import command's runs (their token starts with "command-")
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.CASCADE,
+        related_name="import_runs",
+        null=True,
+        blank=True,
     )
     kind = models.CharField(_("kind"), max_length=20, choices=ImportMapping.KINDS)
     filename = models.CharField(_("file"), max_length=255)

@@ -17,7 +17,7 @@ wrote is taken back, and the import is prepared again."""
 import pickle
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import IO
@@ -53,11 +53,20 @@ class Plan:
     new: int = 0
 
 
-def prepare(batches: Iterator[list[RowPreview]], kind: str, file: IO[bytes], *, owner=None, source: str = "") -> Plan:
+def prepare(
+    batches: Iterable[list[RowPreview]],
+    kind: str,
+    file: IO[bytes],
+    *,
+    owner=None,
+    source: str = "",
+    seen: dict | None = None,
+) -> Plan:
     """Classify each batch against the database as it stands and build its new rows; the batches go
-    to `file` (pickled), ready for write(). The rows must have been checked already (staging)."""
+    to `file` (pickled), ready for a Writer. The rows must have been checked already (staging).
+    `seen`: the keys of the file's earlier rows, when the file is prepared a few batches at a time."""
     plan = Plan(kind=kind)
-    seen: dict = {}
+    seen = {} if seen is None else seen
     blank = writing._blank_row(Organization if kind == "organizations" else Contact)
     if kind == "organizations":
         blank["owner_id"] = owner.pk if owner else None

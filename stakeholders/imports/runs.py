@@ -27,9 +27,11 @@ A cancel during the write takes it back entirely, unless the last slice had alre
 is still "writing", and is rolled back when it is not."""
 
 import logging
+import secrets
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Iterable
 from datetime import timedelta
 from pathlib import Path
 
@@ -41,7 +43,7 @@ from django.utils.translation import ngettext
 
 from crm.jobs.engine import enqueue
 from crm.lib.reading import ImportFileError, StreamedFile
-from stakeholders.imports import mapping, prepared, staging, undo
+from stakeholders.imports import mapping, prepared, staging, undo, writing
 from stakeholders.imports.columns import looks_like_header
 from stakeholders.imports.preview import classify, name_columns, parse_table
 from stakeholders.models import ImportRun
@@ -306,6 +308,78 @@ def _write_slices(run: ImportRun, writer: prepared.Writer, since, seen: set) -> 
             return held
         own.append(entry["history"])
         _between_slices()
+
+
+# The import command's write ---------------------------------------------------------------------
+
+COMMAND = "command-"  # the token of a run the import command writes (no page follows it, no job runs it)
+COMMAND_STOPPED = timedelta(minutes=10)  # a command's run not written to for that long has stopped
+
+
+def start_command(*, kind: str, filename: str, actor=None) -> ImportRun:
+    """A run for the import command's write, which keeps its slices as the page's do. The slices a
+    command left behind (killed, the machine restarted, or its own taking back failed) are taken
+    back first, once its run has been silent for COMMAND_STOPPED."""
+    stopped = ImportRun.objects.filter(token__startswith=COMMAND, updated_at__lt=timezone.now() - COMMAND_STOPPED)
+    for run in stopped.exclude(status=ImportRun.DONE):
+        if run.written:
+            logger.warning("Import %s (the command's, %s) stopped half-way: taken back", run.pk, run.filename)
+            _take_back(run)
+        if run.status == ImportRun.WRITING:
+            ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.FAILED, finished_at=timezone.now())
+    return ImportRun.objects.create(
+        owner=actor, token=f"{COMMAND}{secrets.token_hex(16)}", kind=kind, filename=filename, status=ImportRun.WRITING
+    )
+
+
+def write_batches(run: ImportRun, batches: Iterable[list]) -> writing.ImportSummary:
+    """The import command's write: each batch classified against the registry as it stands when it
+    is written (rows written by earlier batches included, as the command always did), built and
+    sent in the same transaction; on SQLite a transaction ends after about a second of them (a
+    slice, kept on the run as the page's are). All or nothing: on any error the slices written
+    are taken back, and the error raised again."""
+    limit, seen, written, summary = slice_seconds(), {}, [], writing.ImportSummary()
+    batches = iter(batches)
+    batch = next(batches, None)
+    try:
+        while True:
+            started = time.monotonic()
+            with transaction.atomic():
+                sent = 0
+                while batch is not None and (limit is None or time.monotonic() < started + limit or not sent):
+                    written.append(_write_batch(run, batch, seen, summary))
+                    batch, sent = next(batches, None), sent + 1
+                done = {"status": ImportRun.DONE, "summary": vars(summary), "finished_at": timezone.now()}
+                ImportRun.objects.filter(pk=run.pk).update(
+                    written=written if batch is not None else [],
+                    updated_at=timezone.now(),
+                    **(done if batch is None else {}),
+                )
+            if batch is None:
+                return summary
+            _between_slices()
+    except BaseException:  # an error, or stopped by hand (Ctrl-C): nothing stays
+        _take_back(run)
+        ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.FAILED, finished_at=timezone.now())
+        raise
+
+
+def _write_batch(run: ImportRun, batch: list, seen: dict, summary: writing.ImportSummary) -> dict:
+    """One batch prepared and sent inside the caller's transaction; its counts added to `summary`."""
+    with tempfile.TemporaryFile(prefix="crm-import-", dir=folder()) as file:
+        plan = prepared.prepare([batch], run.kind, file, source=run.filename, seen=seen)
+        if plan.problems:
+            raise writing.ImportNotValid(plan.problems)
+        file.seek(0)
+        writer = prepared.Writer(plan, file, actor=run.owner, source=run.filename)
+        entry = writer.send()
+    done = writer.summary()
+    summary.created += done.created
+    summary.updated += done.updated
+    summary.duplicates += done.duplicates
+    summary.new_regions = sorted({*summary.new_regions, *done.new_regions})
+    summary.new_tags = sorted({*summary.new_tags, *done.new_tags})
+    return entry
 
 
 def _between_slices() -> None:

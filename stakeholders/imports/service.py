@@ -8,10 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from django.db import transaction
-
 from crm.lib.reading import StreamedFile, Table, read_table
 from crm.models import User
+from stakeholders.imports import runs
 from stakeholders.imports.columns import looks_like_header
 from stakeholders.imports.mapping import command_mapping, guess_kind
 from stakeholders.imports.preview import ImportPreview, RowPreview, build_preview, classify, parse_table
@@ -79,7 +78,8 @@ def import_path(
     columns: dict[str, str] | None = None,
 ) -> StreamedImport:
     """The command's import: every row checked batch by batch (memory does not grow with the file),
-    then, if none has a problem, written batch by batch in one transaction. All or nothing.
+    then, if none has a problem, written batch by batch (runs.write_batches: in one transaction, or
+    on SQLite in slices of about a second, so that officers' writes pass). All or nothing.
 
     Checking the cells is most of the work, so it is done once: the check pass keeps each batch's
     checked values in a temporary file (on disk, so memory stays bounded), and the write pass reads
@@ -96,21 +96,12 @@ def import_path(
     if given:
         mapping, result.ignored = command_mapping(source.header, given, kind)
     with tempfile.TemporaryFile(prefix="crm-import-") as checked:
-        regions, tags = _check(source, kind, result, keep=checked if write else None, mapping=mapping)
+        _check(source, kind, result, keep=checked if write else None, mapping=mapping)
         if not result.is_valid or not write:
             return result
         checked.seek(0)
-        summary = ImportSummary(new_regions=sorted(regions), new_tags=sorted(tags))
-        with transaction.atomic():
-            seen: dict = {}
-            for rows in _kept_batches(checked):
-                preview = ImportPreview(kind=kind, rows=rows, seen=seen)
-                classify(preview)
-                written = write_import(preview, actor=actor, source=Path(path).name)
-                summary.created += written.created
-                summary.updated += written.updated
-                summary.duplicates += written.duplicates
-    result.summary = summary
+        run = runs.start_command(kind=kind, filename=Path(path).name, actor=actor)
+        result.summary = runs.write_batches(run, _kept_batches(checked))
     return result
 
 
@@ -125,11 +116,10 @@ def _header_test(given: dict[str, str]) -> Callable[[list[str]], bool]:
 
 def _check(
     source: StreamedFile, kind: str, result: StreamedImport, keep: IO[bytes] | None, mapping: dict[int, str] | None
-) -> tuple[set, set]:
+) -> None:
     """Check every batch into `result` (problems, counts); while no problem is found, append each
-    batch's parsed rows to the file `keep` (when given). Returns the new regions and tags."""
+    batch's parsed rows to the file `keep` (when given)."""
     seen: dict = {}
-    regions, tags = set(), set()
     for table in source.batches():
         preview = parse_table(table, kind, seen=seen, mapping=mapping)
         if not preview.mapped:
@@ -142,12 +132,9 @@ def _check(
         classify(preview)
         result.left_out += preview.left_out
         result.counts.update(preview.counts)
-        regions.update(preview.new_regions)
-        tags.update(preview.new_tags)
         problems = preview.problems
         result.problem_count += len(problems)
         result.problems += [str(p) for p in problems][: MAX_PROBLEMS - len(result.problems)]
-    return regions, tags
 
 
 def _keep_batch(rows: list[RowPreview], file: IO[bytes]) -> None:

@@ -143,11 +143,11 @@ def test_a_file_is_checked_and_written_batch_by_batch_all_or_nothing(db, tmp_pat
 
 
 def test_an_import_that_fails_halfway_through_writing_leaves_nothing(db, tmp_path, monkeypatch):
-    from stakeholders.imports import writing
+    from stakeholders.imports import prepared
     from stakeholders.imports.service import import_path
     from stakeholders.models import Tag
 
-    insert = writing._insert_new
+    insert = prepared.insert_rows
     calls = []
 
     def insert_then_fail(*args, **kwargs):
@@ -156,7 +156,7 @@ def test_an_import_that_fails_halfway_through_writing_leaves_nothing(db, tmp_pat
         if len(calls) == 2:
             raise OSError("disk full")
 
-    monkeypatch.setattr(writing, "_insert_new", insert_then_fail)
+    monkeypatch.setattr(prepared, "insert_rows", insert_then_fail)
     path = tmp_path / "orgs.csv"
     lines = ["name,registration_number,influence,tags"] + [f"Org {i},RC-{i},3,corridor" for i in range(9)]
     path.write_text("\n".join(lines) + "\n")

@@ -232,3 +232,92 @@ def test_an_import_of_duplicates_only_is_done_in_one_slice_that_writes_nothing(o
     run_due_jobs()
     run.refresh_from_db()
     assert (run.status, run.written, run.summary["created"], run.summary["duplicates"]) == ("done", [], 0, 12)
+
+
+def command_file(tmp_path, count: int):
+    path = tmp_path / "register.csv"
+    lines = ["name,registration_number,email,influence,tags"] + [
+        f"Entreprise {i} SARL,RC-{i:06d},contact{i}@example.test,3,registre" for i in range(count)
+    ]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.fixture
+def command_sliced(db, monkeypatch):
+    monkeypatch.setattr(runs, "SLICE_PAUSE", 0)
+    monkeypatch.setattr(runs, "slice_seconds", lambda: 0.0)  # a slice a batch
+
+
+def test_the_command_writes_in_slices_each_batch_matched_against_what_earlier_ones_wrote(
+    tmp_path, command_sliced, monkeypatch
+):
+    """The command's slices: a row matching (by e-mail) an organization that an earlier batch
+    created updates it, as the command always did; the run is done and keeps no slice."""
+    from stakeholders.imports.service import import_path
+
+    path = command_file(tmp_path, 7)
+    with path.open("a") as file:
+        file.write("Same e-mail,,CONTACT1@example.test,5,\n")
+    entries = []
+    between = runs._between_slices
+    monkeypatch.setattr(runs, "_between_slices", lambda: (entries.append(ImportRun.objects.get().written), between()))
+    summary = import_path(path, batch=3).summary
+    assert (summary.created, summary.updated) == (7, 1)
+    assert [len(written) for written in entries] == [1, 2]  # 8 rows, 3 a batch: 3 slices, the last one done
+    run = ImportRun.objects.get()
+    assert (run.status, run.written, run.owner) == ("done", [], None)
+    assert Organization.objects.get(registration_number="RC-000001").influence == 5
+
+
+def test_the_command_stopped_by_an_error_takes_back_every_slice(tmp_path, command_sliced, monkeypatch):
+    from stakeholders.imports import prepared
+    from stakeholders.imports.service import import_path
+
+    insert, calls = prepared.insert_rows, []
+
+    def third_fails(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise OSError("disk full")
+        return insert(*args, **kwargs)
+
+    monkeypatch.setattr(prepared, "insert_rows", third_fails)
+    with pytest.raises(OSError, match="disk full"):
+        import_path(command_file(tmp_path, 9), batch=3)
+    assert Organization.objects.count() == 0
+    assert Organization.history.filter(history_type="-").count() == 6  # two slices written, then taken back
+    run = ImportRun.objects.get()
+    assert (run.status, run.written) == ("failed", [])
+
+
+def test_a_command_killed_half_way_is_taken_back_by_the_next_one(tmp_path, command_sliced, monkeypatch):
+    """Killed: nothing ran after the second slice. The next command finds the run silent for ten
+    minutes, takes its slices back and marks it failed, then writes its own file."""
+    from django.utils import timezone
+
+    from stakeholders.imports.service import import_path
+
+    monkeypatch.setattr(runs, "_take_back", lambda run: None)  # as if the process had died
+    calls = []
+
+    def killed():
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(runs, "_between_slices", killed)
+    with pytest.raises(KeyboardInterrupt):
+        import_path(command_file(tmp_path, 9), batch=3)
+    monkeypatch.undo()
+    monkeypatch.setattr(runs, "SLICE_PAUSE", 0)
+    stopped = ImportRun.objects.get()
+    assert len(stopped.written) == 2
+    assert Organization.objects.count() == 6
+    ImportRun.objects.filter(pk=stopped.pk).update(updated_at=timezone.now() - runs.COMMAND_STOPPED)
+    other = tmp_path / "other.csv"
+    other.write_text("name,registration_number\nAutre SARL,RC-999\n")
+    assert import_path(other).summary.created == 1
+    stopped.refresh_from_db()
+    assert (stopped.status, stopped.written) == ("failed", [])
+    assert list(Organization.objects.values_list("name", flat=True)) == ["Autre SARL"]
