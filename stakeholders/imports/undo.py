@@ -32,10 +32,13 @@ def undo_slice(kind: str, entry: dict, *, actor=None) -> int:
     after, last = entry["history"]
     changes.record()
     _restore(model, entry["updated"], after, last, actor, reason)
-    if entry["tagged"]:
-        through = Organization.tags.through
-        for organization, tag in entry["tagged"]:
-            through.objects.filter(organization_id=organization, tag_id=tag).delete()
+    by_tag: dict[int, list[int]] = {}
+    for organization, tag in entry["tagged"]:
+        by_tag.setdefault(tag, []).append(organization)
+    for tag, organizations in by_tag.items():
+        for start in range(0, len(organizations), CHUNK):
+            chunk = organizations[start : start + CHUNK]
+            Organization.tags.through.objects.filter(tag_id=tag, organization_id__in=chunk).delete()
     kept = 0
     for first, final in entry["created"]:
         kept += _delete_created(model, range(first, final + 1), last, actor, reason)
@@ -82,19 +85,19 @@ def _delete_created(model, ids: range, last: int, actor, reason: str) -> int:
 
 
 def _referred_to(model, span: tuple[int, int]) -> set[int]:
-    """The ids, from span[0] to span[1], that a record of another model refers to (a person's organization,
-    an engagement's links…), found through the relations Django knows, so the registry names no
-    other app."""
+    """The ids, from span[0] to span[1], that a record of another model refers to (a person's
+    organization, an engagement's links, a roll-up…), found through every foreign key Django knows
+    that points at `model`, hidden ones included (a many-to-many link is one, in its table), so the
+    registry names no other app. Its own history and its own tag links do not count."""
+    own = {model.history.model, *(f.remote_field.through for f in model._meta.many_to_many)}
+    keys = [
+        f
+        for f in model._meta.get_fields(include_hidden=True)
+        if f.auto_created and not f.concrete and not f.many_to_many and f.related_model not in own
+    ]
     found: set[int] = set()
-    for relation in model._meta.related_objects:
-        if relation.many_to_many:
-            table = relation.through
-            column = next(f.attname for f in table._meta.concrete_fields if f.related_model is model)
-        else:
-            table, column = relation.related_model, relation.field.attname
-        found.update(
-            table._base_manager.filter(**{f"{column}__gte": span[0], f"{column}__lte": span[1]})
-            .values_list(column, flat=True)
-            .distinct()
-        )
+    for key in keys:
+        column = key.field.attname
+        rows = key.related_model._base_manager.filter(**{f"{column}__gte": span[0], f"{column}__lte": span[1]})
+        found.update(rows.values_list(column, flat=True).distinct())
     return found

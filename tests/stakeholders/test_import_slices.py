@@ -8,7 +8,7 @@ from crm.jobs.loop import run_due_jobs
 from stakeholders.imports import runs
 from stakeholders.models import Contact, ImportRun, Organization, Tag
 from stakeholders.normalize import registration_key
-from tests.factories import EngagementFactory, OrganizationFactory
+from tests.factories import ContactFactory, EngagementFactory, OrganizationFactory
 from tests.stakeholders.test_import_jobs import checked
 
 HEADER = "name,registration_number,email,influence,tags\n"
@@ -152,18 +152,20 @@ def test_records_a_colleague_used_or_changed_meanwhile_are_kept_and_the_page_say
         changed = Organization.objects.get(registration_number="RC-000007")
         changed.city = "Kayes"
         changed.save()
+        ContactFactory(organization=Organization.objects.get(registration_number="RC-000004"))
         ImportRun.objects.filter(pk=run.pk).update(status="cancelled")
 
     on_slice(monkeypatch, 3, colleague_then_cancel)
     run_due_jobs()
     imported = Organization.objects.filter(registration_number__startswith="RC-0")
-    assert sorted(imported.values_list("registration_number", flat=True)) == ["RC-000001", "RC-000007"]
+    kept = sorted(imported.values_list("registration_number", flat=True))
+    assert kept == ["RC-000001", "RC-000004", "RC-000007"]  # linked to an engagement, a person, edited
     run.refresh_from_db()
     assert run.notices[-1] == (
-        "2 records this import had created were kept: colleagues changed or used them while the import was being "
+        "3 records this import had created were kept: colleagues changed or used them while the import was being "
         "written."
     )
-    assert "2 records this import had created were kept" in officer_client.get(location).content.decode()
+    assert "3 records this import had created were kept" in officer_client.get(location).content.decode()
 
 
 def test_an_update_a_colleague_changed_again_is_not_taken_back(officer_client, sliced, monkeypatch):
