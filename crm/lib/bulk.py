@@ -125,7 +125,7 @@ def _runs(ids: Iterable[int]) -> Iterator[range]:
         yield range(start, previous + 1)
 
 
-def created_history(*, date: datetime, reason: str | None, user_id: int | None, kind: str = "+") -> dict:
+def history_entry(*, date: datetime, reason: str | None, user_id: int | None, kind: str = "+") -> dict:
     """attname → value of the columns a history entry adds to the record's own values: what
     django-simple-history writes when a record is saved ("+", created) or deleted ("-") through the
     ORM (history_id is the database's). Every bulk writer takes the shape of its entries from here."""
@@ -135,10 +135,10 @@ def created_history(*, date: datetime, reason: str | None, user_id: int | None, 
 def insert_created_history(
     model: Any, ids: range, *, reason: str | None = None, user_id: int | None = None, date: datetime | None = None
 ) -> int:
-    """One "created" history entry (created_history()) for each row of `model` whose primary key is
+    """One "created" history entry (history_entry()) for each row of `model` whose primary key is
     in `ids`, the row's values copied by the database as they are stored: one INSERT … SELECT, for
     rows written in bulk (insert_rows) or by SQL (the demo seeding), which send no model signal."""
-    return _copy_into_history(model, ids, created_history(date=date or timezone.now(), reason=reason, user_id=user_id))
+    return _copy_into_history(model, ids, history_entry(date=date or timezone.now(), reason=reason, user_id=user_id))
 
 
 def insert_deleted_history(
@@ -146,7 +146,7 @@ def insert_deleted_history(
 ) -> int:
     """One "deleted" history entry for each row of `model` whose primary key is in `ids` but not in
     `leave_out`, as the ORM writes before a delete: for rows about to be deleted in bulk."""
-    extra = created_history(date=timezone.now(), reason=reason, user_id=user_id, kind="-")
+    extra = history_entry(date=timezone.now(), reason=reason, user_id=user_id, kind="-")
     return _copy_into_history(model, ids, extra, leave_out)
 
 

@@ -1,10 +1,10 @@
 """crm.lib.bulk: rows written in bulk get the "created" history entry django-simple-history would
-have written for them through the ORM, from one definition (created_history) that the import and
+have written for them through the ORM, from one definition (history_entry) that the import and
 the demo seeding share."""
 
 from django.utils import timezone
 
-from crm.lib.bulk import created_history, insert_created_history, insert_rows, next_ids
+from crm.lib.bulk import history_entry, insert_created_history, insert_rows, next_ids
 from stakeholders.models import Contact, Organization
 from tests.factories import OrganizationFactory, RegionFactory, UserFactory
 
@@ -40,7 +40,7 @@ def test_the_entries_follow_the_one_shape_for_any_model(db):
         Contact(pk=first + i, last_name=f"Fictive {i}", organization=organization) for i in range(3)
     )
     assert insert_created_history(Contact, range(first, first + 3), reason="Demo data", date=when) == 3
-    shape = created_history(date=when, reason="Demo data", user_id=None)
+    shape = history_entry(date=when, reason="Demo data", user_id=None)
     entries = Contact.history.filter(id__gte=first).order_by("id")
     assert [e.id for e in entries] == [first, first + 1, first + 2]
     for record in entries.values():
