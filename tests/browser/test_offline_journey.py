@@ -39,10 +39,13 @@ COPIES = """async () => {
 }"""
 DATABASES = "async () => (await indexedDB.databases()).map((db) => db.name)"
 READY = """async (count) => {
+  // This user's copies: another user's, left from before, do not count (the worker deletes them
+  // before it copies this user's pages).
+  const mine = "crm-pages-" + document.body.dataset.offlineUser;
   const until = Date.now() + 15000;
   while (Date.now() < until) {
-    const names = (await caches.keys()).filter((name) => name.startsWith("crm-pages-"));
-    const pages = names.length ? (await (await caches.open(names[0])).keys()).length : 0;
+    const kept = (await caches.keys()).includes(mine);
+    const pages = kept ? (await (await caches.open(mine)).keys()).length : 0;
     const organizations = await CRMOutbox.organizations(document.body.dataset.offlineUser).catch(() => []);
     if (navigator.serviceWorker.controller && pages >= 3 && organizations.length >= count) return true;
     await new Promise((resolve) => setTimeout(resolve, 100));

@@ -94,6 +94,7 @@ def test_a_missing_organization_and_a_new_person_are_added_without_leaving(visit
 
     page.get_by_role("button", name="Ajouter une nouvelle personne rencontrée").click()
     page.locator("#id_new_contact-last_name").wait_for()
+    expect(page.locator("#id_new_contact-first_name")).to_be_focused()  # settled: the focus stays where fill puts it
     page.fill("#id_new_contact-first_name", "Ibrahima")
     page.fill("#id_new_contact-last_name", "Sow")
     page.get_by_role("button", name="Ajouter cette personne").click()
