@@ -41,6 +41,7 @@ class CommunicationsConfig(AppConfig):
             )
         )
         post_migrate.connect(ensure_rollups, sender=self)
+        post_migrate.connect(ensure_kept_names, sender=self)
 
 
 def ensure_reference_rows(**kwargs):
@@ -82,3 +83,12 @@ def ensure_rollups(**kwargs):
     else:
         return
     changes.record()
+
+
+def ensure_kept_names(using="default", **kwargs):
+    """The triggers that keep each engagement's related names for the exports (migrations run no
+    application code; SQLite drops a table's triggers when a migration rebuilds it)."""
+    from communications import kept_names
+
+    with transaction.atomic(using=using):
+        kept_names.ensure(using)

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db.models import Case, CharField, F, Value, When
-from django.db.models.functions import Concat
 from django.utils.translation import pgettext_lazy
 
 from communications.choices import (
@@ -26,14 +25,12 @@ from communications.choices import (
     Mode,
     Sentiment,
 )
-from communications.models import Commitment, Engagement, Topic
+from communications.models import Commitment, Topic
 from crm.lib.exports import Column, Dataset, Related, yes_no, yes_no_labels
 from stakeholders.choices import language_codes
 
 if TYPE_CHECKING:
     import pandas as pd
-
-_ENGAGEMENT_ORGS = Engagement.organizations.through
 
 
 def topic_labels() -> dict[str, str]:
@@ -41,22 +38,30 @@ def topic_labels() -> dict[str, str]:
     return {topic.code: str(topic) for topic in Topic.objects.all()}
 
 
-_full_name = {
-    "full_name": Concat(F("contact__first_name"), Value(" "), F("contact__last_name"), output_field=CharField())
-}
-
 ENGAGEMENTS = Dataset(
     name="engagements",
     columns=[
         Column("date", "occurred_on", label=pgettext_lazy("export column", "Date")),
         Column("kind", "kind", label=pgettext_lazy("export column", "Kind"), labels=EngagementKind),
         Column("title", "title", label=pgettext_lazy("export column", "Title")),
-        Column("organizations", label=pgettext_lazy("export column", "Organizations")),
-        Column("contacts", label=pgettext_lazy("export column", "People")),
+        Column("organizations", "kept_names__organizations", label=pgettext_lazy("export column", "Organizations")),
+        Column("contacts", "kept_names__contacts", label=pgettext_lazy("export column", "People")),
         Column("customs_office", "customs_office__name", label=pgettext_lazy("export column", "Customs office")),
         Column("region", "region__name", label=pgettext_lazy("export column", "Region")),
-        Column("topics", label=pgettext_lazy("export column", "Topics"), labels=topic_labels, split="; "),
-        Column("key_factors", label=pgettext_lazy("export column", "Key factors"), labels=KeyFactorCode, split="; "),
+        Column(
+            "topics",
+            "kept_names__topics",
+            label=pgettext_lazy("export column", "Topics"),
+            labels=topic_labels,
+            split="; ",
+        ),
+        Column(
+            "key_factors",
+            "kept_names__key_factors",
+            label=pgettext_lazy("export column", "Key factors"),
+            labels=KeyFactorCode,
+            split="; ",
+        ),
         Column("depth", "depth", label=pgettext_lazy("export column", "Depth"), labels=Depth),
         Column("sentiment", "sentiment", label=pgettext_lazy("export column", "Sentiment"), labels=Sentiment),
         Column("participants", "participants", label=pgettext_lazy("export column", "Participants")),
@@ -68,12 +73,7 @@ ENGAGEMENTS = Dataset(
         Column("place", "location", label=pgettext_lazy("export column", "Place")),
         Column("held", "is_held", yes_no, label=pgettext_lazy("export column", "Held"), labels=yes_no_labels),
     ],
-    related=[
-        Related("organizations", _ENGAGEMENT_ORGS, "engagement_id", "organization__name"),
-        Related("contacts", Engagement.contacts.through, "engagement_id", "full_name", annotate=_full_name),
-        Related("topics", Engagement.topics.through, "engagement_id", "topic__code"),
-        Related("key_factors", Engagement.key_factors.through, "engagement_id", "keyfactor__code"),
-    ],
+    # the many-to-many columns are kept by the database on a row of their own (communications/kept_names.py)
     order=["-occurred_on", "-pk"],
 )
 
@@ -85,13 +85,14 @@ FOLLOW_UPS = Dataset(
         Column("description", "description", label=pgettext_lazy("export column", "Description")),
         Column("owner", "owner__email", label=pgettext_lazy("export column", "Owner")),
         Column("engagement", "engagement__title", label=pgettext_lazy("export column", "Engagement")),
-        Column("organizations", label=pgettext_lazy("export column", "Organizations")),
+        Column(
+            "organizations",
+            "engagement__kept_names__organizations",
+            label=pgettext_lazy("export column", "Organizations"),
+        ),
         Column("completed_on", "completed_on", label=pgettext_lazy("export column", "Completed on")),
         Column("id", "pk", label=pgettext_lazy("export column", "ID")),
         Column("engagement_date", "engagement__occurred_on", label=pgettext_lazy("export column", "Engagement date")),
-    ],
-    related=[
-        Related("organizations", _ENGAGEMENT_ORGS, "engagement_id", "organization__name", row_key="engagement_id")
     ],
     order=["due_on", "pk"],
 )

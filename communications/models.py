@@ -548,3 +548,22 @@ class FollowUpTally(models.Model):
 
     def __str__(self):
         return f"{self.due_on} {self.scope or '*'}: {self.n}"
+
+
+class EngagementNames(models.Model):
+    """An engagement's related names as the exports write them ("; "-joined, sorted as the
+    database sorts text): kept by the database itself, through triggers on the link tables and on
+    the names they show (communications/kept_names.py), so every writer keeps them right, an
+    erasure and raw SQL included. Never written from Python; read by the exports, which then read
+    one row instead of four look-ups."""
+
+    engagement = models.OneToOneField(
+        Engagement, primary_key=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="kept_names"
+    )
+    organizations = models.TextField(default="")
+    contacts = models.TextField(default="")
+    topics = models.TextField(default="")
+    key_factors = models.TextField(default="")
+
+    def __str__(self):
+        return f"#{self.engagement_id}: {self.organizations}"

@@ -117,3 +117,21 @@ def test_the_export_command_refuses_unknown_filters_and_datasets(db):
         call_command("export", "organizations", "--filter", "colour=blue")
     with pytest.raises(CommandError, match="unknown dataset"):
         call_command("export", "spaceships")
+
+
+def test_a_column_is_searched_at_once_for_cells_that_would_run_and_checked_cell_by_cell_if_any():
+    from crm.lib.exports import _column_as_written
+
+    plain = ["Réunion", None, "", "a=b", "x-1"]
+    assert _column_as_written(plain) is plain  # nothing to protect: the column as it came
+    assert _column_as_written(["Réunion", "=1+1", None, "-5", "@x", "\tx"]) == [
+        "Réunion",
+        "'=1+1",
+        None,
+        "-5",
+        "'@x",
+        "'\tx",
+    ]
+    assert _column_as_written(["=first", "second"]) == ["'=first", "second"]  # the first cell too
+    assert _column_as_written([3, "=x", None]) == [3, "'=x", None]  # a mixed column, cell by cell
+    assert _column_as_written([-5, 0, 7]) == [-5, 0, 7]
