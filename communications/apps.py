@@ -41,7 +41,7 @@ class CommunicationsConfig(AppConfig):
             )
         )
         post_migrate.connect(ensure_rollups, sender=self)
-        post_migrate.connect(ensure_kept_names, sender=self)
+        post_migrate.connect(ensure_kept_links, sender=self)
 
 
 def ensure_reference_rows(**kwargs):
@@ -85,10 +85,11 @@ def ensure_rollups(**kwargs):
     changes.record()
 
 
-def ensure_kept_names(using="default", **kwargs):
-    """The triggers that keep each engagement's related names for the exports (migrations run no
-    application code; SQLite drops a table's triggers when a migration rebuilds it)."""
-    from communications import kept_names
+def ensure_kept_links(using="default", **kwargs):
+    """The triggers that keep what each engagement links to, for the exports and the API
+    (migrations run no application code; SQLite drops a table's triggers when a migration rebuilds
+    it)."""
+    from communications import kept_links
 
     with transaction.atomic(using=using):
-        kept_names.ensure(using)
+        kept_links.ensure(using)

@@ -44,20 +44,20 @@ ENGAGEMENTS = Dataset(
         Column("date", "occurred_on", label=pgettext_lazy("export column", "Date")),
         Column("kind", "kind", label=pgettext_lazy("export column", "Kind"), labels=EngagementKind),
         Column("title", "title", label=pgettext_lazy("export column", "Title")),
-        Column("organizations", "kept_names__organizations", label=pgettext_lazy("export column", "Organizations")),
-        Column("contacts", "kept_names__contacts", label=pgettext_lazy("export column", "People")),
+        Column("organizations", "links__organizations", label=pgettext_lazy("export column", "Organizations")),
+        Column("contacts", "links__contacts", label=pgettext_lazy("export column", "People")),
         Column("customs_office", "customs_office__name", label=pgettext_lazy("export column", "Customs office")),
         Column("region", "region__name", label=pgettext_lazy("export column", "Region")),
         Column(
             "topics",
-            "kept_names__topics",
+            "links__topics",
             label=pgettext_lazy("export column", "Topics"),
             labels=topic_labels,
             split="; ",
         ),
         Column(
             "key_factors",
-            "kept_names__key_factors",
+            "links__key_factors",
             label=pgettext_lazy("export column", "Key factors"),
             labels=KeyFactorCode,
             split="; ",
@@ -73,7 +73,7 @@ ENGAGEMENTS = Dataset(
         Column("place", "location", label=pgettext_lazy("export column", "Place")),
         Column("held", "is_held", yes_no, label=pgettext_lazy("export column", "Held"), labels=yes_no_labels),
     ],
-    # the many-to-many columns are kept by the database on a row of their own (communications/kept_names.py)
+    # the many-to-many columns are kept by the database on a row of their own (communications/kept_links.py)
     order=["-occurred_on", "-pk"],
 )
 
@@ -87,7 +87,7 @@ FOLLOW_UPS = Dataset(
         Column("engagement", "engagement__title", label=pgettext_lazy("export column", "Engagement")),
         Column(
             "organizations",
-            "engagement__kept_names__organizations",
+            "engagement__links__organizations",
             label=pgettext_lazy("export column", "Organizations"),
         ),
         Column("completed_on", "completed_on", label=pgettext_lazy("export column", "Completed on")),

@@ -550,20 +550,26 @@ class FollowUpTally(models.Model):
         return f"{self.due_on} {self.scope or '*'}: {self.n}"
 
 
-class EngagementNames(models.Model):
-    """An engagement's related names as the exports write them ("; "-joined, sorted as the
-    database sorts text): kept by the database itself, through triggers on the link tables and on
-    the names they show (communications/kept_names.py), so every writer keeps them right, an
-    erasure and raw SQL included. Never written from Python; read by the exports, which then read
-    one row instead of four look-ups."""
+class EngagementLinks(models.Model):
+    """What an engagement links to, as the exports and the API write it, kept by the database
+    itself through triggers on the link tables and on the names they show
+    (communications/kept_links.py), so every writer keeps it right, an erasure and raw SQL
+    included. Never written from Python. The exports read the names ("; "-joined, sorted as the
+    database sorts text), the API's list pages the keys (JSON arrays, in the serializer's order):
+    one row instead of four or five look-ups per engagement."""
 
     engagement = models.OneToOneField(
-        Engagement, primary_key=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="kept_names"
+        Engagement, primary_key=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="links"
     )
     organizations = models.TextField(default="")
     contacts = models.TextField(default="")
     topics = models.TextField(default="")
     key_factors = models.TextField(default="")
+    organization_ids = models.TextField(default="[]")
+    contact_ids = models.TextField(default="[]")
+    staff_emails = models.TextField(default="[]")
+    topic_codes = models.TextField(default="[]")
+    key_factor_codes = models.TextField(default="[]")
 
     def __str__(self):
         return f"#{self.engagement_id}: {self.organizations}"

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from communications import exports as log_exports
 from communications.filters import CampaignFilter, CommitmentFilter, ConcernFilter, EngagementFilter, FollowUpFilter
-from communications.models import Campaign, Engagement, FollowUp, KeyFactor, Topic
+from communications.models import Campaign, FollowUp, KeyFactor, Topic
 from communications.selectors import commitment_list, concern_list, engagement_list, follow_up_list
 from communications.services import engagement_remove
 from crm.api import engagement_log, registry
@@ -24,7 +24,7 @@ from crm.api.rows import JsonRows
 from crm.api.schema import annotate_filters
 from crm.api.walk_log import walk_page_logged
 from crm.lib.garbage import collection_paused
-from crm.lib.json_sql import Bytewise, JsonList
+from crm.lib.json_sql import JsonColumn, JsonList
 from stakeholders.choices import OrganizationType, Sector
 from stakeholders.exports import CONTACTS, ORGANIZATIONS
 from stakeholders.filters import ContactFilter, OrganizationFilter
@@ -155,12 +155,11 @@ class ContactViewSet(mixins.DestroyModelMixin, Writable):
         contact_delete(contact=instance)
 
 
-def _keys(relation, key: str):
-    """An engagement's related records by `key` (ids, codes or e-mail addresses), in the order the
-    serializer writes them (ascending, by code point)."""
-    links = relation.through.objects.filter(engagement=OuterRef("pk"))
-    order = F(key) if key.endswith("_id") else Bytewise(key)
-    return JsonList(links.order_by(order).values(json_value=F(key)))
+def _keys(column: str) -> JsonColumn:
+    """An engagement's related records by id, code or e-mail address, in the order the serializer
+    writes them (ascending, by code point): kept by the database with the engagement
+    (communications/kept_links.py), one row read instead of a look-up per list."""
+    return JsonColumn(F(f"links__{column}"))
 
 
 FOLLOW_UP_ROWS = JsonRows(engagement_log.FollowUpDraftSerializer, values={"owner": F("owner__email")})
@@ -169,11 +168,11 @@ ENGAGEMENT_ROWS = JsonRows(
     values={
         "customs_office": F("customs_office_id"),
         "region": F("region_id"),
-        "organizations": _keys(Engagement.organizations, "organization_id"),
-        "contacts": _keys(Engagement.contacts, "contact_id"),
-        "staff": _keys(Engagement.staff, "user__email"),
-        "topics": _keys(Engagement.topics, "topic__code"),
-        "key_factors": _keys(Engagement.key_factors, "keyfactor__code"),
+        "organizations": _keys("organization_ids"),
+        "contacts": _keys("contact_ids"),
+        "staff": _keys("staff_emails"),
+        "topics": _keys("topic_codes"),
+        "key_factors": _keys("key_factor_codes"),
         "campaign": F("campaign_id"),
         "author": F("author__email"),
         "follow_ups": JsonList(

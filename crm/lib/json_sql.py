@@ -124,6 +124,26 @@ class JsonText(_WrappedOnPostgreSQL):
     postgresql = "(%s)::text"
 
 
+class JsonColumn(Func):
+    """A column holding JSON as text (such as `[1,2]`), written inside a JsonObject as that JSON
+    value, not as a string."""
+
+    output_field = TextField()
+
+    def as_sql(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, *args: Any, **extra: Any) -> "_AsSqlType":
+        raise NotSupportedError(f"JSON is written by SQLite and PostgreSQL, not {connection.vendor}")
+
+    def as_sqlite(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any) -> "_AsSqlType":
+        sql, params = compiler.compile(self.get_source_expressions()[0])
+        return f"json({sql})", params
+
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
+    ) -> "_AsSqlType":
+        sql, params = compiler.compile(self.get_source_expressions()[0])
+        return f"({sql})::json", params
+
+
 class Bytewise(_WrappedOnPostgreSQL):
     """A text ordered by its characters' code points on both databases, as Python's sorted() does
     (PostgreSQL's "C" collation; SQLite's own), whatever the database's language."""

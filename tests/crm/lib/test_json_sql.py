@@ -152,3 +152,21 @@ def test_no_date_time_is_written_as_null():
     EngagementFactory()
     rows = Engagement.objects.annotate(never=Value(None, output_field=DateTimeField()))
     assert written(rows, JsonObject({"never": UtcIso(F("never"))})) == {"never": None}
+
+
+@pytest.mark.django_db
+def test_a_column_holding_json_is_written_as_that_value_not_as_a_string():
+    from crm.lib.json_sql import JsonColumn
+
+    engagement = EngagementFactory()
+    engagement.staff.add(UserFactory(email="b@customs.example"), UserFactory(email="A@customs.example"))
+    row = written(
+        Engagement.objects.filter(pk=engagement.pk),
+        JsonObject(
+            {"organizations": JsonColumn(F("links__organization_ids")), "staff": JsonColumn(F("links__staff_emails"))}
+        ),
+    )
+    assert row == {
+        "organizations": [organization.pk for organization in engagement.organizations.all()],
+        "staff": ["A@customs.example", "b@customs.example"],
+    }

@@ -1,16 +1,19 @@
-"""Each engagement's related names, kept by the database for the exports, follow every write that
-bears on them: links added, moved and taken away, names changed, people erased, records merged,
-engagements deleted; and they are made right again when a trigger went missing."""
+"""What each engagement links to, kept by the database for the exports (names) and the API (keys),
+follows every write that bears on it: links added, moved and taken away, names changed, people
+erased, records merged, engagements deleted; and it is made right again when a trigger went
+missing."""
+
+import json
 
 import pytest
 from django.db import connection
 
-from communications import kept_names
-from communications.models import Engagement, EngagementNames, KeyFactor, Topic
+from communications import kept_links
+from communications.models import Engagement, EngagementLinks, KeyFactor, Topic
 from crm.lib.exports import Related, joined_values
 from stakeholders import services as registry
 from stakeholders.personal_data import erase_contacts
-from tests.factories import ContactFactory, EngagementFactory, OrganizationFactory
+from tests.factories import ContactFactory, EngagementFactory, OrganizationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -38,12 +41,37 @@ def worked_out() -> dict[int, tuple[str, str, str, str]]:
 
 
 def kept() -> dict[int, tuple[str, str, str, str]]:
+    assert kept_keys() == keys_worked_out()  # wherever the names are checked, the keys are too
     return {
         pk: tuple(values)
-        for pk, *values in EngagementNames.objects.values_list(
+        for pk, *values in EngagementLinks.objects.values_list(
             "engagement_id", "organizations", "contacts", "topics", "key_factors"
         )
     }
+
+
+KEYS = ["organization_ids", "contact_ids", "staff_emails", "topic_codes", "key_factor_codes"]
+
+
+def kept_keys() -> dict[int, tuple]:
+    rows = EngagementLinks.objects.values_list("engagement_id", *KEYS)
+    return {pk: tuple(json.loads(value) for value in values) for pk, *values in rows}
+
+
+def keys_worked_out() -> dict[int, tuple]:
+    """The keys as the API's serializer writes them: ids ascending, texts by code point."""
+    found = {}
+    for engagement in Engagement.objects.prefetch_related(
+        "organizations", "contacts", "staff", "topics", "key_factors"
+    ):
+        found[engagement.pk] = (
+            sorted(o.pk for o in engagement.organizations.all()),
+            sorted(c.pk for c in engagement.contacts.all()),
+            sorted(u.email for u in engagement.staff.all()),
+            sorted(t.code for t in engagement.topics.all()),
+            sorted(k.code for k in engagement.key_factors.all()),
+        )
+    return found
 
 
 def test_links_added_and_taken_away_are_kept_in_the_order_the_database_sorts_them():
@@ -78,6 +106,11 @@ def test_a_name_changed_anywhere_changes_in_every_engagement_that_shows_it():
     assert kept()[first.pk][:2] == ("Nouveau Nom", "Awa Diallo-Sow")
     assert kept()[second.pk][0] == "Nouveau Nom"
     assert kept()[second.pk][2] == "renamed_topic"
+    colleague = UserFactory(email="zz@customs.example")
+    second.staff.add(colleague, UserFactory(email="aa@customs.example"))
+    colleague.email = "Ab@customs.example"  # capitals sort before small letters, by code point
+    colleague.save()
+    assert kept_keys()[second.pk][2] == ["Ab@customs.example", "aa@customs.example"]
     assert kept() == worked_out()
 
 
@@ -126,13 +159,13 @@ def test_a_missing_trigger_is_made_again_and_the_names_worked_out_again():
     engagement = EngagementFactory(organizations=[organization])
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(f"DROP TRIGGER kept_names_organizations_rename ON {organization._meta.db_table}")
+            cursor.execute(f"DROP TRIGGER kept_links_organizations_rename ON {organization._meta.db_table}")
         else:
-            cursor.execute("DROP TRIGGER kept_names_organizations_rename")
+            cursor.execute("DROP TRIGGER kept_links_organizations_rename")
     organization.name = "Après"
     organization.save()
     assert kept()[engagement.pk][0] == "Avant"  # missed while the trigger was gone
-    assert kept_names.ensure() is True
+    assert kept_links.ensure() is True
     assert kept()[engagement.pk][0] == "Après"
-    assert kept_names.ensure() is False  # nothing to make the second time
+    assert kept_links.ensure() is False  # nothing to make the second time
     assert kept() == worked_out()
