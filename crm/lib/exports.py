@@ -398,8 +398,8 @@ def _copied(
 ) -> tuple[BaseDatabaseWrapper, str] | None:
     """The COPY statement that writes this CSV on PostgreSQL (crm/lib/csv_copy.py), or None where
     Python writes it: another database, labels, a column COPY cannot write as Python does, or a
-    progress told inside a transaction (it may need the connection COPY holds till its last line:
-    crm.exporting.files tells it through the job's own connection there)."""
+    progress told inside a transaction (crm.exporting.files tells it there through the export's own
+    connection, which COPY holds until its last line)."""
     rows = _rows(dataset, queryset)
     connection = connections[rows.db]
     if connection.vendor != "postgresql" or any(shape.wording) or not shape.protect:
