@@ -3,6 +3,7 @@ follows every write that bears on it: links added, moved and taken away, names c
 erased, records merged, engagements deleted; and it is made right again when a trigger went
 missing."""
 
+import ast
 import json
 
 import pytest
@@ -170,3 +171,31 @@ def test_a_missing_trigger_is_made_again_and_the_names_worked_out_again():
     assert kept()[engagement.pk][0] == "Après"
     assert kept_links.ensure() is False  # nothing to make the second time
     assert kept() == worked_out()
+
+
+WRITE_A_LINK = """
+from communications.models import Engagement
+from crm.models import User
+from stakeholders.models import Organization
+engagement = Engagement.objects.create(author=User.objects.create(email="back@example.test"), title="Taken back")
+engagement.organizations.add(Organization.objects.create(name="Transit Sahel"))
+"""
+READ_THE_LINKS = """
+from communications.models import EngagementLinks
+print(list(EngagementLinks.objects.values_list("organizations", "organization_ids")))
+"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_taking_the_table_back_takes_its_triggers_first_and_going_on_works_them_out(tmp_path):
+    from tests.databases import manage, scratch_database
+
+    with scratch_database(tmp_path) as url:
+        manage(url, tmp_path, "migrate", "--no-input")
+        manage(url, tmp_path, "migrate", "communications", "0018", "--no-input")
+        manage(url, tmp_path, "shell", "-c", WRITE_A_LINK)  # no trigger left to fail on the missing table
+        manage(url, tmp_path, "migrate", "--no-input")
+        printed = manage(url, tmp_path, "shell", "-c", READ_THE_LINKS).strip().splitlines()[-1]
+        [(names, ids)] = ast.literal_eval(printed)
+    assert names == "Transit Sahel"
+    assert len(json.loads(ids)) == 1
