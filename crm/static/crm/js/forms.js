@@ -179,6 +179,36 @@
     }
   });
 
+  // The people met, listed again when the organizations change: the list comes back with the boxes
+  // as they were when it was asked for, so a box ticked or unticked while it was on its way keeps
+  // what the user made of it (a new person the answer ticks stays ticked).
+  var ticks = null;
+  function rememberTicks(event) {
+    var list = event.detail.target;
+    if (!list || list.id !== "contact-options") {
+      return;
+    }
+    ticks = {};
+    list.querySelectorAll("input[type=checkbox]").forEach(function (box) {
+      ticks[box.value] = box.checked;
+    });
+  }
+  function keepTicks() {
+    var list = document.getElementById("contact-options");
+    if (ticks && list) {
+      list.querySelectorAll("input[type=checkbox]").forEach(function (box) {
+        if (Object.prototype.hasOwnProperty.call(ticks, box.value)) {
+          box.checked = ticks[box.value];
+        }
+      });
+    }
+    ticks = null;
+  }
+  document.addEventListener("htmx:beforeSwap", rememberTicks);
+  document.addEventListener("htmx:oobBeforeSwap", rememberTicks);
+  document.addEventListener("htmx:afterSwap", keepTicks);
+  document.addEventListener("htmx:oobAfterSwap", keepTicks);
+
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", showErrorSummary);
   } else {
