@@ -229,7 +229,8 @@ def export_job():
 
 def api(runs: int):
     """The API with a personal token: a list page of engagements (the first, which also writes the
-    export log, and one reached by cursor), then every engagement read by cursor, 1 000 a page."""
+    export log, and one reached by cursor). The walk through every engagement is measured over HTTP,
+    by a client in its own process (bench/walk.py)."""
     from crm.accounts.tokens import token_create
 
     token, key = token_create(user=User.objects.get(email="officer@demo.test"), name="bench", days=1)
@@ -261,15 +262,20 @@ def api(runs: int):
                 ),
                 flush=True,
             )
-        url, rows, pages_read = "/api/v1/engagements/?page_size=1000", 0, 0
-        started = time.perf_counter()
-        while url:
-            body = browser.get(url).json()
-            rows, pages_read, url = rows + len(body["results"]), pages_read + 1, body["next"]
-        seconds = time.perf_counter() - started
-        print(json.dumps({"measure": "api walk", "rows": rows, "pages": pages_read, "seconds": seconds}), flush=True)
     finally:
         token.delete()
+
+
+def walk_token(action: str):
+    """A token for the walk over HTTP (bench/walk.py): "make" prints its key, "forget" deletes it."""
+    from crm.accounts.tokens import token_create
+    from crm.models import ApiToken
+
+    if action == "make":
+        _token, key = token_create(user=User.objects.get(email="officer@demo.test"), name="bench walk", days=1)
+        print(json.dumps({"key": key}), flush=True)
+    else:
+        ApiToken.objects.filter(name="bench walk").delete()
 
 
 def import_job(rows: int, cancel_at: int = 0):
@@ -399,6 +405,8 @@ if __name__ == "__main__":
         pages(int(sys.argv[2]), *sys.argv[3:4])
     elif sys.argv[1] == "api":
         api(int(sys.argv[2]))
+    elif sys.argv[1] == "walk_token":
+        walk_token(sys.argv[2])
     elif sys.argv[1] == "export":
         export()
     elif sys.argv[1] == "export_job":
