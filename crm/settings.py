@@ -128,6 +128,8 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "crm.urls"
 WSGI_APPLICATION = "crm.wsgi.application"
+# Django's form renderer, with <select> and <input> written without a template each (the same HTML).
+FORM_RENDERER = "crm.lib.form_rendering.FormRenderer"
 
 TEMPLATES = [
     {
