@@ -4,8 +4,9 @@ django-tables2 renders each cell through BoundRow: it builds the column's attrib
 every cell, and works out each cell's renderer (which arguments its render method takes) again for
 every cell; on a 50-row list that was most of the page's time (docs/performance.md). Here each
 column's <td> attributes, and for plain columns the way to read the value, are worked out once per
-table; the other cells are rendered by django-tables2 (BoundRow.get_cell) as usual. Every cell is
-then written as {{ cell }} writes it (render_value_in_context: time zone, localization, escaping).
+table; the other cells are rendered by BoundRow's own steps (the value read, the default when
+empty, the render method, the link), the arguments their render method takes worked out once per
+table too. Every cell is then written as {{ cell }} writes it (render_value_in_context: time zone, localization, escaping).
 
 The rows are django-tables2's stock template's (django_tables2/table.html), row for row and cell
 for cell, with role="row", role="cell" and, but for the first cell, the column's name as
@@ -27,12 +28,15 @@ from django.template.base import render_value_in_context
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django_tables2 import Column
+from django_tables2.utils import signature
 
 from crm.lib.columns import DateColumn
 
 register = template.Library()
 
 PLAIN_COLUMNS = (Column, DateColumn)  # rendered as their value, or a date (exact classes, not subclasses)
+# What django-tables2 offers a column's render method (BoundRow._optional_cell_arguments).
+ARGUMENTS = frozenset({"value", "record", "column", "bound_column", "bound_row", "table"})
 
 
 def _td_attrs(column, *, first: bool) -> str:
@@ -83,20 +87,48 @@ def _plain_cell(table, bound_column):
     return cell
 
 
+def _rendered_cell(bound_column):
+    """row → cell for the other columns, as BoundRow.get_cell renders it (the value read, the
+    default when empty, the render method, the link), with the arguments the render method takes
+    worked out once per table: django-tables2 inspects its signature again at every cell. None when
+    the method asks for an argument django-tables2 does not offer (it then renders nothing)."""
+    render, link, default = bound_column.render, bound_column.link, bound_column.default
+    wanted, catch_all = signature(render)
+    if not catch_all and not ARGUMENTS.issuperset(wanted):
+        return None
+
+    def cell(row):
+        def call(bound_column, value=None):
+            offered = row._optional_cell_arguments(bound_column, value)
+            content = render(**(offered if catch_all else {name: offered[name] for name in wanted}))
+            return link(content, **offered) if link else content
+
+        return row._get_and_render_with(bound_column, render_func=call, default=default)
+
+    return cell
+
+
 @register.simple_tag(takes_context=True)
 def table_rows(context, table) -> str:
     columns = list(table.columns)
     td_attrs = [_td_attrs(column, first=i == 0) for i, column in enumerate(columns)]
     plain = [_plain_cell(table, column) for column in columns]
+    rendered = [None if read else _rendered_cell(column) for read, column in zip(plain, columns, strict=True)]
     html = []
     for row in table.paginated_rows:
         row_attrs = row.attrs.as_html()
         record = row.record
         cells = "".join(
-            f'<td role="cell"{attrs}>{render_value_in_context(read(record) if read else row.get_cell(column.name), context)}</td>'
-            for attrs, read, column in zip(td_attrs, plain, columns, strict=True)
+            f'<td role="cell"{attrs}>{render_value_in_context(_cell(row, record, read, write, column), context)}</td>'
+            for attrs, read, write, column in zip(td_attrs, plain, rendered, columns, strict=True)
         )
         html.append(f'<tr role="row"{" " + row_attrs if row_attrs else ""}>{cells}</tr>')
     if not html and table.empty_text:
         html.append(format_html('<tr><td colspan="{}">{}</td></tr>', len(columns), table.empty_text))
     return mark_safe("".join(html))
+
+
+def _cell(row, record, read, write, column):
+    if read:
+        return read(record)
+    return write(row) if write else row.get_cell(column.name)
