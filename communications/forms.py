@@ -10,7 +10,7 @@ from crm.lib.collisions import EditCollisionMixin
 from crm.lib.forms import ModelForm, RecordChoiceField, RecordsChoiceField, suggest_attrs
 from stakeholders.forms import CustomsOfficeField, OrganizationChoiceField, UserEmailField
 from stakeholders.models import Contact, CustomsOffice, Organization
-from stakeholders.normalize import registration_key
+from stakeholders.selectors import organizations_registered_as
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MAX_ORGANIZATIONS = 30
@@ -62,10 +62,9 @@ def resolve_organization(text: str):
     """The organization one typed name or label means, or None."""
     separator = OrganizationChoiceField.SEPARATOR
     number = text.rsplit(separator, 1)[-1] if separator in text else text
-    if registration_key(number):
-        match = Organization.objects.filter(registration_key=registration_key(number)).first()
-        if match:
-            return match
+    match = organizations_registered_as(number).first()
+    if match:
+        return match
     name = text.rsplit(separator, 1)[0] if separator in text else text
     for archived in (False, True):  # an active organization first; an archived one still resolves
         matches = list(Organization.objects.filter(name__iexact=name.strip(), is_archived=archived)[:2])

@@ -9,7 +9,7 @@ from stakeholders.choices import SCORE_CHOICES, language_choices
 from stakeholders.imports import mapping
 from stakeholders.imports.columns import split_tags
 from stakeholders.models import Contact, CustomsOffice, Organization
-from stakeholders.normalize import registration_key
+from stakeholders.selectors import organizations_registered_as
 from stakeholders.services import similar_organizations
 
 
@@ -99,10 +99,9 @@ class OrganizationChoiceField(forms.CharField):
         if not text:
             return None
         number = text.rsplit(self.SEPARATOR, 1)[-1] if self.SEPARATOR in text else text
-        if registration_key(number):
-            match = Organization.objects.filter(registration_key=registration_key(number)).first()
-            if match:
-                return match
+        match = organizations_registered_as(number).first()
+        if match:
+            return match
         matches = list(Organization.objects.filter(name__iexact=text, is_archived=False)[:2])
         if len(matches) == 1:
             return matches[0]
@@ -127,11 +126,7 @@ class DuplicateOrganizationRules:
     def clean_registration_number(self):
         number = " ".join(self.cleaned_data["registration_number"].split())
         if number:
-            clash = (
-                Organization.objects.filter(registration_key=registration_key(number))
-                .exclude(pk=self.instance.pk)
-                .first()
-            )
+            clash = organizations_registered_as(number).exclude(pk=self.instance.pk).first()
             if clash:
                 raise forms.ValidationError(
                     format_html(

@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from crm.api.fields import StrictSerializer
 from stakeholders.models import Contact, CustomsOffice, Organization, Region
-from stakeholders.normalize import registration_key
+from stakeholders.selectors import organizations_registered_as
 from stakeholders.services import contact_save, organization_save, similar_organizations, tags_from_names
 
 
@@ -85,7 +85,7 @@ class OrganizationSerializer(StrictSerializer):
     def validate_registration_number(self, value):
         number = " ".join(value.split())
         if number:
-            clash = Organization.objects.filter(registration_key=registration_key(number))
+            clash = organizations_registered_as(number)
             if self.instance is not None:
                 clash = clash.exclude(pk=self.instance.pk)
             clash = clash.first()
