@@ -345,6 +345,7 @@ def test_settings_defaults(monkeypatch, tmp_path):
     }
     assert settings["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend"
     assert settings["DATABASES"]["default"]["NAME"] == str(tmp_path / "crm.sqlite3")
+    assert settings["DATABASES"]["default"]["CONN_MAX_AGE"] == 60  # kept between requests, SQLite too
     assert (settings["SESSION_COOKIE_AGE"], settings["SESSION_IDLE_SECONDS"]) == (12 * 3600, 30 * 60)
     assert settings["MFA_REQUIRED_ROLES"] == ["Manager", "Administrator"]
 
