@@ -16,6 +16,11 @@ else writes the roll-up tables. What a roll-up row holds, and why:
 - FollowUpTally: open follow-ups of engagements not removed, per scope and due date (open ones,
   and overdue ones as those due before today).
 
+Writers take turns (`_one_writer_at_a_time`): each works its days out again from what it reads, so
+on PostgreSQL, where several transactions write at once, a second writer that read the day before
+the first committed would write its counts over the first's (or fail on the unique constraint of a
+day's first rows). SQLite takes one writer at a time anyway.
+
 A scope is "" (everyone's work) or one dimension the dashboard filters on ("author:<id>",
 "region:<id>", "office:<id>", "campaign:<id>"); reach is kept for "", authors and campaigns (the
 campaigns list counts each campaign's organizations reached from it). Filters beyond one
@@ -27,7 +32,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Sum
 
 from communications.choices import OPEN_FOLLOW_UP_STATUSES
@@ -45,6 +50,20 @@ KEY = Q(influence__gte=HIGH_SCORE, is_archived=False)
 DAYS_AT_ONCE = 31
 IDS_AT_ONCE = 5000
 ENGAGEMENT_FIELDS = ["pk", "occurred_on", "kind", "sentiment", "depth", *DIMENSIONS.values()]
+# The key of PostgreSQL's advisory lock that writers of the roll-ups take until they commit.
+WRITERS_LOCK = 0x726F6C6C  # "roll"
+
+
+def _one_writer_at_a_time() -> None:
+    """Wait until no other transaction is writing roll-ups; hold the turn until this one commits or
+    rolls back (PostgreSQL; SQLite's writers already take turns). Then every later read sees what
+    the writers before committed (READ COMMITTED reads anew at each statement)."""
+    if connection.vendor != "postgresql":
+        return
+    if not connection.in_atomic_block:
+        raise RuntimeError("the roll-ups are written inside the write's transaction")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [WRITERS_LOCK])
 
 
 def _batches(items: list, size: int) -> Iterator[list]:
@@ -64,6 +83,7 @@ def refresh(
     their follow-ups' due dates are refreshed); `days` and `due_days` are days the write may have
     taken rows away from (an engagement's former date, a follow-up's former due date). Call it
     inside the write's transaction, after the write."""
+    _one_writer_at_a_time()
     ids = sorted(set(engagements))
     days, due_days = set(days), set(due_days)
     for batch in _batches(ids, IDS_AT_ONCE):
@@ -80,6 +100,7 @@ def refresh(
 @transaction.atomic
 def rebuild() -> None:
     """Every roll-up worked out afresh from the live rows (after a bulk write, or to check them)."""
+    _one_writer_at_a_time()
     EngagementTally.objects.all().delete()
     OrganizationReach.objects.all().delete()
     FollowUpTally.objects.all().delete()
@@ -95,6 +116,7 @@ def rebuild() -> None:
 
 def organizations_changed(organization_ids: Iterable[int]) -> None:
     """An organization's type, influence or archiving changed: its reach rows follow."""
+    _one_writer_at_a_time()
     ids = sorted(set(organization_ids))
     organization = Organization.objects.filter(pk=OuterRef("organization_id"))
     for batch in _batches(ids, IDS_AT_ONCE):

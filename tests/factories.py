@@ -77,9 +77,12 @@ class EngagementFactory(factory.django.DjangoModelFactory):
         if create:
             self.organizations.set(extracted or [OrganizationFactory()])
             # the dashboard's roll-ups follow every write, this one too (communications.rollups)
+            from django.db import transaction
+
             from communications import rollups
 
-            rollups.refresh(engagements=[self.pk])
+            with transaction.atomic():  # as the services do: inside the write's transaction
+                rollups.refresh(engagements=[self.pk])
 
 
 class FollowUpFactory(factory.django.DjangoModelFactory):
