@@ -2,7 +2,10 @@
 first view after a change reads a few thousand rows instead of a million engagements.
 
 The rule is one function, `refresh`: the roll-up rows of the days given (and of the days of the
-engagements given) are worked out again from the live rows, and the difference written. Every
+engagements given) are worked out again from the live rows, and the difference written. One write
+takes a shortcut: a new engagement (`added`) has its own counts added to its day's rows rather than
+the whole day worked out again (a day of a thousand meetings cost 40 ms a meeting logged); the
+roll-ups' property test takes both paths and compares every table with a rebuild. Every
 write path calls it (the services, merges, the demo seeding through `rebuild`, the admin); nothing
 else writes the roll-up tables. What a roll-up row holds, and why:
 
@@ -33,7 +36,7 @@ from datetime import date
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 
 from communications.choices import OPEN_FOLLOW_UP_STATUSES
 from communications.models import Engagement, EngagementTally, FollowUp, FollowUpTally, OrganizationReach
@@ -95,6 +98,83 @@ def refresh(
         _refresh_reach(batch)
     for batch in _batches(sorted(due_days), DAYS_AT_ONCE):
         _refresh_follow_ups(batch)
+
+
+def added(engagement_id: int) -> None:
+    """A new engagement was logged (nothing else changed): its counts are added to the rows of its
+    day, its organizations' reach rows made where missing, its follow-ups' due days worked out
+    again. The same rows as `refresh(engagements=[engagement_id])`. Call it inside the write's
+    transaction, after the write."""
+    _one_writer_at_a_time()
+    fields = [*ENGAGEMENT_FIELDS, "participants", "women_participants", "is_held", "is_removed"]
+    row = Engagement.objects.filter(pk=engagement_id).values(*fields).first()
+    if row is None:
+        return
+    if row["is_held"] and not row["is_removed"]:
+        _add_tallies(row)
+        _add_reach(row)
+    due_days = set(FollowUp.objects.filter(engagement_id=engagement_id).values_list("due_on", flat=True))
+    for batch in _batches(sorted(due_days), DAYS_AT_ONCE):
+        _refresh_follow_ups(batch)
+
+
+def _add_tallies(row: dict) -> None:
+    """One held engagement counted in the tally rows of its day: +1, and its participants."""
+    day, scopes = row["occurred_on"], scopes_of(row)
+    codes = [(measure, _code(row[field])) for measure, field in MEASURES.items()]
+    factors = Engagement.key_factors.through.objects.filter(engagement_id=row["pk"]).values_list(
+        "keyfactor__code", flat=True
+    )
+    codes += [("factor", code) for code in set(factors)]
+    keys = {(day, scope, measure, code) for scope in scopes for measure, code in codes}
+    existing = {
+        (day, scope, measure, code): pk
+        for pk, scope, measure, code in EngagementTally.objects.filter(day=day, scope__in=scopes).values_list(
+            "pk", "scope", "measure", "code"
+        )
+        if (day, scope, measure, code) in keys
+    }
+    people, women = row["participants"] or 0, row["women_participants"] or 0
+    EngagementTally.objects.filter(pk__in=list(existing.values())).update(
+        n=F("n") + 1, participants=F("participants") + people, women=F("women") + women
+    )
+    insert_rows(
+        EngagementTally,
+        (
+            _row_of(EngagementTally, key) | {"n": 1, "participants": people, "women": women}
+            for key in sorted(keys - existing.keys())
+        ),
+        record=False,
+    )
+
+
+def _add_reach(row: dict) -> None:
+    """One held engagement's organizations reached on its day, in its scopes: the rows missing made,
+    and those organizations' previous days worked out again."""
+    day, scopes = row["occurred_on"], scopes_of(row, REACH_DIMENSIONS)
+    organizations = set(
+        Engagement.organizations.through.objects.filter(engagement_id=row["pk"]).values_list(
+            "organization_id", flat=True
+        )
+    )
+    existing = set(
+        OrganizationReach.objects.filter(day=day, scope__in=scopes, organization_id__in=organizations).values_list(
+            "scope", "organization_id"
+        )
+    )
+    missing = sorted({(scope, organization) for scope in scopes for organization in organizations} - existing)
+    if not missing:
+        return
+    facts = _organization_facts({organization for _scope, organization in missing})
+    insert_rows(
+        OrganizationReach,
+        (
+            {"scope": scope, "organization_id": organization, "day": day, "previous": None} | facts[organization]
+            for scope, organization in missing
+        ),
+        record=False,
+    )
+    _set_previous(sorted({organization for _scope, organization in missing}))
 
 
 @transaction.atomic

@@ -128,7 +128,10 @@ def engagement_save(
         if follow_up.owner_id != engagement.author_id:
             events.emit("follow_up.assigned", follow_up=follow_up.pk, by=engagement.author_id)
     refresh_last_engaged(before | {o.pk for o in organizations})
-    rollups.refresh(engagements=[engagement.pk], days=[was_on])
+    if is_new:
+        rollups.added(engagement.pk)
+    else:
+        rollups.refresh(engagements=[engagement.pk], days=[was_on])
     changes.record()
     if is_new:
         events.emit("engagement.logged", engagement=engagement.pk)

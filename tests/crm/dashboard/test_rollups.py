@@ -297,3 +297,24 @@ def test_an_upgrade_works_out_the_campaigns_reach_kept_since(world, officer):
     assert _tables() == kept
     ensure_rollups()  # nothing missing: nothing done
     assert _tables() == kept
+
+
+def test_meetings_logged_on_days_that_already_have_roll_ups_add_up_as_a_rebuild_counts_them(world):
+    """A new engagement adds its counts to its day's rows (rollups.added) rather than working the
+    day out again: meetings on the same day, in the same and in other scopes, with the same and
+    other organizations, one on an earlier day (the later rows' previous day moves), one planned
+    (not counted), and follow-ups due on the same days; after each, the tables equal a rebuild."""
+    logs = [
+        (-10, 0, [0, 1], "meeting", "positive", "inform", True, True, 2, [3]),
+        (-10, 0, [0], "workshop", "", "consult", False, False, 1, [3, 5]),
+        (-10, 1, [1, 2], "meeting", "negative", "", True, False, 0, []),
+        (-20, 0, [0, 2], "phone_call", "", "", False, True, 2, [13]),
+        (-15, 1, [0], "meeting", "positive", "inform", True, True, 1, [8]),
+        (4, 0, [0], "meeting", "", "", False, False, 0, [0]),  # planned: no tally, its follow-up counts
+        (-10, 1, [3], "meeting", "", "", False, False, 2, [3]),
+    ]
+    for log in logs:
+        _log(world, *log)
+        kept = _tables()
+        rollups.rebuild()
+        assert _tables() == kept, log
