@@ -98,9 +98,12 @@ class FollowUpFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def rollups(self, create, extracted, **kwargs):
         if create:
+            from django.db import transaction
+
             from communications import rollups
 
-            rollups.refresh(due_days=[self.due_on])
+            with transaction.atomic():  # as the services do: inside the write's transaction
+                rollups.refresh(due_days=[self.due_on])
 
 
 class ConcernFactory(factory.django.DjangoModelFactory):
