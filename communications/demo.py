@@ -84,6 +84,7 @@ DEMO_CAMPAIGNS = [
 @transaction.atomic
 def seed_campaigns(*, owner) -> int:
     """Two campaigns, with the demo engagements of their period linked to them (one in five)."""
+    changes.take_turn()  # first, before any write (crm/lib/changes.py)
     from communications.models import Campaign
 
     today = timezone.localdate()

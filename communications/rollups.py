@@ -19,7 +19,7 @@ else writes the roll-up tables. What a roll-up row holds, and why:
 - FollowUpTally: open follow-ups of engagements not removed, per scope and due date (open ones,
   and overdue ones as those due before today).
 
-Writers take turns (`_one_writer_at_a_time`): each works its days out again from what it reads, so
+Writers take turns (`crm.lib.changes.take_turn`, first in the services): each works its days out again from what it reads, so
 on PostgreSQL, where several transactions write at once, a second writer that read the day before
 the first committed would write its counts over the first's (or fail on the unique constraint of a
 day's first rows). SQLite takes one writer at a time anyway.
@@ -35,11 +35,12 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 
 from communications.choices import OPEN_FOLLOW_UP_STATUSES
 from communications.models import Engagement, EngagementTally, FollowUp, FollowUpTally, OrganizationReach
+from crm.lib import changes
 from crm.lib.bulk import insert_rows
 from stakeholders.choices import HIGH_SCORE
 from stakeholders.models import Organization
@@ -53,20 +54,12 @@ KEY = Q(influence__gte=HIGH_SCORE, is_archived=False)
 DAYS_AT_ONCE = 31
 IDS_AT_ONCE = 5000
 ENGAGEMENT_FIELDS = ["pk", "occurred_on", "kind", "sentiment", "depth", *DIMENSIONS.values()]
-# The key of PostgreSQL's advisory lock that writers of the roll-ups take until they commit.
-WRITERS_LOCK = 0x726F6C6C  # "roll"
 
 
 def _one_writer_at_a_time() -> None:
-    """Wait until no other transaction is writing roll-ups; hold the turn until this one commits or
-    rolls back (PostgreSQL; SQLite's writers already take turns). Then every later read sees what
-    the writers before committed (READ COMMITTED reads anew at each statement)."""
-    if connection.vendor != "postgresql":
-        return
-    if not connection.in_atomic_block:
-        raise RuntimeError("the roll-ups are written inside the write's transaction")
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [WRITERS_LOCK])
+    """Writers of the roll-ups take turns (crm/lib/changes.py): the services take theirs first,
+    before any write; here it is taken again (free) for any other caller."""
+    changes.take_turn()
 
 
 def _batches(items: list, size: int) -> Iterator[list]:

@@ -93,6 +93,7 @@ def engagement_save(
     follow_ups: Iterable[FollowUpDraft] = (),
 ) -> Engagement:
     """Log a new engagement (with its follow-ups) or save changes to one."""
+    changes.take_turn()  # first, before any write (crm/lib/changes.py)
     follow_ups = list(follow_ups)
     problems = engagement_problems(
         occurred_on=engagement.occurred_on,
@@ -141,6 +142,7 @@ def engagement_save(
 @transaction.atomic
 def engagement_mark_held(*, engagement: Engagement, on: date | None = None) -> Engagement:
     """A planned engagement took place: it now counts in figures."""
+    changes.take_turn()  # first, before any write (crm/lib/changes.py)
     was_on = engagement.occurred_on
     engagement.occurred_on = on or min(engagement.occurred_on, timezone.localdate())
     engagement.is_held = True
@@ -155,6 +157,7 @@ def engagement_mark_held(*, engagement: Engagement, on: date | None = None) -> E
 @transaction.atomic
 def engagement_remove(*, engagement: Engagement) -> None:
     """Managers remove an engagement logged by mistake: hidden everywhere, kept in the history."""
+    changes.take_turn()  # first, before any write (crm/lib/changes.py)
     engagement.is_removed = True
     engagement._change_reason = _("Removed")
     engagement.save()
@@ -197,6 +200,7 @@ def refresh_last_engaged(organization_ids: Iterable[int]) -> None:
 @transaction.atomic
 def follow_up_set_status(*, follow_up: FollowUp, status: str, by: User | None) -> FollowUp:
     """Change a follow-up's state; closing someone else's is recorded under the name of who did it."""
+    changes.take_turn()  # first, before any write (crm/lib/changes.py)
     was_done = follow_up.pk and FollowUp.objects.filter(pk=follow_up.pk, status=FollowUpStatus.DONE).exists()
     was_due = follow_up.pk and FollowUp.objects.filter(pk=follow_up.pk).values_list("due_on", flat=True).first()
     follow_up.status = status
@@ -222,6 +226,7 @@ def follow_up_set_status(*, follow_up: FollowUp, status: str, by: User | None) -
 def follow_up_update(
     *, follow_up: FollowUp, description: str, owner: User, due_on: date, status: str, by: User | None
 ) -> FollowUp:
+    changes.take_turn()  # first, before any write (crm/lib/changes.py)
     reassigned = owner.pk != follow_up.owner_id
     if reassigned:
         follow_up._change_reason = _("Reassigned by %(name)s") % {"name": by}

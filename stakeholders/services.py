@@ -58,6 +58,7 @@ def tags_from_names(names: Iterable[str]) -> list[Tag]:
 @transaction.atomic
 def organization_save(*, organization: Organization, tags: Iterable[Tag] | None = None) -> Organization:
     """Create or update an organization from a form or the API of this module."""
+    changes.take_turn()  # first, before any write (crm/lib/changes.py)
     organization.full_clean()
     organization.save()
     if tags is not None:
@@ -69,6 +70,7 @@ def organization_save(*, organization: Organization, tags: Iterable[Tag] | None 
 
 @transaction.atomic
 def organization_set_archived(*, organization: Organization, archived: bool, reason: str = "") -> Organization:
+    changes.take_turn()  # first, before any write (crm/lib/changes.py)
     organization.is_archived = archived
     _save(
         organization,
@@ -87,6 +89,7 @@ def organization_merge(*, survivor: Organization, duplicate: Organization) -> Or
     Nothing is deleted: the duplicate stays, archived and pointing at the survivor, and both
     histories say what happened.
     """
+    changes.take_turn()  # first, before any write (crm/lib/changes.py)
     _check_mergeable(survivor, duplicate)
     for contact in Contact.objects.filter(organization=duplicate):
         contact.organization = survivor

@@ -10,15 +10,21 @@ Every code path that writes to the registers says so, by calling `record()`: the
 apps, the import and bulk writers, the demo seeding, `restore`, and the admin (crm.lib.admin).
 Nothing listens to model signals: a write that does not call it is seen only when what was kept
 expires.
+
+The writers of what is kept counted with every write (the dashboard's roll-ups) take turns on
+PostgreSQL, where several transactions write at once: `take_turn()`, first in the services that
+change counted figures, before any write (SQLite takes one writer at a time anyway).
 """
 
 import threading
 import uuid
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 
 MARK = "registers:committed"
+# The key of the PostgreSQL advisory lock the writers of counted figures take until they commit.
+TURN = 0x726F6C6C  # "roll"
 
 # Per thread, as Django's connections are: whether the mark has moved since record() was last
 # called in this thread.
@@ -51,3 +57,20 @@ def _move_once() -> None:
 
 def mark() -> str:
     return cache.get(MARK, "")
+
+
+def take_turn() -> None:
+    """Wait until no other transaction that changes counted figures (the dashboard's roll-ups) is
+    under way, and hold the turn until this one commits or rolls back. PostgreSQL only: SQLite
+    takes one writer at a time already. Reads after it see what the writers before committed
+    (READ COMMITTED reads anew at each statement). Taking it again in the same transaction is free.
+
+    Call it first in the transaction, before any write: a transaction that wrote a row (an
+    organization's last engagement date) and then waited for the turn would wait for a holder that
+    may need that row, a deadlock PostgreSQL breaks by failing one of the two."""
+    if connection.vendor != "postgresql":
+        return
+    if not connection.in_atomic_block:
+        raise RuntimeError("a turn is taken inside the write's transaction")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [TURN])

@@ -43,6 +43,7 @@ class ImportNotValid(Exception):
 def write_import(preview: ImportPreview, *, actor=None, source: str = "", owner=None) -> ImportSummary:
     """All or nothing: a preview with any error writes nothing. New organizations whose row names
     no owner get `owner` (the web page gives them to whoever imports them)."""
+    changes.take_turn()  # first, before any write (crm/lib/changes.py)
     if not preview.is_valid:
         raise ImportNotValid(preview.problems)
     changes.record()

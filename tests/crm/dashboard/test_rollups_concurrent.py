@@ -87,3 +87,50 @@ def test_two_meetings_logged_at_once_on_the_same_day_are_both_counted(transactio
     kept = _tables()
     rollups.rebuild()
     assert kept == _tables()
+
+
+def test_a_meeting_logged_while_its_organization_is_merged_waits_its_turn(transactional_db):
+    """The services take their turn before any write: a meeting with an organization, logged while
+    a merge into that organization holds the turn, waits for the merge instead of locking the
+    organization's row first (the merge would then wait for that row and the meeting for the turn:
+    a deadlock, which PostgreSQL breaks by failing one of the two)."""
+    from crm.lib import changes
+    from stakeholders.services import organization_merge
+
+    awa = UserFactory(email="awa@example.test")
+    survivor, duplicate = OrganizationFactory(name="Transit Saloum"), OrganizationFactory(name="Transit Saloum SA")
+    _log(awa, duplicate, "Before the merge")
+    merging, failures = threading.Event(), []
+
+    def merge():
+        try:
+            with transaction.atomic():
+                changes.take_turn()
+                merging.set()
+                threading.Event().wait(1.0)  # the meeting is being logged meanwhile
+                organization_merge(survivor=survivor, duplicate=duplicate)
+        except Exception as error:  # noqa: BLE001 (reported below)
+            failures.append(error)
+        finally:
+            merging.set()
+            connections.close_all()
+
+    def log():
+        try:
+            merging.wait(10)
+            _log(awa, survivor, "During the merge")
+        except Exception as error:  # noqa: BLE001 (reported below)
+            failures.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=merge), threading.Thread(target=log)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert failures == []
+    assert set(Engagement.objects.values_list("organizations", flat=True)) == {survivor.pk}
+    kept = _tables()
+    rollups.rebuild()
+    assert kept == _tables()
