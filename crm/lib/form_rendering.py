@@ -14,10 +14,9 @@ Settings: FORM_RENDERER = "crm.lib.form_rendering.FormRenderer"."""
 
 from django.forms.renderers import DjangoTemplates
 from django.http import HttpRequest
-from django.utils.formats import localize
-from django.utils.html import conditional_escape, escape
-from django.utils.safestring import SafeData
-from django.utils.timezone import template_localtime  # type: ignore[attr-defined]  # not in the stubs
+from django.template import Context
+from django.template.base import render_value_in_context
+from django.utils.safestring import SafeData, mark_safe
 
 SELECT = "django/forms/widgets/select.html"
 OPTION = "django/forms/widgets/select_option.html"
@@ -45,15 +44,23 @@ INPUTS = frozenset(
 )
 
 
+# What a template written for a widget renders with: autoescaping on, Django's settings for
+# localization and time zones.
+_CONTEXT = Context(autoescape=True)  # read, never written
+
+
 def _shown(value: object) -> str:
     """`{{ value }}`: as the template engine writes a value (local time, localized, escaped)."""
-    return str(conditional_escape(localize(template_localtime(value))))
+    return render_value_in_context(value, _CONTEXT)
 
 
 def _formatted(value: object) -> str:
-    """`{{ value|stringformat:'s' }}`: made text first, escaped unless it was safe."""
-    text = "%s" % (str(value) if isinstance(value, tuple) else value)
-    return text if isinstance(value, SafeData) else escape(text)
+    """`{{ value|stringformat:'s' }}`: "%s" % value (which keeps the text of an object whose text
+    is safe), marked safe if the value was, then written as `{{ }}` writes it."""
+    if isinstance(value, tuple):
+        value = str(value)
+    text = "%s" % value  # noqa: UP031 (what the filter does: "%s" % x is the text of x, its type kept)
+    return _shown(mark_safe(text) if isinstance(value, SafeData) else text)
 
 
 def _attrs(attrs: dict) -> str:
@@ -93,10 +100,24 @@ def write_input(widget: dict) -> str:
     return f'<input type="{_shown(widget["type"])}" name="{_shown(widget["name"])}"{written}{_attrs(widget["attrs"])}>'
 
 
+def _as_written(widget: dict) -> bool:
+    """Whether the writers give what the templates would: not when a value is callable (the
+    template engine calls it) or the attributes hold a key named "items" (the template's
+    `attrs.items` would read it)."""
+    values = [widget["name"], widget["value"], widget.get("type"), *widget["attrs"].values()]
+    if "items" in widget["attrs"]:
+        return False
+    for group_name, options, _index in widget.get("optgroups", ()):
+        values.append(group_name)
+        for option in options:
+            values += [option.get("value"), option.get("label"), *option.get("attrs", {}).values()]
+    return not any(callable(value) for value in values)
+
+
 class FormRenderer(DjangoTemplates):
     def render(self, template_name: str, context: dict, request: HttpRequest | None = None) -> str:
         widget = context.get("widget") if isinstance(context, dict) else None
-        if isinstance(widget, dict) and widget.keys() >= KEYS:
+        if isinstance(widget, dict) and widget.keys() >= KEYS and _as_written(widget):
             if template_name == SELECT:
                 written = write_select(widget)
                 if written is not None:

@@ -70,14 +70,14 @@ def _plain_cell(table, bound_column):
     # for every cell (Django rebuilds the choices, every label translated, at each call).
     labels = {code: str(label) for code, label in field.flatchoices} if getattr(field, "choices", None) else None
     attname = field.attname if labels is not None else name
-    empty, default, render = column.empty_values, bound_column.default, column.render
+    empty, render = column.empty_values, column.render
 
     def cell(record):
         value = getattr(record, attname)
         if labels is not None:
             value = labels.get(value, value)
         if value in empty:
-            return default
+            return bound_column.default  # read for each cell, as django-tables2 does (it may be callable)
         content = render(value)
         if link:
             target = value if hasattr(value, "get_absolute_url") else record
@@ -92,7 +92,7 @@ def _rendered_cell(bound_column):
     default when empty, the render method, the link), with the arguments the render method takes
     worked out once per table: django-tables2 inspects its signature again at every cell. None when
     the method asks for an argument django-tables2 does not offer (it then renders nothing)."""
-    render, link, default = bound_column.render, bound_column.link, bound_column.default
+    render, link = bound_column.render, bound_column.link
     wanted, catch_all = signature(render)
     if not catch_all and not ARGUMENTS.issuperset(wanted):
         return None
@@ -103,7 +103,8 @@ def _rendered_cell(bound_column):
             content = render(**(offered if catch_all else {name: offered[name] for name in wanted}))
             return link(content, **offered) if link else content
 
-        return row._get_and_render_with(bound_column, render_func=call, default=default)
+        # the default read for each cell, as django-tables2 does (a column's default may be callable)
+        return row._get_and_render_with(bound_column, render_func=call, default=bound_column.default)
 
     return cell
 

@@ -152,6 +152,43 @@ def test_any_select_or_input_is_written_as_django_writes_it(attrs, choices, valu
         assert ours == djangos
 
 
+class _SafeWhenText:
+    def __str__(self):
+        return mark_safe("<i>safe as text</i>")
+
+
+class _HtmlOfItsOwn:
+    def __str__(self):
+        return "<b>plain</b>"
+
+    def __html__(self):
+        return "<b>its own html</b>"
+
+
+class _Called:
+    def __call__(self):
+        return "called"
+
+    def __str__(self):
+        return "not called"
+
+
+def test_objects_callables_and_odd_keys_are_written_as_django_writes_them():
+    """Labels that are objects (text that is safe, an __html__ of their own), values the template
+    engine would call, an attribute named "items": the same HTML (the renderer falls back to the
+    templates where it would differ)."""
+    choices = [(1, _SafeWhenText()), (2, _HtmlOfItsOwn()), (_Called(), "x")]
+    for widget in (forms.Select(choices=choices), forms.SelectMultiple(choices=choices)):
+        ours, djangos = both(widget, "f", 1)
+        assert ours == djangos
+    for attrs in ({"data-x": _Called()}, {"title": _SafeWhenText()}, {"title": mark_safe("<b>")}):
+        ours, djangos = both(forms.TextInput(attrs=attrs), "f", _Called())
+        assert ours == djangos
+    for renderer in (OURS, DJANGOS):  # Django's template reads attrs.items as the attribute: it fails
+        with pytest.raises(ValueError, match="Need 2 values to unpack"):
+            forms.TextInput(attrs={"items": "x"}).render("f", "", renderer=renderer)
+
+
 def test_other_widgets_still_go_through_djangos_templates():
     radios = forms.RadioSelect(choices=[("a", "A"), ("b", "B")])
     boxes = forms.CheckboxSelectMultiple(choices=[("a", "A")])
