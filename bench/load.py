@@ -161,6 +161,7 @@ def run(bench, seconds: int, *, writes: bool = True) -> dict:
         "writes": writes,
         "requests": len(results),
         "per_second": len(results) / elapsed if elapsed else 0,
+        "signed_in_from": started,  # time.monotonic() when the officers began signing in
         "failures": failures,
         "locked": locked,
         "p95": p95,
