@@ -12,7 +12,7 @@ import signal
 import threading
 import time
 
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 from django.utils.crypto import get_random_string
 
 from crm.jobs import schedule, workers
@@ -130,6 +130,9 @@ def run_redis_worker(*, worker_id: str = "", batch: bool = False, clock: bool = 
 
     thread = threading.Thread(target=turn_the_clock, name="crm-clock", daemon=True)
     housekeeping(worker_id, clock=clock)  # before the first job: what a dead worker left is queued again first
+    # RQ forks a process for each job: none may inherit this thread's open connection (connections
+    # are kept between uses, CONN_MAX_AGE); each job's process opens its own.
+    connections.close_all()
     thread.start()
     try:
         django_rq.get_worker("default", job_class="django_tasks_rq.Job").work(with_scheduler=True, burst=batch)
