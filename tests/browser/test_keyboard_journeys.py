@@ -102,6 +102,26 @@ def test_a_manager_drills_down_from_the_dashboard_with_the_keyboard(visit, trans
     assert tab.external_requests == []
 
 
+def test_enter_on_a_name_typed_in_full_sends_the_form_before_the_suggestions_come(visit, transactional_db):
+    UserFactory(role=Role.MANAGER, email="moussa@example.test")
+    RegionFactory(name="Kayes")
+    RegionFactory(name="Kayes Rural")
+    tab = visit()
+    page = tab.page
+    tab.sign_in_with_keys("moussa@example.test", PASSWORD)
+    tab.goto("/dashboard/")
+    held = []  # the list offered on entering the field, kept back: a slow line
+    page.route(
+        "**/suggest/regions/**",
+        lambda route: held.append(route) if not held else route.continue_(),
+    )
+    tab.key_in(page.locator("#id_region"), "kayes")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**region=Kayes&**")  # the region as the registry writes it
+    assert page.input_value("#id_region") == "Kayes"
+    assert tab.errors == []
+
+
 def test_a_planner_filters_and_exports_with_the_keyboard(visit, transactional_db):
     UserFactory(role=Role.MANAGER, email="planner@example.test")
     for i in range(2):

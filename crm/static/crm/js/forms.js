@@ -2,7 +2,8 @@
 // - a refused form's error summary (templates/partials/error_summary.html) takes the focus, so a
 //   phone shows it at once and a screen reader reads it; each of its links focuses its field;
 // - Enter in a picker (a text input with suggestions, stakeholders.forms.suggest_attrs) chooses
-//   the first suggestion instead of sending the form;
+//   the first suggestion instead of sending the form, unless what was typed is one of them (even
+//   when the list had not come yet): then Enter sends the form as usual;
 // - in a form marked data-enter-never-submits (the quick log and other long forms), Enter in a
 //   field never sends it: only its buttons do;
 // - after htmx swaps in a small form with errors (the quick log's "add a new organization"),
@@ -119,8 +120,15 @@
     }
     event.preventDefault();
     suggestionsFor(input).then(function (values) {
-      if (values.length && lastPart(input.value) === typed) {
-        choose(input, values[0]);
+      if (!values.length || lastPart(input.value) !== typed) {
+        return;
+      }
+      var same = values.filter(function (value) { return value.toLowerCase() === typed.toLowerCase(); });
+      choose(input, same.length ? same[0] : values[0]);
+      // What was typed was a suggestion all along (the list had not come yet): Enter sends the
+      // form as it would have; another suggestion is only shown, for the user to check.
+      if (same.length && form && !form.hasAttribute("data-enter-never-submits")) {
+        form.requestSubmit();
       }
     });
   }
