@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import chain
+from operator import itemgetter
 from typing import IO, Any
 
 from django.conf import settings
@@ -383,9 +384,11 @@ def _csv_pieces(
     csv.writer(header, delimiter=delimiter).writerow(shape.headers)
     yield BOM + header.getvalue()
     copied = _copied(dataset, queryset, shape, delimiter, progress)
+    if copied is not None and copied.text_cells is None:
+        yield from csv_copy.copied_text(copied.connection, copied.statement, rows_per_piece=CHUNK, progress=progress)
+        return
     if copied is not None:
-        connection, statement = copied
-        yield from csv_copy.copied_text(connection, statement, rows_per_piece=CHUNK, progress=progress)
+        yield from _cells_written(copied, delimiter, progress)
         return
     for rows in chunks(dataset, queryset, shape, progress):
         text = io.StringIO()
@@ -393,16 +396,27 @@ def _csv_pieces(
         yield text.getvalue()
 
 
+@dataclass(frozen=True)
+class Copied:
+    """How the database writes an export's cells (crm/lib/csv_copy.py): PostgreSQL's COPY statement,
+    or on SQLite the statement of its cells, its parameters and which cells hold text."""
+
+    connection: BaseDatabaseWrapper
+    statement: str
+    params: Sequence = ()
+    text_cells: tuple[int, ...] | None = None  # SQLite's: the text cells, which Python protects
+
+
 def _copied(
     dataset: Dataset, queryset: QuerySet, shape: Layout, delimiter: str, progress: Progress | None
-) -> tuple[BaseDatabaseWrapper, str] | None:
-    """The COPY statement that writes this CSV on PostgreSQL (crm/lib/csv_copy.py), or None where
-    Python writes it: another database, labels, a column COPY cannot write as Python does, or a
-    progress told inside a transaction (crm.exporting.files tells it there through the export's own
-    connection, which COPY holds until its last line)."""
+) -> Copied | None:
+    """How the database writes this CSV's cells as Python would (crm/lib/csv_copy.py), or None where
+    Python works each one out: another database, labels, a column the database cannot write as
+    Python does, or a progress told inside a transaction (crm.exporting.files tells it there through
+    the export's own connection, which COPY holds until its last line)."""
     rows = _rows(dataset, queryset)
     connection = connections[rows.db]
-    if connection.vendor != "postgresql" or any(shape.wording) or not shape.protect:
+    if connection.vendor not in ("postgresql", "sqlite") or any(shape.wording) or not shape.protect:
         return None
     if progress is not None and connection.in_atomic_block:
         return None
@@ -422,13 +436,54 @@ def _copied(
         if kind is None:
             return None
         cells.append((names.index(name), kind))
+    if connection.vendor == "sqlite":
+        texts = tuple(at for at, (_index, kind) in enumerate(cells) if kind is csv_copy.Kind.TEXT)
+        return Copied(connection, csv_copy.cells_statement(query, len(names), cells), params, texts)
     # COPY takes no parameters: the query's values are written into it (quoted by the driver).
     query = connection.ops.compose_sql(query, params)  # type: ignore[attr-defined] # PostgreSQL's operations
-    return connection, csv_copy.copy_statement(query, len(names), cells, delimiter)
+    return Copied(connection, csv_copy.copy_statement(query, len(names), cells, delimiter))
+
+
+def _cells_written(copied: Copied, delimiter: str, progress: Progress | None) -> Iterator[str]:
+    """SQLite: the cells as the database gives them (no Django converter), CHUNK rows at a time,
+    each chunk written by the csv module at once; its text cells protected only in a chunk where one
+    could run as a formula (found by one search of the chunk's texts joined)."""
+    texts = copied.text_cells or ()
+    done = 0
+    with _small_sqlite_cache(copied.connection), copied.connection.cursor() as cursor:
+        cursor.execute(copied.statement, copied.params)
+        while rows := cursor.fetchmany(CHUNK):
+            if texts and _could_run(rows, texts):
+                rows = _texts_protected(rows, texts)
+            text = io.StringIO()
+            csv.writer(text, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
+            yield text.getvalue()
+            done += len(rows)
+            if progress is not None:
+                progress(done)
+
+
+def _could_run(rows: list[tuple], texts: tuple[int, ...]) -> bool:
+    """Whether a text cell of these rows starts as a formula would (_none_could_run, on every text
+    cell of the chunk at once: no Python step per cell)."""
+    picked = map(itemgetter(*texts), rows)
+    cells = picked if len(texts) == 1 else chain.from_iterable(picked)
+    try:
+        joined = SEPARATOR + SEPARATOR.join(filter(None, cells))
+    except TypeError:  # a cell that is not text (SQLite keeps what it is given): checked one by one
+        return True
+    return FORMULA_AT_START.search(joined) is not None
+
+
+def _texts_protected(rows: list[tuple], texts: tuple[int, ...]) -> list[tuple]:
+    columns = [list(values) for values in zip(*rows, strict=True)]
+    for at in texts:
+        columns[at] = list(_column_as_written(columns[at]))
+    return list(zip(*columns, strict=True))
 
 
 def _copy_kind(column: Column, field: Field) -> "csv_copy.Kind | None":
-    """How COPY writes a column's values as Python would (None: it cannot)."""
+    """How the database writes a column's values as Python would (None: it cannot)."""
     if field.is_relation:
         return None
     if column.convert is not None:

@@ -1,11 +1,11 @@
-"""On PostgreSQL the machine CSV is written by the database (COPY): byte for byte what Python
-writes, for every dataset, with the values that make CSV and spreadsheets hard (formulas, harmless
-numbers, quotes, separators, line breaks, accents, empty and missing values, booleans)."""
+"""The machine CSV written by the database (PostgreSQL's COPY; on SQLite its cells read as the CSV
+holds them, written by chunks): byte for byte what Python writes cell by cell, for every dataset,
+with the values that make CSV and spreadsheets hard (formulas, harmless numbers, quotes,
+separators, line breaks, accents, empty and missing values, booleans)."""
 
 from datetime import date
 
 import pytest
-from django.db import connection
 
 from communications.models import Engagement
 from crm.exporting.datasets import export_datasets
@@ -19,10 +19,7 @@ from tests.factories import (
     OrganizationFactory,
 )
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's"),
-]
+pytestmark = pytest.mark.django_db
 
 HARD_TEXT = [
     '=HYPERLINK("http://x.example")',
@@ -33,6 +30,10 @@ HARD_TEXT = [
     "\tindenté",
     'Virgule, "guillemets" et ; point-virgule',
     "deux\nlignes",
+    "retour\rchariot",
+    "\rdébut",
+    "@",
+    "=",
     "Société Générale de Transit",
     "",
 ]
@@ -87,6 +88,28 @@ def test_the_engagements_are_written_by_copy_with_the_cells_protected(hard_rows)
     assert "'-attaque" in text
     assert '"deux\nlignes"' in text
     assert text.count("\r\n") == hard_rows + 1  # a CRLF ends each line, not the break inside a cell
+
+
+@pytest.mark.parametrize("delimiter", [",", ";"])
+def test_the_database_writes_what_python_writes_with_either_delimiter(hard_rows, delimiter):
+    spec = export_datasets()["engagements"]
+    rows = spec.queryset()
+    assert exports._copied(spec.dataset, rows, exports.layout(spec.dataset), delimiter, None) is not None
+    written = "".join(csv_chunks(spec.dataset, rows, delimiter=delimiter))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(exports, "_copied", lambda *args: None)
+        assert written == "".join(csv_chunks(spec.dataset, rows, delimiter=delimiter))
+
+
+def test_a_chunk_is_protected_only_where_a_cell_could_run(hard_rows, monkeypatch):
+    monkeypatch.setattr(exports, "CHUNK", 3)  # chunks with and without a formula
+    spec = export_datasets()["organizations"]
+    rows = spec.queryset()
+    written = "".join(csv_chunks(spec.dataset, rows))
+    assert written == _python_wrote(spec.dataset, rows)
+    assert "'=HYPERLINK" in written
+    assert "'@SUM(A1)" in written
+    assert ",-5," in written or ",-5\r\n" in written
 
 
 def test_labels_a_derived_column_or_a_progress_inside_a_transaction_are_written_by_python(hard_rows):
