@@ -69,7 +69,11 @@ def cells_statement(query: str, width: int, cells: Sequence[tuple[int, Kind]]) -
 def _sqlite_cell(kind: Kind, column: str) -> str:
     if kind is Kind.YES_NO:
         return f"CASE WHEN {column} THEN 'yes' WHEN NOT {column} THEN 'no' END"
-    return column  # a date is kept as its ISO text, as Python writes it; a number as its digits
+    if kind is Kind.DATE:
+        # The ISO text SQLite keeps, as Python writes a date. A bare column keeps its declared type,
+        # for which Django's connection would make a date of each value (a Python call a row).
+        return f"CAST({column} AS TEXT)"
+    return column  # a number as its digits
 
 
 def copied_text(
