@@ -122,6 +122,32 @@ def test_enter_on_a_name_typed_in_full_sends_the_form_before_the_suggestions_com
     assert tab.errors == []
 
 
+def test_a_second_enter_while_the_suggestions_are_awaited_sends_the_form_once(visit, transactional_db):
+    UserFactory(role=Role.MANAGER, email="moussa@example.test")
+    RegionFactory(name="Kayes")
+    tab = visit()
+    page = tab.page
+    tab.sign_in_with_keys("moussa@example.test", PASSWORD)
+    tab.goto("/dashboard/")
+    lists, asked = [], []  # htmx's own lists (kept back), the look-up Enter makes (let through later)
+    page.route(
+        "**/suggest/regions/**",
+        lambda route: (lists if "hx-current-url" in route.request.headers else asked).append(route),
+    )
+    sent = []
+    page.on("request", lambda request: sent.append(request.url) if "region=Kayes" in request.url else None)
+    tab.key_in(page.locator("#id_region"), "Kayes")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")  # impatient: the first Enter's look-up has not come back
+    page.wait_for_timeout(300)
+    assert len(asked) == 1
+    asked[0].continue_()
+    page.wait_for_url("**region=Kayes&**")
+    page.wait_for_timeout(300)
+    assert len([url for url in sent if "/dashboard/?" in url]) == 1
+    assert tab.errors == []
+
+
 def test_a_planner_filters_and_exports_with_the_keyboard(visit, transactional_db):
     UserFactory(role=Role.MANAGER, email="planner@example.test")
     for i in range(2):

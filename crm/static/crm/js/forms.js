@@ -107,7 +107,28 @@
       });
   }
 
+  // Pickers whose Enter waits for their suggestions: another Enter meanwhile does nothing, so that
+  // the form is never sent twice.
+  var asking = new WeakSet();
+
+  // Enter in a field sends its form through the default button (the first of its submit buttons),
+  // which is then sent with it; not at all when that button is disabled.
+  function sendAsEnterWould(form) {
+    var button = Array.prototype.find.call(form.elements, function (element) {
+      return element.type === "submit" || element.type === "image";
+    });
+    if (!button) {
+      form.requestSubmit();
+    } else if (!button.disabled) {
+      form.requestSubmit(button);
+    }
+  }
+
   function enterInPicker(event, input) {
+    if (asking.has(input)) {
+      event.preventDefault();
+      return;
+    }
     var typed = lastPart(input.value);
     var known = optionValues(input).map(function (value) { return value.toLowerCase(); });
     var form = input.form;
@@ -119,18 +140,24 @@
       return;
     }
     event.preventDefault();
-    suggestionsFor(input).then(function (values) {
-      if (!values.length || lastPart(input.value) !== typed) {
-        return;
-      }
-      var same = values.filter(function (value) { return value.toLowerCase() === typed.toLowerCase(); });
-      choose(input, same.length ? same[0] : values[0]);
-      // What was typed was a suggestion all along (the list had not come yet): Enter sends the
-      // form as it would have; another suggestion is only shown, for the user to check.
-      if (same.length && form && !form.hasAttribute("data-enter-never-submits")) {
-        form.requestSubmit();
-      }
-    });
+    asking.add(input);
+    suggestionsFor(input)
+      .then(function (values) {
+        asking.delete(input);
+        if (!values.length || lastPart(input.value) !== typed) {
+          return;
+        }
+        var same = values.filter(function (value) { return value.toLowerCase() === typed.toLowerCase(); });
+        choose(input, same.length ? same[0] : values[0]);
+        // What was typed was a suggestion all along (the list had not come yet): Enter sends the
+        // form as it would have; another suggestion is only shown, for the user to check.
+        if (same.length && form && !form.hasAttribute("data-enter-never-submits")) {
+          sendAsEnterWould(form);
+        }
+      })
+      .catch(function () {
+        asking.delete(input); // no answer (offline): what was typed stays, for the server to match
+      });
   }
 
   // The value before each change, to tell which part of a list of names a suggestion replaces:
