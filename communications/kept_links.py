@@ -20,6 +20,8 @@ anything had to be made, every engagement's links are worked out again.
 """
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -284,6 +286,40 @@ def rebuild(cursor: CursorWrapper, vendor: str) -> None:
         values = ", ".join(_kept_of(kept, "e.id", vendor) for kept in kept_columns())
     cursor.execute(f"DELETE FROM {links}")
     cursor.execute(f"INSERT INTO {links} ({_columns()}) SELECT e.id, {values} FROM {engagements} e")
+
+
+@contextmanager
+def paused(using: str = "default") -> Iterator[None]:
+    """For a writer of millions of links at once (the demo seeding): the triggers are taken off while
+    it writes and made again at the end, every engagement's links then worked out once. Kept per row
+    or per statement, a million engagements' links cost the seeding minutes on SQLite and more than
+    a quarter of an hour on PostgreSQL (one trigger's UPDATE of a million rows per link table);
+    worked out once, about 30 s and 100 s. Inside the writer's transaction, so that a failure takes
+    the dropping back too."""
+    connection = connections[using]
+    if (
+        connection.vendor not in ("postgresql", "sqlite")
+        or _links_table() not in connection.introspection.table_names()
+    ):
+        yield
+        return
+    if not connection.in_atomic_block:
+        raise RuntimeError("the kept links are paused inside the writer's transaction")
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            for name, table in _pg_triggers().items():
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+        else:
+            for name in sqlite_statements():
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+    yield
+    if connection.vendor == "postgresql":
+        # Read by the functions that work the links out: planned without statistics of the rows just
+        # written, each call would read a whole link table (minutes at a hundred thousand engagements).
+        tables = {kept.link for kept in kept_columns()} | {kept.target for kept in kept_columns()}
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {', '.join(sorted(tables | {Engagement._meta.db_table}))}")
+    ensure(using)  # the triggers are missing: made again, and every engagement's links worked out
 
 
 def ensure(using: str = "default", **kwargs: Any) -> bool:

@@ -17,7 +17,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from communications import rollups
+from communications import kept_links, rollups
 from communications.choices import DEFAULT_TOPICS, KeyFactorCode
 from communications.demo import ACTIONS, DAYS, DEPTHS, KINDS, MODE_OF, SENTIMENTS, SUBJECTS, TITLE_MARK
 from communications.models import Commitment, Concern, Engagement, FollowUp, KeyFactor, Topic
@@ -351,7 +351,8 @@ def seed_engagements(*, count: int, seed: int, authors: list) -> dict:
         return totals
     with connection.constraint_checks_disabled(), transaction.atomic(), keys_checked_at_the_end(FILLED):
         changes.record()
-        totals = _seed_engagements(totals, count=count, seed=seed, existing=existing, authors=authors)
+        with kept_links.paused():  # what each engagement links to, worked out once at the end
+            totals = _seed_engagements(totals, count=count, seed=seed, existing=existing, authors=authors)
         rollups.rebuild()  # the dashboard's roll-ups, by their one rule, over the rows just written
         return totals
 

@@ -173,6 +173,27 @@ def test_a_missing_trigger_is_made_again_and_the_names_worked_out_again():
     assert kept() == worked_out()
 
 
+def test_links_written_while_paused_are_worked_out_at_the_end_and_kept_after():
+    from django.db import transaction
+
+    organization = OrganizationFactory(name="Avant")
+    with transaction.atomic(), kept_links.paused():
+        engagements = [EngagementFactory(organizations=[organization]) for _ in range(3)]
+        assert not EngagementLinks.objects.filter(engagement__in=engagements).exists()  # nothing kept meanwhile
+    assert kept() == worked_out()
+    assert kept_links.ensure() is False  # the triggers are back, as written
+    organization.name = "Après"
+    organization.save()
+    assert {names[0] for names in kept().values()} == {"Après"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_pausing_outside_a_transaction_is_refused():
+    with pytest.raises(RuntimeError), kept_links.paused():
+        pass  # the triggers would stay dropped after a failure: never outside a transaction
+    assert kept_links.ensure() is False  # nothing was taken off
+
+
 WRITE_A_LINK = """
 from communications.models import Engagement
 from crm.models import User
