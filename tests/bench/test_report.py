@@ -2,6 +2,8 @@
 measures written by hand (before and after each change) must all sit below, or a full run would
 erase them."""
 
+import ast
+import re
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -17,6 +19,27 @@ def test_every_hand_written_section_of_the_performance_page_is_below_the_marker(
     above = text[: text.index(MARKER)]
     headings = {line for line in above.splitlines() if line.startswith("## ")}
     assert headings <= GENERATED
+
+
+def _generated_line_patterns() -> list[re.Pattern]:
+    """Each text bench/report.py writes, as a pattern: an f-string's values may be anything."""
+    tree = ast.parse((ROOT / "bench" / "report.py").read_text())
+    patterns = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            patterns.append(re.escape(node.value))
+        elif isinstance(node, ast.JoinedStr):
+            parts = [re.escape(v.value) if isinstance(v, ast.Constant) else ".*" for v in node.values]
+            patterns.append("".join(parts))
+    return [re.compile(pattern) for pattern in patterns]
+
+
+def test_no_hand_written_text_is_above_the_marker():
+    text = (ROOT / "docs" / "performance.md").read_text()
+    patterns = _generated_line_patterns()
+    for line in text[: text.index(MARKER)].splitlines():
+        if line and not line.startswith("|"):  # table rows are the measures of the run
+            assert any(pattern.fullmatch(line) for pattern in patterns), f"written by hand above the marker: {line!r}"
 
 
 def test_a_full_run_rewrites_the_table_and_keeps_what_is_below_the_marker(tmp_path):
