@@ -353,7 +353,7 @@ def _column_as_written(values: Sequence, *, protect: bool = True) -> Sequence:
     ]
 
 
-def _none_could_run(values: Sequence) -> bool:
+def _none_could_run(values: Iterable) -> bool:
     """Whether a column of text (empty cells aside) has no cell starting as a formula would: the
     cells are joined and searched once, in C, instead of one test per cell in Python (a quarter
     of a million-row export's time). A column holding anything but text is checked cell by cell."""
@@ -384,11 +384,13 @@ def _csv_pieces(
     csv.writer(header, delimiter=delimiter).writerow(shape.headers)
     yield BOM + header.getvalue()
     copied = _copied(dataset, queryset, shape, delimiter, progress)
-    if copied is not None and copied.text_cells is None:
-        yield from csv_copy.copied_text(copied.connection, copied.statement, rows_per_piece=CHUNK, progress=progress)
-        return
     if copied is not None:
-        yield from _cells_written(copied, delimiter, progress)
+        if copied.text_cells is None:  # PostgreSQL's COPY
+            yield from csv_copy.copied_text(
+                copied.connection, copied.statement, rows_per_piece=CHUNK, progress=progress
+            )
+        else:
+            yield from _cells_written(copied, delimiter, progress)
         return
     for rows in chunks(dataset, queryset, shape, progress):
         text = io.StringIO()
@@ -453,7 +455,7 @@ def _cells_written(copied: Copied, delimiter: str, progress: Progress | None) ->
     with _small_sqlite_cache(copied.connection), copied.connection.cursor() as cursor:
         cursor.execute(copied.statement, copied.params)
         while rows := cursor.fetchmany(CHUNK):
-            if texts and _could_run(rows, texts):
+            if texts and not _none_could_run(_text_cells(rows, texts)):
                 rows = _texts_protected(rows, texts)
             text = io.StringIO()
             csv.writer(text, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
@@ -463,16 +465,10 @@ def _cells_written(copied: Copied, delimiter: str, progress: Progress | None) ->
                 progress(done)
 
 
-def _could_run(rows: list[tuple], texts: tuple[int, ...]) -> bool:
-    """Whether a text cell of these rows starts as a formula would (_none_could_run, on every text
-    cell of the chunk at once: no Python step per cell)."""
+def _text_cells(rows: list[tuple], texts: tuple[int, ...]) -> Iterable:
+    """Every text cell of these rows, one after the other (searched at once by _none_could_run)."""
     picked = map(itemgetter(*texts), rows)
-    cells = picked if len(texts) == 1 else chain.from_iterable(picked)
-    try:
-        joined = SEPARATOR + SEPARATOR.join(filter(None, cells))
-    except TypeError:  # a cell that is not text (SQLite keeps what it is given): checked one by one
-        return True
-    return FORMULA_AT_START.search(joined) is not None
+    return picked if len(texts) == 1 else chain.from_iterable(picked)
 
 
 def _texts_protected(rows: list[tuple], texts: tuple[int, ...]) -> list[tuple]:
