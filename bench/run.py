@@ -1,11 +1,13 @@
 """make bench: seed a scratch database at national scale and print the benchmark table.
 
     python bench/run.py [--organizations 100000] [--engagements 1000000] [--runs 7] [--load-seconds 60]
-                        [--only pages,api,jobs,export,import,load,weight] [--output docs/performance.md]
+                        [--only pages,api,jobs,export,import,load,weight] [--databases sqlite,postgresql]
+                        [--output docs/performance.md]
 
 SQLite in a temporary folder (removed at the end, also when the run is cut short); PostgreSQL too
-when DATABASE_URL names one (its database must be an empty scratch database). The table is printed
-and written to docs/performance.md (with --only, a partial table: written only where --output says).
+when DATABASE_URL names one (its database must be an empty scratch database); --databases keeps one
+of the two. The table is printed and written to docs/performance.md (with --only or one database of
+two, a partial table: written only where --output says).
 The page weight (bench/weight.py) is measured in chromium on the SQLite database only, and skipped
 when Playwright or chromium is missing. Timings are medians of several runs; query counts come from
 Django's own counter. Nothing here is asserted: speed lives in the bench, not in the tests.
@@ -89,6 +91,7 @@ def seed(bench: Bench, organizations: int, engagements: int):
 
 
 MEASURES = ["pages", "api", "jobs", "export", "import", "load", "weight"]
+DATABASES = ["sqlite", "postgresql"]
 
 
 def run_measures(bench: Bench, folder: Path, options):
@@ -123,12 +126,22 @@ def measure_names(text: str) -> list[str]:
     return names
 
 
+def database_names(text: str) -> list[str]:
+    """--databases postgresql: a comma-separated subset of DATABASES."""
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in names if name not in DATABASES]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"choose among {', '.join(DATABASES)}")
+    return names
+
+
 def output_path(options) -> Path | None:
-    """Where the table goes: docs/performance.md for a full run; a partial run (--only) is printed
-    and written only where --output says, so it never replaces the full table by accident."""
+    """Where the table goes: docs/performance.md for a full run; a partial run (--only, or one
+    database when both could be measured) is printed and written only where --output says, so it
+    never replaces the full table by accident."""
     if options.output:
         return Path(options.output)
-    if set(options.only) == set(MEASURES):
+    if set(options.only) == set(MEASURES) and getattr(options, "complete", True):
         return ROOT / "docs" / "performance.md"
     return None
 
@@ -140,6 +153,7 @@ def main():
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--load-seconds", type=int, default=60)
     parser.add_argument("--only", type=measure_names, default=MEASURES, help=f"some of {','.join(MEASURES)}")
+    parser.add_argument("--databases", type=database_names, default=DATABASES, help="sqlite, postgresql or both")
     parser.add_argument("--output", help="default: docs/performance.md (a full run only)")
     options = parser.parse_args()
 
@@ -150,6 +164,11 @@ def main():
         print(f"DATABASE_URL is not PostgreSQL ({os.environ['DATABASE_URL'].split(':')[0]}); SQLite only.")
     else:
         print("No PostgreSQL named (DATABASE_URL): SQLite only.")
+    kept = [(label, url) for label, url in targets if label in options.databases]
+    options.complete = len(kept) == len(targets)  # no database left out by --databases
+    targets = kept
+    if not targets:
+        parser.error("no database to measure: --databases postgresql needs DATABASE_URL to name one")
 
     folder = Path(tempfile.mkdtemp(prefix="crm-bench-"))
     cleanup = lambda *_: (shutil.rmtree(folder, ignore_errors=True), sys.exit(1))  # noqa: E731
