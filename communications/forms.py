@@ -6,6 +6,7 @@ from django.utils.translation import ngettext
 
 from communications.choices import CampaignStatus, Channel, FollowUpStatus, KeyFactorCode
 from communications.models import Campaign, Commitment, Concern, Engagement, KeyFactor, Topic
+from crm.accounts.selectors import colleagues
 from crm.lib.collisions import EditCollisionMixin
 from crm.lib.forms import ModelForm, RecordChoiceField, RecordsChoiceField, suggest_attrs
 from stakeholders.forms import CustomsOfficeField, OrganizationChoiceField, UserEmailField
@@ -17,7 +18,7 @@ MAX_ORGANIZATIONS = 30
 
 
 def active_users():
-    return get_user_model().objects.filter(is_active=True).order_by("first_name", "last_name")
+    return colleagues().order_by("first_name", "last_name")
 
 
 class OrganizationsField(forms.CharField):

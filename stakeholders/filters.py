@@ -3,7 +3,6 @@ list pages, of exports (`?_export=`), of the `export` command and of campaign au
 
 import django_filters as filters
 from django import forms
-from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
@@ -205,7 +204,3 @@ class ContactFilter(ArchivedFilterMixin, filters.FilterSet):
 
     def filter_yes_no(self, queryset, name, value):
         return queryset.filter(**{name: value == "yes"})
-
-
-def owner_choices():
-    return get_user_model().objects.filter(is_active=True).order_by("email").values_list("email", flat=True)

@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from crm.accounts.selectors import colleagues
 from crm.lib.collisions import EditCollisionMixin
 from crm.lib.forms import ModelForm, RecordChoiceField, suggest_attrs
 from stakeholders.choices import SCORE_CHOICES, language_choices
@@ -61,9 +62,9 @@ class UserEmailField(forms.CharField):
         text = (super().clean(value) or "").strip()
         if not text:
             return None
-        user = get_user_model().objects.filter(email__iexact=text, is_active=True).first()
+        user = colleagues().filter(email__iexact=text).first()
         if user is None:
-            raise forms.ValidationError(_("No active user has this e-mail address."))
+            raise forms.ValidationError(_("No active user with a role has this e-mail address."))
         return user
 
 

@@ -1,11 +1,11 @@
 """Serializers of the registry: organizations, contacts and the vocabularies. Writes go through
 stakeholders.services, with the rules of the forms (the same messages)."""
 
-from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
+from crm.accounts.selectors import colleagues
 from crm.api.fields import StrictSerializer
 from stakeholders.models import Contact, CustomsOffice, Organization, Region
 from stakeholders.selectors import organizations_registered_as
@@ -13,7 +13,7 @@ from stakeholders.services import contact_save, organization_save, similar_organ
 
 
 def active_users():
-    return get_user_model().objects.filter(is_active=True)
+    return colleagues()
 
 
 class UserEmail(serializers.SlugRelatedField):

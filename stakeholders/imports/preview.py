@@ -9,11 +9,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
+from crm.accounts.selectors import colleagues
 from crm.lib.reading import Table
 from stakeholders.imports import columns as col
 from stakeholders.models import Contact, Organization, Region, Tag
@@ -263,18 +263,13 @@ def _resolve_owners(rows: list[RowPreview]) -> None:
     wanted = sorted({row.values["owner"] for row in rows if row.values.get("owner")})
     users: dict[str, int] = {}
     for batch in _batches(wanted):
-        users.update(
-            get_user_model()
-            .objects.annotate(k=Lower("email"))
-            .filter(k__in=batch, is_active=True)
-            .values_list("k", "pk")
-        )
+        users.update(colleagues().annotate(k=Lower("email")).filter(k__in=batch).values_list("k", "pk"))
     for row in rows:
         if owner := row.values.get("owner"):
             if owner in users:
                 row.values["owner_id"] = users[owner]
             else:
-                row.fail("owner", _("No active user has this e-mail address."))
+                row.fail("owner", _("No active user with a role has this e-mail address."))
 
 
 def _mark_file_duplicates(rows: list[RowPreview], notes: dict, first_row: dict) -> None:

@@ -1,9 +1,9 @@
 """Options for the type-ahead fields (htmx fills a <datalist>): a handful of matches, never all rows."""
 
-from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.shortcuts import render
 
+from crm.accounts.selectors import colleagues
 from stakeholders.forms import OrganizationChoiceField
 from stakeholders.models import CustomsOffice, Organization, Region, Tag
 
@@ -67,9 +67,5 @@ def suggest_customs_offices(request):
 
 def suggest_owners(request):
     text = _typed(request)
-    users = (
-        get_user_model()
-        .objects.filter(is_active=True)
-        .filter(Q(email__icontains=text) | Q(first_name__icontains=text) | Q(last_name__icontains=text))
-    )
+    users = colleagues().filter(Q(email__icontains=text) | Q(first_name__icontains=text) | Q(last_name__icontains=text))
     return _options(request, list(users.order_by("email").values_list("email", flat=True)[:LIMIT]))

@@ -165,4 +165,4 @@ def test_an_owner_typed_as_digits_that_are_no_id_is_refused_as_a_form_error(mana
     """Found by the property tests: "²" passes str.isdigit() but is no number (a 500 before)."""
     response = manager_client.post("/stakeholders/organizations/new/", {"name": "Transit Sahel", "owner": owner})
     assert response.status_code == 200
-    assert "No active user has this e-mail address." in response.content.decode()
+    assert "No active user with a role has this e-mail address." in response.content.decode()

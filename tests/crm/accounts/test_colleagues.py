@@ -1,0 +1,105 @@
+"""Colleagues are active accounts holding a role: the only people the pages, the API and the imports
+offer or accept as staff present, follow-up owners and relationship owners. An account without a
+role (waiting for one, or whose role was taken away) or a deactivated one is neither offered nor
+accepted, and the pickers stay the size of the team however many such accounts there are."""
+
+import json
+import re
+
+import pytest
+
+from communications.models import Engagement
+from crm.accounts.roles import Role
+from stakeholders.models import Organization
+from tests.api.conftest import bearer
+from tests.factories import OrganizationFactory, UserFactory
+
+
+@pytest.fixture
+def team(db):
+    return {
+        "manager": UserFactory(role=Role.MANAGER, email="awa.manager@example.test"),
+        "waiting": UserFactory(email="no.role@example.test"),
+        "gone": UserFactory(role=Role.OFFICER, email="left@example.test", is_active=False),
+    }
+
+
+def options(page: str, name: str) -> set[str]:
+    """The values of a <select>'s options."""
+    select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', page, re.S)
+    assert select, name
+    return set(re.findall(r'<option value="(\d+)"', select.group(1)))
+
+
+def test_the_engagement_form_offers_colleagues_only(officer_client, officer, team):
+    page = officer_client.get("/communications/engagements/new/").content.decode()
+    offered = {str(officer.pk), str(team["manager"].pk)}
+    assert options(page, "staff") == offered
+    assert options(page, "follow_ups-0-owner") == offered
+
+
+def test_an_account_without_a_role_is_refused_as_staff_present(officer_client, officer, team):
+    organization = OrganizationFactory(name="Transit Sahel", registration_number="RC-TS")
+    response = officer_client.post(
+        "/communications/engagements/new/",
+        {
+            "occurred_on": "2026-01-10",
+            "kind": "meeting",
+            "title": "Release times",
+            "organizations": "RC-TS",
+            "mode": "in_person",
+            "staff": [officer.pk, team["waiting"].pk],
+            "follow_ups-TOTAL_FORMS": "0",
+            "follow_ups-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert "staff" in response.context["form"].errors
+    assert not Engagement.objects.filter(organizations=organization).exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "No active user with a role has this e-mail address."),
+        ("fr", "Aucun utilisateur actif doté d’un rôle n’a cette adresse e-mail."),
+    ],
+)
+def test_an_organization_cannot_be_given_to_an_account_without_a_role(officer_client, team, language, message):
+    response = officer_client.post(
+        "/stakeholders/organizations/new/",
+        {"name": "Ets Diallo", "type": "importer", "sector": "trade", "owner": "no.role@example.test"},
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert 'value="no.role@example.test"' in response.content.decode()  # what was typed is shown again
+    assert not Organization.objects.filter(name="Ets Diallo").exists()
+
+
+def test_owner_suggestions_name_colleagues_only(officer_client, team):
+    page = officer_client.get("/stakeholders/suggest/owners/", {"q": "example"}).content.decode()
+    assert "awa.manager@example.test" in page
+    assert "no.role@example.test" not in page
+    assert "left@example.test" not in page
+
+
+def test_the_api_refuses_an_account_without_a_role_naming_the_field(officer, team):
+    organization = OrganizationFactory()
+    response = bearer(officer).post(
+        "/api/v1/engagements/",
+        json.dumps(
+            {
+                "occurred_on": "2026-01-10",
+                "kind": "call",
+                "title": "T",
+                "organizations": [organization.pk],
+                "staff": [team["manager"].email, team["waiting"].email],
+                "follow_ups": [{"description": "Send it", "owner": team["waiting"].email, "due_on": "2026-01-20"}],
+            }
+        ),
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert {"staff", "follow_ups.0.owner"} <= set(response.json()["errors"])
+    assert not Engagement.objects.exists()
