@@ -1,5 +1,6 @@
 """The measures of make bench, each run against the seeded scratch database."""
 
+import contextlib
 import csv
 import json
 import random
@@ -146,6 +147,17 @@ def export(bench):
         "",
         f"{ratio}; asked in {job['asked']:.2f} s; peak {job['peak_mb']:.0f} MB; {job['mb']:.0f} MB",
     )
+
+
+@contextlib.contextmanager
+def imported_organizations_forgotten(bench):
+    """The import measures add 300,000 organizations: taken away when they have measured, so that
+    the load test and the page weights after them measure the registry as seeded."""
+    [newest] = _probe(bench, "newest_organization")
+    try:
+        yield
+    finally:
+        _probe(bench, "forget_organizations", str(newest["newest"]))
 
 
 def import_file(bench, folder: Path, rows: int = 100_000):

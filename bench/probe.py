@@ -400,6 +400,36 @@ def import_job(rows: int, cancel_at: int = 0):
     )
 
 
+def newest_organization() -> None:
+    from stakeholders.models import Organization
+
+    print(json.dumps({"newest": Organization.objects.order_by("-pk").values_list("pk", flat=True).first() or 0}))
+
+
+def forget_organizations(after: int) -> None:
+    """The organizations the import measures made (ids above `after`: 300,000 of them), taken away
+    with their tag links and history, so that the measures after them (the load test, the page
+    weights) see the registry as seeded. Deleted by the database, as bench/reminders.py forgets its
+    users: no history of the deleting."""
+    from django.apps import apps
+    from django.db import transaction
+
+    from communications.models import Campaign
+    from stakeholders.models import Contact, Organization
+
+    with transaction.atomic():
+        for rows in (
+            apps.get_model("stakeholders", "HistoricalOrganization_tags").objects.filter(organization_id__gt=after),
+            Organization.tags.through.objects.filter(organization_id__gt=after),
+            Campaign.kept_audience.through.objects.filter(organization_id__gt=after),
+            Contact.objects.filter(organization_id__gt=after),
+            Organization.history.model.objects.filter(id__gt=after),
+            Organization.objects.filter(pk__gt=after),
+        ):
+            rows._raw_delete(connection.alias)
+    print(json.dumps({"left": Organization.objects.count()}))
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "pages":
         pages(int(sys.argv[2]), *sys.argv[3:4])
@@ -413,3 +443,7 @@ if __name__ == "__main__":
         export_job()
     elif sys.argv[1] == "import_job":
         import_job(*map(int, sys.argv[2:4]))
+    elif sys.argv[1] == "newest_organization":
+        newest_organization()
+    elif sys.argv[1] == "forget_organizations":
+        forget_organizations(int(sys.argv[2]))

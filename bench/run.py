@@ -108,9 +108,10 @@ def run_measures(bench: Bench, folder: Path, options):
     if "export" in options.only:
         measures.export(bench)
     if "import" in options.only:
-        measures.import_file(bench, folder)
-        measures.import_job(bench)
-        measures.import_undo(bench)
+        with measures.imported_organizations_forgotten(bench):
+            measures.import_file(bench, folder)
+            measures.import_job(bench)
+            measures.import_undo(bench)
     if "load" in options.only:
         measures.load(bench, options.load_seconds)
     if "weight" in options.only and bench.label == "sqlite":
