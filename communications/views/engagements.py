@@ -58,6 +58,12 @@ class EngagementList(ListPage):
         engagements = engagement_list(user=self.request.user).annotate(organization_names=JoinedValues(names))
         if self.tab() == "no":
             return engagements.order_by("occurred_on", "pk")  # the next one first
+        if self.tab() == "yes":
+            # The held ones' own index order (engagement_held_date and _kind end with is_held), a key
+            # that never changes the order (ids are unique): PostgreSQL's planner otherwise prefers
+            # the smaller index of every live engagement and steps over each planned one dated after
+            # today (56,000 at a million engagements: 12 ms instead of 2 for the page's rows).
+            return engagements.order_by("-occurred_on", "-pk", "is_held")
         return engagements
 
     def get_context_data(self, **kwargs):

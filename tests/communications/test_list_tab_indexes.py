@@ -71,3 +71,49 @@ def test_the_held_tab_and_its_count_read_their_partial_index(manager_client, que
         cursor.execute("EXPLAIN QUERY PLAN " + count)
         count_plan = " ".join(str(row[-1]) for row in cursor.fetchall())
     assert f"COVERING INDEX {index}" in count_plan, count_plan
+
+
+def test_the_held_tab_asks_for_its_index_order_which_changes_nothing_shown(manager_client):
+    """The held tab orders by the held indexes' own columns (date, id, is_held): PostgreSQL's planner
+    then reads engagement_held_date, not the smaller index of every live engagement, where it steps
+    over each planned one dated after today. The last key never changes the order: ids are unique."""
+    today = timezone.localdate()
+    older, newer = (EngagementFactory(occurred_on=today - timedelta(days=3), is_held=True) for _ in range(2))
+    newest = EngagementFactory(occurred_on=today, is_held=True)
+    EngagementFactory(occurred_on=today + timedelta(days=2), is_held=False)
+    with CaptureQueriesContext(connection) as queries:
+        response = manager_client.get("/communications/engagements/")
+    assert [e.pk for e in response.context["table"].page.object_list.data] == [newest.pk, newer.pk, older.pk]
+    (page,) = [
+        q["sql"]
+        for q in queries.captured_queries
+        if 'FROM "communications_engagement"' in q["sql"] and "ORDER BY" in q["sql"] and "LIMIT" in q["sql"]
+    ]
+    (index,) = [index for index in Engagement._meta.indexes if index.name == "engagement_held_date"]
+    table = '"communications_engagement"'
+    wanted = [f'{table}."occurred_on" DESC', f'{table}."id" DESC', f'{table}."is_held" ASC']
+    assert index.fields[:3] == ["-occurred_on", "-id", "is_held"]
+    assert f"ORDER BY {', '.join(wanted)}" in page, page
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="reads PostgreSQL's plan")
+def test_postgresql_can_read_the_held_tab_from_its_index_without_sorting(manager_client):
+    for days in range(1, 6):
+        EngagementFactory(occurred_on=timezone.localdate() + timedelta(days=days), is_held=False)
+        EngagementFactory(occurred_on=timezone.localdate() - timedelta(days=days), is_held=True)
+    with CaptureQueriesContext(connection) as queries:
+        assert manager_client.get("/communications/engagements/").status_code == 200
+    (page,) = [
+        q["sql"]
+        for q in queries.captured_queries
+        if 'FROM "communications_engagement"' in q["sql"] and "LIMIT" in q["sql"] and "ORDER BY" in q["sql"]
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("SET LOCAL enable_incremental_sort = off")
+        cursor.execute("EXPLAIN " + page)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    main = plan.split("SubPlan")[0]
+    assert "engagement_held_date" in main, plan
+    assert "Sort" not in main, plan
