@@ -188,21 +188,41 @@ def holds(model: ModelType, word: str, path: str = "", *, looked_up: bool = Fals
 
 
 def few_matches(model: ModelType, word: str, using: str = "default", *, also: QuerySet | None = None) -> bool:
-    """Whether fewer than FEW of the model's rows hold `word`, read no further than that (SQLite's
-    index; elsewhere the database's planner weighs it, and the answer is False); with `also`, and
-    fewer than FEW rows of that queryset too, asked in the same statement."""
-    if len(word) < MIN_WORD or not uses_fts(model, using):
+    """Whether fewer than FEW of the model's rows hold `word`, read from its index no further than
+    that (SQLite's FTS table, PostgreSQL's trigram index); with `also`, and fewer than FEW rows of
+    that queryset too, asked in the same statement."""
+    connection = connections[using]
+    if len(word) < MIN_WORD:
         return False
-    index = fts_table(model)
-    sql = f"SELECT count(*) FROM (SELECT rowid FROM {index} WHERE {index} MATCH %s LIMIT {FEW})"
-    params: list[Any] = [_phrase(word)]
+    if uses_fts(model, using):
+        index = fts_table(model)
+        sql = f"SELECT rowid FROM {index} WHERE {index} MATCH %s LIMIT {FEW}"
+        params: list[Any] = [_phrase(word)]
+    elif connection.vendor == "postgresql":
+        sql, found = (
+            model._base_manager.filter(search_text__contains=word).order_by().values("pk")[:FEW].query.sql_with_params()
+        )
+        params = list(found)
+    else:
+        return False
+    sql = f"SELECT count(*) FROM ({sql}) matched_rows"
     if also is not None:
         also_sql, also_params = also.order_by().values("pk")[:FEW].query.sql_with_params()
         sql = f"SELECT ({sql}), (SELECT count(*) FROM ({also_sql}) also_rows)"
         params += list(also_params)
-    with connections[using].cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return all(count < FEW for count in cursor.fetchone())
+
+
+def holds_or_among(model: ModelType, word: str, ids: QuerySet) -> Q:
+    """Rows holding `word`, or whose id is among `ids` (a queryset of one column), both few
+    (few_matches): read from the index and from `ids`, then fetched by id. PostgreSQL is given them
+    as one set (UNION ALL): its planner reads every row for an OR of a text match and a subquery."""
+    if connections[ids.db].vendor != "postgresql":
+        return holds(model, word) | Q(pk__in=ids)
+    held = model._base_manager.filter(search_text__contains=word).order_by().values("pk")
+    return Q(pk__in=held.union(ids, all=True))
 
 
 def looked_up_in(ids: Any, path: str = "") -> Q:
