@@ -241,6 +241,18 @@ def matching(queryset: QuerySet, query: str, *, also: dict[str, ModelType] | Non
     a related row's text (`also`: path → model, such as a contact's organization)."""
     condition = Q()
     for word in words(query):
+        if also and len(word) >= MIN_WORD and not uses_fts(queryset.model, queryset.db):
+            # PostgreSQL, a rare word: the rows whose related row holds it, as ids to join to the
+            # rows' own (holds_or_among). A common one: each row checked as the list walks its order.
+            model = queryset.model
+            related = [
+                model._base_manager.filter(holds(other, word, path)).order_by().values("pk")
+                for path, other in also.items()
+            ]
+            ids = related[0].union(*related[1:], all=True) if len(related) > 1 else related[0]
+            if few_matches(model, word, queryset.db, also=ids):
+                condition &= holds_or_among(model, word, ids)
+                continue
         held = holds(queryset.model, word)
         for path, model in (also or {}).items():
             held |= holds(model, word, path)

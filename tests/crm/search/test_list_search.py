@@ -55,3 +55,22 @@ def test_engagements_cost_the_same_queries_for_a_few_matches_or_many(officer_cli
     many = listed()
     assert (few[0], many[0]) == (1, 6)
     assert few[1] == many[1]
+
+
+@pytest.mark.parametrize("few", [2000, 1], ids=["few matches", "many matches"])
+def test_contacts_found_the_same_whether_their_matches_are_few_or_many(officer_client, registry, monkeypatch, few):
+    """A rare word is read from the indexes as one set of ids; a common one is checked row by row as
+    the list walks its order (PostgreSQL, crm/lib/search.py): the same people either way, and the
+    same queries."""
+    monkeypatch.setattr(search, "FEW", few)
+    ContactFactory(first_name="Moussa", last_name="Transitaire", organization=OrganizationFactory(name="Baobab SA"))
+
+    def listed(query):
+        with CaptureQueriesContext(connection) as queries:
+            response = officer_client.get("/stakeholders/contacts/", {"q": query})
+        return sorted(names(response)), len(queries)
+
+    by_organization, queries = listed("generale")
+    assert by_organization == ["Aïssatou Ndiaye"]
+    assert listed("transit") == (["Aïssatou Ndiaye", "Moussa Transitaire"], queries)
+    assert listed("zzqxw") == ([], queries - 1)  # nothing found: no page of rows to read
