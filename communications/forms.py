@@ -1,5 +1,4 @@
 from django import forms
-from django.contrib.auth import get_user_model
 from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -17,8 +16,9 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MAX_ORGANIZATIONS = 30
 
 
-def active_users():
-    return colleagues().order_by("first_name", "last_name")
+def active_users(*, keeping=()):
+    """Colleagues by name (crm.accounts.selectors.colleagues), with the people already on the record."""
+    return colleagues(keeping=keeping).order_by("first_name", "last_name")
 
 
 class OrganizationsField(forms.CharField):
@@ -127,10 +127,9 @@ class EngagementForm(EditCollisionMixin, ModelForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        staff = active_users()
-        if self.instance.pk:  # people who have left stay on what they attended
-            staff = staff | get_user_model().objects.filter(engagements_attended=self.instance)
-        self.fields["staff"].queryset = staff.distinct()
+        # People who have left, or lost their role, stay on what they attended.
+        attended = self.instance.staff.values("pk") if self.instance.pk else ()
+        self.fields["staff"].queryset = active_users(keeping=attended)
         self.fields["campaign"].queryset = Campaign.objects.exclude(status=CampaignStatus.CANCELLED)
         if self.instance.pk:
             self.initial.setdefault("organizations", list(self.instance.organizations.all()))
@@ -229,7 +228,8 @@ class FollowUpEditForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = active_users()
+        owner = self.initial.get("owner")  # the follow-up's owner stays choosable, whatever became of them
+        self.fields["owner"].queryset = active_users(keeping=[getattr(owner, "pk", owner)] if owner else [])
 
 
 class CommitmentForm(ModelForm):
@@ -345,6 +345,7 @@ class CampaignForm(ModelForm):
         if self.instance.pk:
             self.initial["key_factors"] = list(self.instance.key_factors.values_list("code", flat=True))
             self.initial["channels"] = self.instance.channel_codes
+            self.fields["owner"].kept = self.instance.owner
 
     def clean(self):
         cleaned = super().clean()

@@ -40,7 +40,8 @@ class CustomsOfficeField(forms.CharField):
 
 
 class UserEmailField(forms.CharField):
-    """A colleague typed by e-mail address (suggestions as one types)."""
+    """A colleague typed by e-mail address (suggestions as one types). `kept`: the person the record
+    has now, accepted though they have left or lost their role since (set by the form)."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault(
@@ -48,6 +49,7 @@ class UserEmailField(forms.CharField):
         )
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
+        self.kept = None
 
     def prepare_value(self, value):
         User = get_user_model()
@@ -62,7 +64,8 @@ class UserEmailField(forms.CharField):
         text = (super().clean(value) or "").strip()
         if not text:
             return None
-        user = colleagues().filter(email__iexact=text).first()
+        kept = [self.kept.pk] if self.kept is not None else []
+        user = colleagues(keeping=kept).filter(email__iexact=text).first()
         if user is None:
             raise forms.ValidationError(_("No active user with a role has this e-mail address."))
         return user
@@ -225,6 +228,7 @@ class OrganizationForm(EditCollisionMixin, DuplicateOrganizationRules, ModelForm
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["tag_names"].initial = "; ".join(tag.name for tag in self.instance.tags.all())
+            self.fields["owner"].kept = self.instance.owner
 
     def tags(self) -> list[str]:
         return split_tags(self.cleaned_data.get("tag_names", ""))

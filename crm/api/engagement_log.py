@@ -19,7 +19,7 @@ from communications.services import (
 )
 from crm.api import additions
 from crm.api.fields import RecordIds, RecordKeys, StrictSerializer
-from crm.api.registry import UserEmail, active_users
+from crm.api.registry import UserEmail, active_users, keeping_current_people
 from stakeholders.models import Contact, CustomsOffice, Organization
 
 MAX_FOLLOW_UPS = 20  # as the quick log's rows
@@ -88,6 +88,10 @@ class EngagementSerializer(StrictSerializer):
             "updated_at",
         ]
         read_only_fields = ["region", "is_held", "created_at", "updated_at"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        keeping_current_people(self, "staff", lambda engagement: engagement.staff.values("pk"))
 
     def validate_campaign(self, campaign):
         unchanged = self.instance is not None and self.instance.campaign_id == getattr(campaign, "pk", None)
@@ -158,6 +162,10 @@ class FollowUpSerializer(StrictSerializer):
         model = FollowUp
         fields = ["id", "engagement", "description", "owner", "due_on", "status", "completed_on", "is_overdue"]
         read_only_fields = ["completed_on"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        keeping_current_people(self, "owner", lambda follow_up: [follow_up.owner_id])
 
     def update(self, instance, validated_data):
         values = {
@@ -316,6 +324,10 @@ class CampaignSerializer(StrictSerializer):
             "created_at",
         ]
         read_only_fields = ["audience_kept_on", "created_at"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        keeping_current_people(self, "owner", lambda campaign: [campaign.owner_id])
 
     def validate_audience(self, value):
         filterset = audience_filter(value)

@@ -1,6 +1,7 @@
 """Serializers of the registry: organizations, contacts and the vocabularies. Writes go through
 stakeholders.services, with the rules of the forms (the same messages)."""
 
+from django.db import models
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
@@ -14,6 +15,14 @@ from stakeholders.services import contact_save, organization_save, similar_organ
 
 def active_users():
     return colleagues()
+
+
+def keeping_current_people(serializer, field: str, people) -> None:
+    """On a change of one record, the people it has now (`people(record)`: their ids) stay
+    acceptable in `field`, though they have left or lost their role since: the record can be sent
+    back as it was read."""
+    if isinstance(serializer.instance, models.Model):
+        serializer.fields[field].queryset = colleagues(keeping=people(serializer.instance))
 
 
 class UserEmail(serializers.SlugRelatedField):
@@ -81,6 +90,10 @@ class OrganizationSerializer(StrictSerializer):
             "confirm_similar",
         ]
         read_only_fields = ["is_archived", "merged_into", "last_engaged_on", "created_at", "updated_at"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        keeping_current_people(self, "owner", lambda organization: [organization.owner_id])
 
     def validate_registration_number(self, value):
         number = " ".join(value.split())

@@ -7,12 +7,14 @@ import json
 import re
 
 import pytest
+from django.test import Client
 
-from communications.models import Engagement
+from communications.models import Campaign, Engagement, FollowUp
 from crm.accounts.roles import Role
 from stakeholders.models import Organization
 from tests.api.conftest import bearer
-from tests.factories import OrganizationFactory, UserFactory
+from tests.factories import EngagementFactory, FollowUpFactory, OrganizationFactory, UserFactory
+from tests.form_pages import form_data
 
 
 @pytest.fixture
@@ -91,7 +93,7 @@ def test_the_api_refuses_an_account_without_a_role_naming_the_field(officer, tea
         json.dumps(
             {
                 "occurred_on": "2026-01-10",
-                "kind": "call",
+                "kind": "phone_call",
                 "title": "T",
                 "organizations": [organization.pk],
                 "staff": [team["manager"].email, team["waiting"].email],
@@ -103,3 +105,106 @@ def test_the_api_refuses_an_account_without_a_role_naming_the_field(officer, tea
     assert response.status_code == 400
     assert {"staff", "follow_ups.0.owner"} <= set(response.json()["errors"])
     assert not Engagement.objects.exists()
+
+
+def test_the_api_takes_colleagues(officer, team):
+    organization = OrganizationFactory()
+    response = bearer(officer).post(
+        "/api/v1/engagements/",
+        json.dumps(
+            {
+                "occurred_on": "2026-01-10",
+                "kind": "phone_call",
+                "title": "T",
+                "organizations": [organization.pk],
+                "staff": [team["manager"].email],
+                "follow_ups": [{"description": "Send it", "owner": team["manager"].email, "due_on": "2026-01-20"}],
+            }
+        ),
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    assert [user.email for user in Engagement.objects.get().staff.all()] == [team["manager"].email]
+
+
+def test_a_superuser_without_a_role_is_a_colleague(db):
+    root = UserFactory(email="root@example.test", is_superuser=True, is_staff=True)
+    client = Client()
+    client.force_login(root)
+    page = client.get("/communications/engagements/new/").content.decode()
+    assert str(root.pk) in options(page, "staff")
+    OrganizationFactory(registration_number="RC-ROOT")
+    response = client.post(
+        "/communications/engagements/new/",
+        {
+            "occurred_on": "2026-01-10",
+            "kind": "meeting",
+            "title": "With the director",
+            "organizations": "RC-ROOT",
+            "mode": "in_person",
+            "staff": [root.pk],
+            "follow_ups-TOTAL_FORMS": "0",
+            "follow_ups-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    assert list(Engagement.objects.get().staff.all()) == [root]
+
+
+@pytest.fixture
+def former(db):
+    """Someone who did the work, then lost their role (still active)."""
+    return UserFactory(role=Role.OFFICER, email="former@example.test")
+
+
+def _lose_role(user):
+    user.groups.clear()
+
+
+def test_what_someone_who_lost_their_role_holds_can_be_saved_as_it_is(manager_client, manager, former):
+    organization = OrganizationFactory(name="Transit Sahel", owner=former)
+    campaign = Campaign.objects.create(name="Integrity day", owner=former)
+    follow_up = FollowUpFactory(owner=former, engagement=EngagementFactory(author=manager))
+    _lose_role(former)
+    for url in (
+        f"/stakeholders/organizations/{organization.pk}/edit/",
+        f"/communications/campaigns/{campaign.pk}/edit/",
+        f"/communications/follow-ups/{follow_up.pk}/edit/",
+    ):
+        page = manager_client.get(url)
+        data = form_data(page)
+        if "due_on" in data:
+            data["due_on"] = "2027-01-31"
+        response = manager_client.post(url, data)
+        assert response.status_code == 302, (url, response.context["form"].errors)
+    assert Organization.objects.get(pk=organization.pk).owner == former
+    assert Campaign.objects.get(pk=campaign.pk).owner == former
+    assert FollowUp.objects.get(pk=follow_up.pk).owner == former
+    # ...but nothing new is given to them.
+    page = manager_client.get("/communications/engagements/new/").content.decode()
+    assert str(former.pk) not in options(page, "staff")
+
+
+def test_the_api_sends_back_as_read_what_someone_who_lost_their_role_holds(manager, former):
+    engagement = EngagementFactory(author=manager)
+    engagement.staff.add(former, manager)
+    follow_up = FollowUpFactory(owner=former, engagement=engagement)
+    organization = OrganizationFactory(owner=former)
+    _lose_role(former)
+    api = bearer(manager)
+    for url, field in (
+        (f"/api/v1/engagements/{engagement.pk}/", "staff"),
+        (f"/api/v1/follow-ups/{follow_up.pk}/", "owner"),
+        (f"/api/v1/organizations/{organization.pk}/", "owner"),
+    ):
+        read = api.get(url).json()[field]
+        response = api.patch(url, json.dumps({field: read}), content_type="application/json")
+        assert response.status_code == 200, (url, response.content)
+        assert response.json()[field] == read
+    refused = api.patch(
+        f"/api/v1/organizations/{OrganizationFactory(owner=manager).pk}/",
+        json.dumps({"owner": former.email}),
+        content_type="application/json",
+    )
+    assert refused.status_code == 400
+    assert "owner" in refused.json()["errors"]
