@@ -117,3 +117,12 @@ def test_postgresql_can_read_the_held_tab_from_its_index_without_sorting(manager
     main = plan.split("SubPlan")[0]
     assert "engagement_held_date" in main, plan
     assert "Sort" not in main, plan
+
+
+def test_the_links_are_indexed_by_organization_then_engagement(db):
+    """Migration 0020's index, written in SQL on a table Django makes (the organizations an
+    engagement met): a later migration that rebuilds the table must make it again."""
+    table = Engagement.organizations.through._meta.db_table
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, table)
+    assert constraints["engagement_link_by_organization"]["columns"] == ["organization_id", "engagement_id"]
