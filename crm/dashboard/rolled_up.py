@@ -120,6 +120,12 @@ def reached_count(key: str, start: date, end: date, *, key_only: bool = False) -
     return (rows.filter(key=True) if key_only else rows).count()
 
 
+def reached_counts(key: str, start: date, end: date) -> tuple[int, int]:
+    """(organizations reached, key stakeholders among them) in one pass over the period's rows."""
+    counts = rollups.reached(key, start, end).aggregate(n=Count("pk"), key=Count("pk", filter=Q(key=True)))
+    return counts["n"], counts["key"]
+
+
 def follow_ups(key: str) -> tuple[int, int]:
     """(open, overdue) follow-ups."""
     counts = rollups.open_follow_ups(key).aggregate(

@@ -361,18 +361,23 @@ def figures(
     result.engagements = totals["n"]
     result.participants = totals["participants"] or 0
     result.women = totals["women"] or 0
-    if reached_types is not None:
-        result.organizations = sum(n for _type, n in reached_types)
-    elif rolled_up.reach_kept(key):
-        result.organizations = rolled_up.reached_count(key, scope.start, scope.end)  # type: ignore[arg-type]
-    else:
-        result.organizations = reached(scope, request).count()
     organizations = Organization.objects.all()
-    if rolled_up.reach_kept(key) and not scope.region:
-        recent_start = scope.end - timedelta(days=KEY_STAKEHOLDER_DAYS - 1)
-        result.key_engaged = rolled_up.reached_count(key, recent_start, scope.end, key_only=True)  # type: ignore[arg-type]
+    recent_start = scope.end - timedelta(days=KEY_STAKEHOLDER_DAYS - 1)
+    kept = rolled_up.reach_kept(key)
+    if kept and not scope.region and reached_types is None and recent_start == scope.start:
+        # The key stakeholders' window is the period (90 days): both counts in one pass.
+        result.organizations, result.key_engaged = rolled_up.reached_counts(key, scope.start, scope.end)  # type: ignore[arg-type]
     else:
-        result.key_engaged = list_rows(OrganizationFilter, queries["coverage"][1], organizations, request).count()
+        if reached_types is not None:
+            result.organizations = sum(n for _type, n in reached_types)
+        elif kept:
+            result.organizations = rolled_up.reached_count(key, scope.start, scope.end)  # type: ignore[arg-type]
+        else:
+            result.organizations = reached(scope, request).count()
+        if kept and not scope.region:
+            result.key_engaged = rolled_up.reached_count(key, recent_start, scope.end, key_only=True)  # type: ignore[arg-type]
+        else:
+            result.key_engaged = list_rows(OrganizationFilter, queries["coverage"][1], organizations, request).count()
     result.commitments = list_rows(
         CommitmentFilter, queries["commitments"][1], commitment_list(user=request.user), request
     ).count()
