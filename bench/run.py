@@ -118,22 +118,22 @@ def run_measures(bench: Bench, folder: Path, options):
         measures.weight(bench)
 
 
-def measure_names(text: str) -> list[str]:
-    """--only pages,weight: a comma-separated subset of MEASURES."""
+def _subset(text: str, choices: list[str]) -> list[str]:
+    """A comma-separated subset of `choices` (an argparse type)."""
     names = [name.strip() for name in text.split(",") if name.strip()]
-    unknown = [name for name in names if name not in MEASURES]
-    if unknown or not names:
-        raise argparse.ArgumentTypeError(f"choose among {', '.join(MEASURES)}")
+    if not names or any(name not in choices for name in names):
+        raise argparse.ArgumentTypeError(f"choose among {', '.join(choices)}")
     return names
+
+
+def measure_names(text: str) -> list[str]:
+    """--only pages,weight."""
+    return _subset(text, MEASURES)
 
 
 def database_names(text: str) -> list[str]:
-    """--databases postgresql: a comma-separated subset of DATABASES."""
-    names = [name.strip() for name in text.split(",") if name.strip()]
-    unknown = [name for name in names if name not in DATABASES]
-    if unknown or not names:
-        raise argparse.ArgumentTypeError(f"choose among {', '.join(DATABASES)}")
-    return names
+    """--databases postgresql."""
+    return _subset(text, DATABASES)
 
 
 def output_path(options) -> Path | None:

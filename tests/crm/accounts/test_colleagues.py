@@ -86,43 +86,33 @@ def test_owner_suggestions_name_colleagues_only(officer_client, team):
     assert "left@example.test" not in page
 
 
-def test_the_api_refuses_an_account_without_a_role_naming_the_field(officer, team):
-    organization = OrganizationFactory()
-    response = bearer(officer).post(
+def api_call_logged(user, *, staff: list, owner):
+    """A call logged through the API by `user`, with `staff` present and a follow-up for `owner`."""
+    return bearer(user).post(
         "/api/v1/engagements/",
         json.dumps(
             {
                 "occurred_on": "2026-01-10",
                 "kind": "phone_call",
                 "title": "T",
-                "organizations": [organization.pk],
-                "staff": [team["manager"].email, team["waiting"].email],
-                "follow_ups": [{"description": "Send it", "owner": team["waiting"].email, "due_on": "2026-01-20"}],
+                "organizations": [OrganizationFactory().pk],
+                "staff": [person.email for person in staff],
+                "follow_ups": [{"description": "Send it", "owner": owner.email, "due_on": "2026-01-20"}],
             }
         ),
         content_type="application/json",
     )
+
+
+def test_the_api_refuses_an_account_without_a_role_naming_the_field(officer, team):
+    response = api_call_logged(officer, staff=[team["manager"], team["waiting"]], owner=team["waiting"])
     assert response.status_code == 400
     assert {"staff", "follow_ups.0.owner"} <= set(response.json()["errors"])
     assert not Engagement.objects.exists()
 
 
 def test_the_api_takes_colleagues(officer, team):
-    organization = OrganizationFactory()
-    response = bearer(officer).post(
-        "/api/v1/engagements/",
-        json.dumps(
-            {
-                "occurred_on": "2026-01-10",
-                "kind": "phone_call",
-                "title": "T",
-                "organizations": [organization.pk],
-                "staff": [team["manager"].email],
-                "follow_ups": [{"description": "Send it", "owner": team["manager"].email, "due_on": "2026-01-20"}],
-            }
-        ),
-        content_type="application/json",
-    )
+    response = api_call_logged(officer, staff=[team["manager"]], owner=team["manager"])
     assert response.status_code == 201, response.content
     assert [user.email for user in Engagement.objects.get().staff.all()] == [team["manager"].email]
 
