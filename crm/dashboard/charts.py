@@ -1,4 +1,4 @@
-"""The dashboard's charts: each one an SVG (pygal) whose bars link to the list that counts the
+"""The dashboard's charts: each one an SVG (crm/lib/charts.py) whose bars link to the list that counts the
 same rows, and the same figures as a table for screen readers and printing."""
 
 from dataclasses import dataclass, field
@@ -15,7 +15,7 @@ from communications.campaigns import campaigns_progress
 from communications.choices import CampaignStatus, Depth, EngagementKind, Sentiment
 from communications.models import Campaign
 from crm.dashboard import selectors
-from crm.lib.charts import COLOURS, GREY, NARROW, SIZES, WIDE, chart, percent_format, point, render, short
+from crm.lib.charts import COLOURS, GREY, NARROW, SIZES, WIDE, chart, percent_format, point, render
 from stakeholders.choices import OrganizationType
 from stakeholders.models import Organization
 from stakeholders.normalize import fold
@@ -56,13 +56,13 @@ def _pivot(frame: pd.DataFrame, group: str, months) -> pd.DataFrame:
     return table.reindex(months, fill_value=0)
 
 
-def _make(title: str, nonce: str, draw, headers, rows, legend=(), *, series_in_title=True) -> Chart:
-    """`draw(size)` gives the pygal chart for one width; both are rendered."""
-    svgs = {size.name: render(draw(size), nonce, label=title, series_in_title=series_in_title) for size in SIZES}
+def _make(title: str, draw, headers, rows, legend=(), *, series_in_title=True) -> Chart:
+    """`draw(size)` gives the chart for one width; both are rendered."""
+    svgs = {size.name: render(draw(size), label=title, series_in_title=series_in_title) for size in SIZES}
     return Chart(title, svgs[WIDE.name], svgs[NARROW.name], list(headers), rows, list(legend))
 
 
-def _monthly(scope, facts, *, group, labels: dict, colours: dict, title, list_query, nonce) -> Chart:
+def _monthly(scope, facts, *, group, labels: dict, colours: dict, title, list_query) -> Chart:
     """Counts per month (one bar each, the earliest on top) stacked by group."""
     months = selectors.months(scope)
     table = _pivot(facts[["month", group, "n"]] if not facts.empty else facts, group, months)
@@ -75,13 +75,13 @@ def _monthly(scope, facts, *, group, labels: dict, colours: dict, title, list_qu
             start, end = _month_range(scope, month)
             query = list_query | {"date_from": start, "date_to": end, group: code}
             values.append(point(n, _url("communications:engagement_list", query)) if n else None)
-        series[code] = values[::-1]  # pygal draws the first label at the bottom
+        series[code] = values
 
     top = int(table[groups].sum(axis=1).max()) if groups else 0
 
     def draw(size):
         graph = chart("hstacked", size=size, colours=[colours[c] for c in groups], labels=len(months), top=top)
-        graph.x_labels = [_month_label(m) for m in months][::-1]
+        graph.row_labels = [_month_label(m) for m in months]
         for code in groups:
             graph.add(str(labels[code]), series[code])
         return graph
@@ -97,10 +97,10 @@ def _monthly(scope, facts, *, group, labels: dict, colours: dict, title, list_qu
             )
         )
     legend = [(str(labels[c]), colours[c]) for c in groups]
-    return _make(title, nonce, draw, [str(labels[c]) for c in groups], table_rows, legend)
+    return _make(title, draw, [str(labels[c]) for c in groups], table_rows, legend)
 
 
-def _counts(data, labels, *, title, header, list_name, list_query, param, nonce, kind="hbar", colours=None) -> Chart:
+def _counts(data, labels, *, title, header, list_name, list_query, param, kind="hbar", colours=None) -> Chart:
     """One bar (or slice) per code, linking to its rows."""
     data = [(code, n) for code, n in data if code not in (None, "")]
     rows = [(str(labels.get(code, code)), _url(list_name, list_query | {param: code}), [n]) for code, n in data]
@@ -114,7 +114,7 @@ def _counts(data, labels, *, title, header, list_name, list_query, param, nonce,
             return graph
 
         legend = [(label, colour) for (label, _url_, _v), colour in zip(rows, palette, strict=True)]
-        return _make(title, nonce, draw, [header], rows, legend)
+        return _make(title, draw, [header], rows, legend)
 
     def draw(size):  # noqa: F811 (one of the two, by kind)
         graph = chart(
@@ -124,11 +124,11 @@ def _counts(data, labels, *, title, header, list_name, list_query, param, nonce,
             labels=len(rows),
             top=max((n for *_, (n,) in rows), default=0),
         )
-        graph.x_labels = [short(label, size) for label, _url_, _v in rows][::-1]
-        graph.add(header, [point(values[0], url, label) for label, url, values in rows][::-1])
+        graph.row_labels = [label for label, _url_, _v in rows]
+        graph.add(header, [point(values[0], url, label) for label, url, values in rows])
         return graph
 
-    return _make(title, nonce, draw, [header], rows, series_in_title=False)
+    return _make(title, draw, [header], rows, series_in_title=False)
 
 
 def _facts_counts(facts, field) -> list[tuple]:
@@ -138,7 +138,7 @@ def _facts_counts(facts, field) -> list[tuple]:
     return [(code, int(n)) for code, n in totals.items()]
 
 
-def build(scope, request, nonce: str, facts=None, reached_types=None) -> list[Chart]:
+def build(scope, request, facts=None, reached_types=None) -> list[Chart]:
     facts = selectors.engagement_facts(scope, request) if facts is None else facts
     query = scope.engagement_query()
     name = "communications:engagement_list"
@@ -151,7 +151,6 @@ def build(scope, request, nonce: str, facts=None, reached_types=None) -> list[Ch
             colours=COLOURS["kind"],
             title=_("Engagements per month, by kind"),
             list_query=query,
-            nonce=nonce,
         ),
         _counts(
             _facts_counts(facts, "region__name"),
@@ -161,7 +160,6 @@ def build(scope, request, nonce: str, facts=None, reached_types=None) -> list[Ch
             list_name=name,
             list_query=query,
             param="region",
-            nonce=nonce,
         ),
         _counts(
             selectors.reached_by_type(scope, request) if reached_types is None else reached_types,
@@ -171,7 +169,6 @@ def build(scope, request, nonce: str, facts=None, reached_types=None) -> list[Ch
             list_name="stakeholders:organization_list",
             list_query=scope.reached_query(),
             param="type",
-            nonce=nonce,
         ),
         _counts(
             # in the order of the spectrum, so the slices go from light to dark
@@ -185,7 +182,6 @@ def build(scope, request, nonce: str, facts=None, reached_types=None) -> list[Ch
             list_name=name,
             list_query=query,
             param="depth",
-            nonce=nonce,
             kind="pie",
             colours=COLOURS["depth"],
         ),
@@ -197,17 +193,16 @@ def build(scope, request, nonce: str, facts=None, reached_types=None) -> list[Ch
             colours=COLOURS["sentiment"],
             title=_("Sentiment over time"),
             list_query=query,
-            nonce=nonce,
         ),
-        _concerns_chart(scope, request, nonce),
+        _concerns_chart(scope, request),
     ]
-    progress = _campaigns_chart(scope, nonce)
+    progress = _campaigns_chart(scope)
     if progress:
         charts.append(progress)
     return charts
 
 
-def _concerns_chart(scope, request, nonce) -> Chart:
+def _concerns_chart(scope, request) -> Chart:
     """Concerns opened against resolved, per month; referrals are never among the rows (count only)."""
     from communications.filters import ConcernFilter
     from communications.selectors import concern_list
@@ -246,16 +241,16 @@ def _concerns_chart(scope, request, nonce) -> Chart:
 
     def draw(size):
         graph = chart("hbar", size=size, colours=[COLOURS["concerns"][k] for k in names], labels=len(months), top=top)
-        graph.x_labels = [_month_label(m) for m in months][::-1]
+        graph.row_labels = [_month_label(m) for m in months]
         for key, label in names.items():
-            graph.add(label, series[key][::-1])
+            graph.add(label, series[key])
         return graph
 
     legend = [(label, COLOURS["concerns"][key]) for key, label in names.items()]
-    return _make(_("Concerns opened and resolved, per month"), nonce, draw, names.values(), rows, legend)
+    return _make(_("Concerns opened and resolved, per month"), draw, names.values(), rows, legend)
 
 
-def _campaigns_chart(scope, nonce) -> Chart | None:
+def _campaigns_chart(scope) -> Chart | None:
     """Active campaigns (or the one chosen) against their targets; at most five, so the cost is
     bounded. A target beaten shows beyond 100 % (the scale grows with it)."""
     if scope.own:
@@ -289,13 +284,13 @@ def _campaigns_chart(scope, nonce) -> Chart | None:
             formatter=percent_format,
             top=top,
         )
-        graph.x_labels = [short(c.name, size) for c in campaigns][::-1]
+        graph.row_labels = [c.name for c in campaigns]
         for key, label in names.items():
-            graph.add(label, measures[key][::-1])
+            graph.add(label, measures[key])
         return graph
 
     legend = [(label, COLOURS["campaign"][key]) for key, label in names.items()]
-    return _make(_("Campaigns: share of each target reached"), nonce, draw, names.values(), rows, legend)
+    return _make(_("Campaigns: share of each target reached"), draw, names.values(), rows, legend)
 
 
 def recency_map(scope, request) -> list[list[dict]]:

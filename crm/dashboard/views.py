@@ -42,12 +42,12 @@ def dashboard_page(request):
     if valid:  # no figure for filters that could not be read: say so, show nothing misleading
         context["figures_html"], context["counted_at"] = cache.figures_html(
             request,
-            lambda nonce: render_to_string("crm/dashboard_figures.html", _figures(request, scope, nonce), request),
+            lambda: render_to_string("crm/dashboard_figures.html", _figures(request, scope), request),
         )
     return render(request, "crm/dashboard.html", context)
 
 
-def _figures(request, scope, nonce: str) -> dict:
+def _figures(request, scope) -> dict:
     """Everything the dashboard counts, for its figures template (seconds on a million engagements)."""
     from crm.dashboard import charts, rolled_up, selectors
 
@@ -118,7 +118,7 @@ def _figures(request, scope, nonce: str) -> dict:
     return {
         "cards": cards,
         "figures": now,
-        "charts": charts.build(scope, request, nonce, facts, reached_types),
+        "charts": charts.build(scope, request, facts, reached_types),
         "recency_map": charts.recency_map(scope, request),
         "neglected": neglected,
         "neglected_since": since,
