@@ -180,6 +180,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
 
+elif "postgresql" in DATABASES["default"]["ENGINE"]:
+    # PostgreSQL compiles a query whose estimated cost passes jit_above_cost to machine code: 30 to
+    # 40 ms for each of the dashboard's counts at a million engagements, queries that then run in a
+    # few milliseconds, never repaid at this size (docs/performance.md). Off for the app's
+    # connections, unless DATABASE_URL's own options name jit.
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    if "jit" not in _options.get("options", ""):
+        _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "crm.User"
 

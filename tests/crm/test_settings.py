@@ -385,6 +385,32 @@ def test_the_deployment_check_is_clean_with_debug_off(tmp_path):
     assert "no issues" in result.stdout
 
 
+@pytest.mark.parametrize(
+    ("url", "options"),
+    [
+        ("postgres://crm:pw@db.example.org/crm", "-c jit=off"),
+        (
+            "postgres://crm:pw@db.example.org/crm?options=-c%20statement_timeout%3D5000",
+            "-c statement_timeout=5000 -c jit=off",
+        ),
+        ("postgres://crm:pw@db.example.org/crm?options=-c%20jit%3Don", "-c jit=on"),
+    ],
+)
+def test_postgresql_connections_run_without_jit_unless_the_url_says(monkeypatch, tmp_path, url, options):
+    settings = _settings(monkeypatch, tmp_path, DATABASE_URL=url)
+    assert settings["DATABASES"]["default"]["OPTIONS"]["options"] == options
+
+
+def test_the_apps_postgresql_connection_has_jit_off(db):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
+
+
 def test_with_no_secret_key_one_is_made_once_and_kept_out_of_git(tmp_path):
     code = "from django.conf import settings; print(settings.SECRET_KEY)"
     first = _manage("shell", "-c", code, CRM_VAR_DIR=str(tmp_path), SECRET_KEY="")
