@@ -312,9 +312,9 @@ def recency_map(scope, request) -> list[list[dict]]:
         rows, base["region"] = rows.filter(region__key=fold(scope.region)), scope.region
     if scope.own:
         rows, base["owner"] = rows.filter(owner=request.user), "me"
-    counts = {}
+    counts = {}  # COUNT(*): from the index of the map's columns alone (COUNT(id) reads the table)
     for influence, interest, b, n in (
-        rows.annotate(b=bucket).values_list("influence", "interest", "b").annotate(n=Count("pk")).order_by()
+        rows.annotate(b=bucket).values_list("influence", "interest", "b").annotate(n=Count("*")).order_by()
     ):
         counts[(influence, interest, b)] = n
     grid = []

@@ -438,7 +438,7 @@ def months(scope: Scope) -> list[date]:
 def by_month(rows: QuerySet, *, date_field: str, group: str | None = None) -> pd.DataFrame:
     """Counts per month (and per group): one GROUP BY on the plain date (no per-row date function,
     which SQLite would run in Python for every row), then folded into months by pandas."""
-    values = rows.values(date_field, *([group] if group else [])).annotate(n=Count("pk")).order_by()
+    values = rows.values(date_field, *([group] if group else [])).annotate(n=Count("*")).order_by()
     frame = pd.DataFrame.from_records(list(values), columns=[date_field, *([group] if group else []), "n"])
     if frame.empty:
         return frame.rename(columns={date_field: "month"})
@@ -447,7 +447,7 @@ def by_month(rows: QuerySet, *, date_field: str, group: str | None = None) -> pd
 
 
 def counts_by(rows: QuerySet, field_name: str) -> list[tuple]:
-    return list(rows.values_list(field_name).annotate(n=Count("pk")).order_by("-n"))
+    return list(rows.values_list(field_name).annotate(n=Count("*")).order_by("-n"))
 
 
 def key_stakeholders_not_engaged(

@@ -160,6 +160,23 @@ def test_the_dashboard_costs_the_same_queries_whatever_the_data(manager_client, 
     assert queries() == small
 
 
+def test_the_big_counts_read_their_covering_indexes_alone(manager_client, manager, officer):
+    """The counts over the reach rows and over every organization (the map) name no id: COUNT(id)
+    would send PostgreSQL from the covering index to the table for every row counted."""
+    _data(officer, manager)
+    with CaptureQueriesContext(connection) as context:
+        manager_client.get("/dashboard/")
+    reach = [q["sql"] for q in context if 'FROM "communications_organizationreach"' in q["sql"]]
+    grouped_map = [
+        q["sql"] for q in context if '"stakeholders_organization"."interest"' in q["sql"] and "GROUP BY" in q["sql"]
+    ]
+    assert len(reach) >= 3
+    assert len(grouped_map) == 1
+    for sql in reach:
+        assert '"communications_organizationreach"."id"' not in sql, sql
+    assert '"stakeholders_organization"."id"' not in grouped_map[0]
+
+
 def _listed(client, url):
     response = client.get(url)
     return response.context["filter"].qs.count()
