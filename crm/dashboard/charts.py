@@ -162,7 +162,7 @@ def build(scope, request, facts=None, reached_types=None) -> list[Chart]:
             param="region",
         ),
         _counts(
-            selectors.reached_by_type(scope, request) if reached_types is None else reached_types,
+            selectors.reach(scope, request).by_type if reached_types is None else reached_types,
             dict(OrganizationType.choices),
             title=_("Organizations reached, by stakeholder type"),
             header=_("Organizations"),

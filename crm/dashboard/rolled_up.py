@@ -110,11 +110,13 @@ def factor_volume(frame: pd.DataFrame) -> dict[str, int]:
     return {code: int(n) for code, n in rows.groupby("factor")["n"].sum().items()} if len(rows) else {}
 
 
-def reached_by_type(key: str, start: date, end: date) -> list[tuple]:
-    """COUNT(*): read from the reach rows' covering index alone (COUNT(id) would send PostgreSQL to
-    the table for each of the period's rows: 69 -> 31 ms at a million engagements)."""
-    rows = rollups.reached(key, start, end).values_list("type").annotate(n=Count("*")).order_by("-n")
-    return list(rows)
+def reached_by_type(key: str, start: date, end: date, *, with_key: bool = False) -> list[tuple]:
+    """(type, organizations) rows, most first; `with_key`: (type, organizations, key stakeholders
+    among them). Read from the reach rows' covering index alone: COUNT(*), and "key" counted from
+    its column (COUNT(id) would send PostgreSQL to the table for each of the period's rows: 69 ->
+    31 ms at a million engagements)."""
+    counts = {"n": Count("*")} | ({"key_n": Count("key", filter=Q(key=True))} if with_key else {})
+    return list(rollups.reached(key, start, end).values_list("type").annotate(**counts).order_by("-n"))
 
 
 def reached_count(key: str, start: date, end: date, *, key_only: bool = False) -> int:
@@ -124,8 +126,6 @@ def reached_count(key: str, start: date, end: date, *, key_only: bool = False) -
 
 def reached_counts(key: str, start: date, end: date) -> tuple[int, int]:
     """(organizations reached, key stakeholders among them) in one pass over the period's rows."""
-    # COUNT(*), and "key" counted from the column itself (a count with a filter needs one): read
-    # from the covering index alone; COUNT(id) sends PostgreSQL to the table for every row.
     counts = rollups.reached(key, start, end).aggregate(n=Count("*"), key=Count("key", filter=Q(key=True)))
     return counts["n"], counts["key"]
 

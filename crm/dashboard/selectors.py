@@ -199,13 +199,31 @@ def reached(
     return list_rows(OrganizationFilter, scope.reached_query(start, end), Organization.objects.all(), request)
 
 
-def reached_by_type(scope: Scope, request: HttpRequest) -> list[tuple]:
-    """Organizations reached in scope, per stakeholder type, most first: one query, which gives the
-    chart and (summed) the figure, instead of a second pass over the period's engagements."""
+@dataclass
+class Reach:
+    """Organizations reached in scope per stakeholder type, most first (the chart, and summed the
+    figure); `key`: the key stakeholders among them engaged in the coverage window, when counted in
+    the same pass (else None: figures() counts them)."""
+
+    by_type: list[tuple]
+    key: int | None = None
+
+
+def reach(scope: Scope, request: HttpRequest) -> Reach:
+    """One query, instead of a second pass over the period's engagements for the figure, and a third
+    over the roll-ups for the key stakeholders when their window is the period (the 90-day default)."""
     key = rolled_up.scope_key(scope, request)
-    if rolled_up.reach_kept(key):
-        return rolled_up.reached_by_type(key, scope.start, scope.end)  # type: ignore[arg-type]
-    return counts_by(reached(scope, request), "type")
+    if not rolled_up.reach_kept(key):
+        return Reach(counts_by(reached(scope, request), "type"))
+    if scope.region or key_window_start(scope) != scope.start:
+        return Reach(rolled_up.reached_by_type(key, scope.start, scope.end))  # type: ignore[arg-type]
+    rows = rolled_up.reached_by_type(key, scope.start, scope.end, with_key=True)  # type: ignore[arg-type]
+    return Reach([(type_, n) for type_, n, _key in rows], sum(key_n for _type, _n, key_n in rows))
+
+
+def key_window_start(scope: Scope) -> date:
+    """The first day of the coverage figure's window: the last 90 days of the period."""
+    return scope.end - timedelta(days=KEY_STAKEHOLDER_DAYS - 1)
 
 
 def key_stakeholders(scope: Scope) -> dict[str, Any]:
@@ -238,7 +256,7 @@ class Figures:
 
 def figure_queries(scope: Scope) -> dict[str, tuple[str, dict[str, Any]]]:
     """For each figure: the list it drills down to and that list's filters."""
-    recent_start = scope.end - timedelta(days=KEY_STAKEHOLDER_DAYS - 1)
+    recent_start = key_window_start(scope)
     owner = {"owner": "all"}
     return {
         "engagements": ("communications:engagement_list", scope.engagement_query()),
@@ -335,12 +353,12 @@ def figures(
     scope: Scope,
     request: HttpRequest,
     facts: pd.DataFrame | None = None,
-    reached_types: list | None = None,
+    reach_now: Reach | None = None,
     *,
     later: Figures | None = None,
 ) -> Figures:
     """Every figure counted on the rows of the list it links to. A fixed number of queries.
-    `facts` and `reached_types`, when the caller has them already, spare two of those queries.
+    `facts` and `reach_now` (reach()), when the caller has them already, spare two or three of them.
     `later`: these are the previous period's figures, for comparison with `later`; the figures that
     do not depend on the period (key stakeholders, open follow-ups and concerns) are taken from it,
     and the median time to resolve (never compared) is left out."""
@@ -363,19 +381,21 @@ def figures(
     result.participants = totals["participants"] or 0
     result.women = totals["women"] or 0
     organizations = Organization.objects.all()
-    recent_start = scope.end - timedelta(days=KEY_STAKEHOLDER_DAYS - 1)
+    recent_start = key_window_start(scope)
     kept = rolled_up.reach_kept(key)
-    if kept and not scope.region and reached_types is None and recent_start == scope.start:
+    if kept and not scope.region and reach_now is None and recent_start == scope.start:
         # The key stakeholders' window is the period (90 days): both counts in one pass.
         result.organizations, result.key_engaged = rolled_up.reached_counts(key, scope.start, scope.end)  # type: ignore[arg-type]
     else:
-        if reached_types is not None:
-            result.organizations = sum(n for _type, n in reached_types)
+        if reach_now is not None:
+            result.organizations = sum(n for _type, n in reach_now.by_type)
         elif kept:
             result.organizations = rolled_up.reached_count(key, scope.start, scope.end)  # type: ignore[arg-type]
         else:
             result.organizations = reached(scope, request).count()
-        if kept and not scope.region:
+        if reach_now is not None and reach_now.key is not None:
+            result.key_engaged = reach_now.key
+        elif kept and not scope.region:
             result.key_engaged = rolled_up.reached_count(key, recent_start, scope.end, key_only=True)  # type: ignore[arg-type]
         else:
             result.key_engaged = list_rows(OrganizationFilter, queries["coverage"][1], organizations, request).count()

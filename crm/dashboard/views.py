@@ -52,8 +52,8 @@ def _figures(request, scope) -> dict:
     from crm.dashboard import charts, rolled_up, selectors
 
     facts = selectors.engagement_facts(scope, request)
-    reached_types = selectors.reached_by_type(scope, request)
-    now = selectors.figures(scope, request, facts, reached_types)
+    reach = selectors.reach(scope, request)
+    now = selectors.figures(scope, request, facts, reach)
     before = selectors.figures(scope.previous(), request, later=now)
     links = {key: _url(name, query) for key, (name, query) in selectors.figure_queries(scope).items()}
     cards = [
@@ -118,7 +118,7 @@ def _figures(request, scope) -> dict:
     return {
         "cards": cards,
         "figures": now,
-        "charts": charts.build(scope, request, facts, reached_types),
+        "charts": charts.build(scope, request, facts, reach.by_type),
         "recency_map": charts.recency_map(scope, request),
         "neglected": neglected,
         "neglected_since": since,

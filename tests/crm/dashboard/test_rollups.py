@@ -232,8 +232,9 @@ def _read(scope, request) -> dict:
     facts = selectors.engagement_facts(scope, request)
     shown = facts[facts["measure"] != "factor"].drop(columns=["factor"])
     rows = sorted(tuple(str(v) for v in row) for row in shown[shown["n"] > 0].itertuples(index=False))
-    types = sorted(selectors.reached_by_type(scope, request))
-    now = selectors.figures(scope, request, facts, types)
+    reach = selectors.reach(scope, request)
+    types = sorted(reach.by_type)
+    now = selectors.figures(scope, request, facts, reach)
     return {
         "facts": rows,
         "types": types,
