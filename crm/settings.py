@@ -11,7 +11,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
-from csp.constants import NONCE, NONE, SELF
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -153,6 +153,7 @@ TEMPLATES = [
 
 # Database: SQLite under var/ unless DATABASE_URL names another (postgres://… is supported).
 _conn_max_age = envint("CONN_MAX_AGE", 60, min_value=0)
+_postgres_jit = envbool("POSTGRES_JIT", False)  # read whatever the database: a misspelt value stops start-up
 DATABASES = {
     "default": envurl(
         "DATABASE_URL",
@@ -180,13 +181,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
 
-elif "postgresql" in DATABASES["default"]["ENGINE"]:
+elif DATABASES["default"]["ENGINE"].endswith(("postgresql", "postgis")) and not _postgres_jit:
     # PostgreSQL compiles a query whose estimated cost passes jit_above_cost to machine code: 30 to
     # 40 ms for each of the dashboard's counts at a million engagements, queries that then run in a
     # few milliseconds, never repaid at this size (docs/performance.md). Off for the app's
-    # connections, unless DATABASE_URL's own options name jit.
+    # connections, sent as a connection option unless DATABASE_URL's own options set jit;
+    # POSTGRES_JIT=on sends nothing (for a pooler that refuses options: `ALTER ROLE … SET jit = off`).
     _options = DATABASES["default"].setdefault("OPTIONS", {})
-    if "jit" not in _options.get("options", ""):
+    if not re.search(r"\bjit\s*=", _options.get("options", "")):
         _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -367,8 +369,8 @@ CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
-        # Server-drawn SVG charts carry a <style> element with the page's nonce; nothing else inline.
-        "style-src": [SELF, NONCE],
+        # Nothing inline: the server-drawn SVG charts style themselves with attributes (crm/lib/charts.py).
+        "style-src": [SELF],
         "img-src": [SELF, "data:"],
         "font-src": [SELF],
         "connect-src": [SELF],

@@ -30,7 +30,7 @@ router.register("sectors", views.SectorViewSet, basename="sector")
 
 # The documentation's pages run the scripts of drf-spectacular-sidecar, served from here. Swagger UI
 # is the split view (its start-up script is a file, not inline). Both libraries style their
-# elements from script, which the nonce cannot cover: inline styles are allowed on these two pages
+# elements from script, which the policy cannot otherwise allow: inline styles are allowed on these two pages
 # only, and Redoc's search runs in a worker made from a blob.
 DOCS_CSP = {"style-src": [SELF, UNSAFE_INLINE], "worker-src": [SELF, "blob:"]}
 

@@ -126,7 +126,8 @@ def chart(
 
 
 def short(label: str, size: Size) -> str:
-    """A label that fits beside the bars (pygal leaves the labels of horizontal bars whole)."""
+    """A label that fits beside the bars, ended with "…" when cut (the whole label is in each bar's
+    title and in the table below the chart)."""
     label = str(label)
     return label if len(label) <= size.label_chars else label[: size.label_chars - 1].rstrip() + "…"
 

@@ -240,6 +240,7 @@ MALFORMED = [
     ("CSRF_TRUSTED_ORIGINS", "crm.example.org"),
     ("DATABASE_URL", "postgress://crm:crm@127.0.0.1/crm"),
     ("CONN_MAX_AGE", "-5"),
+    ("POSTGRES_JIT", "sometimes"),
     ("API_RATE", "fast"),
     ("CACHE_URL", "memcached://127.0.0.1"),
     ("INVITATION_VALID_SECONDS", "3600"),  # the invitation e-mail counts in whole days
@@ -394,11 +395,18 @@ def test_the_deployment_check_is_clean_with_debug_off(tmp_path):
             "-c statement_timeout=5000 -c jit=off",
         ),
         ("postgres://crm:pw@db.example.org/crm?options=-c%20jit%3Don", "-c jit=on"),
+        ("postgres://crm:pw@db.example.org/crm?options=-c%20jit_above_cost%3D1", "-c jit_above_cost=1 -c jit=off"),
     ],
 )
 def test_postgresql_connections_run_without_jit_unless_the_url_says(monkeypatch, tmp_path, url, options):
     settings = _settings(monkeypatch, tmp_path, DATABASE_URL=url)
     assert settings["DATABASES"]["default"]["OPTIONS"]["options"] == options
+
+
+def test_postgres_jit_on_sends_no_option(monkeypatch, tmp_path):
+    """For a pooler that refuses connection options (jit is then set on the server's role)."""
+    settings = _settings(monkeypatch, tmp_path, DATABASE_URL="postgres://crm:pw@db.example.org/crm", POSTGRES_JIT="on")
+    assert "options" not in settings["DATABASES"]["default"].get("OPTIONS", {})
 
 
 def test_the_apps_postgresql_connection_has_jit_off(db):

@@ -98,7 +98,7 @@ def test_the_legend_is_text_beside_the_chart_with_whole_names(manager_client):
     response = manager_client.get("/dashboard/?period=90")
     chart = _svgs(response)["Engagements per month, by kind"]
     assert [label for label, _colour in chart.legend] == ["Meeting", "Workshop", "E-mail exchange", "Survey"]
-    assert 'class="legend' not in chart.svg  # pygal's legend (cut off, overlapping) is not drawn
+    assert 'class="legend' not in chart.svg  # no legend inside the drawing (it would be cut off)
     body = response.content.decode()
     assert '<ul class="chart-legend' in body
     assert "E-mail exchange</li>" in body
@@ -167,6 +167,54 @@ def test_labels_beside_the_bars_are_cut_to_fit_and_escaped():
     assert "<title>Chambre de commerce &lt;et&gt; d'industrie: 7</title>" in svg  # the whole name
     assert 'href="/a/?x=1&amp;y=2"' in svg
     assert svg.count('<g class="bar">') == 1  # nothing drawn for a zero
+
+
+def _shapes(svg: str) -> dict[str, dict[str, float]]:
+    """Each bar's geometry by its title."""
+    bars = re.findall(r"<title>([^<]*)</title><rect ([^>]*)/>", svg)
+    return {title: {k: float(v) for k, v in re.findall(r'(\w+)="([-\d.]+)"', attrs)} for title, attrs in bars}
+
+
+def _texts(svg: str, axis: str) -> dict[str, tuple[float, float]]:
+    part = re.search(rf'<g class="axis {axis}"[^>]*>(.*?)</g>', svg).group(1)
+    return {
+        text: (float(x), float(y)) for x, y, text in re.findall(r'<text x="([-\d.]+)" y="([-\d.]+)">([^<]*)<', part)
+    }
+
+
+def test_bars_sit_in_their_rows_at_the_scale_and_stack_one_after_the_other():
+    size = charts.WIDE
+    drawing = charts.chart("hstacked", size=size, colours=[charts.BLUE, charts.SKY], labels=3, top=10)
+    drawing.row_labels = ["Sept.", "Oct.", "Nov."]
+    drawing.add("Meeting", [2, None, 5])
+    drawing.add("Workshop", [3, 4, None])
+    svg = charts.render(drawing, label="Per month")
+    bars, rows, ticks = _shapes(svg), _texts(svg, "y"), _texts(svg, "x")
+    assert rows["Sept."][1] < rows["Oct."][1] < rows["Nov."][1]  # top-down, in the order given
+    for title, row in [("Meeting · Sept.: 2", "Sept."), ("Workshop · Oct.: 4", "Oct."), ("Meeting · Nov.: 5", "Nov.")]:
+        middle = bars[title]["y"] + bars[title]["height"] / 2
+        assert abs(middle - (rows[row][1] - size.font * 0.35)) < 0.5, title  # centred on its row's label
+    zero, last = ticks["0"][0], ticks[charts.count_format(drawing.steps[-1])][0]
+    unit = (last - zero) / drawing.steps[-1]
+    meeting, workshop = bars["Meeting · Sept.: 2"], bars["Workshop · Sept.: 3"]
+    assert meeting["x"] == pytest.approx(zero, abs=0.01)
+    assert meeting["width"] == pytest.approx(2 * unit, abs=0.02)
+    assert workshop["x"] == pytest.approx(meeting["x"] + meeting["width"], abs=0.02)  # stacked after it
+    assert workshop["width"] == pytest.approx(3 * unit, abs=0.02)
+
+
+def test_bars_side_by_side_share_their_row_without_overlapping():
+    drawing = charts.chart(
+        "hbar", size=charts.NARROW, colours=[charts.VERMILLION, charts.BLUISH_GREEN], labels=2, top=4
+    )
+    drawing.row_labels = ["Jan.", "Feb."]
+    drawing.add("Opened", [3, 1])
+    drawing.add("Resolved", [2, 4])
+    bars = _shapes(charts.render(drawing, label="Concerns"))
+    opened, resolved = bars["Opened · Jan.: 3"], bars["Resolved · Jan.: 2"]
+    assert opened["x"] == resolved["x"]  # both from zero
+    assert opened["y"] + opened["height"] <= resolved["y"]  # the first series above the second
+    assert resolved["y"] + resolved["height"] < bars["Opened · Feb.: 1"]["y"]  # then the next row
 
 
 def test_a_pie_of_one_slice_is_a_whole_circle():
