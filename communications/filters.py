@@ -48,8 +48,8 @@ def _titled_or_met(word: str) -> Q:
     """Engagements whose title or place holds `word`, or met an organization whose text does.
 
     A few matches: the list starts from them and sorts them. Many (90 000 titles hold "release"):
-    it walks its date index and looks each row up in them, as sorting them all first took 0.6 s at
-    a million engagements. Both databases need telling which: PostgreSQL's planner, which cannot
+    it walks its date index and checks each row's title as it goes (the organizations met: each
+    row's id looked up in theirs), as sorting them all first took 0.6 s at a million engagements. Both databases need telling which: PostgreSQL's planner, which cannot
     tell a rare word from a common one in its statistics, read every engagement for a word nobody
     wrote (0.24 s). Both counts are asked, in one query, so a list costs the same queries whatever
     its rows."""
@@ -156,7 +156,7 @@ class EngagementFilter(filters.FilterSet):
 
 
 class FollowUpFilter(filters.FilterSet):
-    q = filters.CharFilter(label=_("Search"), field_name="description", lookup_expr="icontains")
+    q = filters.CharFilter(label=_("Search"), method="filter_q")
     status = ChoicesFilter(label=_("Status"), choices=FollowUpStatus.choices)
     owner = filters.CharFilter(
         label=_("Who"),
@@ -181,6 +181,9 @@ class FollowUpFilter(filters.FilterSet):
         if not self.form.cleaned_data.get("status"):
             queryset = queryset.filter(status__in_codes=OPEN_FOLLOW_UP_STATUSES)
         return queryset
+
+    def filter_q(self, queryset, name, value):
+        return search.matching(queryset, value, walked=True)  # the description's text index (crm/lib/search.py)
 
     def filter_owner(self, queryset, name, value):
         if value.strip().lower() in ("all", "tous", "tout"):
@@ -214,13 +217,10 @@ class CommitmentFilter(filters.FilterSet):
 
     def filter_q(self, queryset, name, value):
         # A party by its organization's text index (crm/lib/search.py), not by joining every organization.
+        # Its own title and reference by their text index (crm/lib/search.py), every word; or a party.
         named = search.matching(Organization.objects.all(), value).values("pk")
         parties = Commitment.parties.through.objects.filter(organization__in=named)
-        return queryset.filter(
-            Q(title__icontains=value)
-            | Q(document_reference__icontains=value)
-            | Q(pk__in=parties.values("commitment_id"))
-        )
+        return queryset.filter(search.holds_every(Commitment, value) | Q(pk__in=parties.values("commitment_id")))
 
     def filter_organization(self, queryset, name, value):
         parties = _organization(Commitment.parties.through.objects.all(), "organization", value)
@@ -261,9 +261,9 @@ class ConcernFilter(filters.FilterSet):
     def filter_q(self, queryset, name, value):
         # Searching never reaches into referrals' (empty) narrative, nor reveals them: the rows come
         # from concern_list(), which already hides referrals from those not allowed to see them.
-        # The organization by its text index (crm/lib/search.py): a few ids, not a join of every one.
-        named = search.matching(Organization.objects.all(), value).values("pk")
-        return queryset.filter(Q(summary__icontains=value) | Q(response__icontains=value) | Q(organization__in=named))
+        # Each word in the summary or response, or in the organization's text: their text indexes
+        # (crm/lib/search.py). A referral's search text is empty (Concern.folded_text()).
+        return search.matching(queryset, value, also={"organization": Organization}, walked=True)
 
     def filter_organization(self, queryset, name, value):
         return _organization(queryset, "organization", value)

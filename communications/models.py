@@ -296,7 +296,8 @@ class FollowUp(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     # The day follow_up.overdue was told of it (communications/tasks.py): once each time it goes overdue.
     overdue_told_on = models.DateField(null=True, blank=True, editable=False)
-    history = HistoricalRecords(excluded_fields=["overdue_told_on"])
+    search_text = search.text_field()  # what the search reads: the description, folded (folded_text())
+    history = HistoricalRecords(excluded_fields=["overdue_told_on", "search_text"])
 
     class Meta:
         verbose_name = _("follow-up")
@@ -329,6 +330,14 @@ class FollowUp(models.Model):
 
     def __str__(self):
         return self.description
+
+    def save(self, *args, **kwargs):
+        self.search_text = self.folded_text()
+        super().save(*args, **kwargs)
+
+    def folded_text(self) -> str:
+        """The search text's rule (crm/lib/search.py); the demo's SQL and bulk writers write the same."""
+        return search.fold(self.description)
 
     @property
     def is_open(self) -> bool:
@@ -365,7 +374,8 @@ class Commitment(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="commitments"
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    history = HistoricalRecords(m2m_fields=[parties])
+    search_text = search.text_field()  # what the search reads: title and reference, folded (folded_text())
+    history = HistoricalRecords(m2m_fields=[parties], excluded_fields=["search_text"])
 
     class Meta:
         verbose_name = _("commitment")
@@ -380,8 +390,16 @@ class Commitment(models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        self.search_text = self.folded_text()
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("communications:commitment_detail", kwargs={"pk": self.pk})
+
+    def folded_text(self) -> str:
+        """The search text's rule (crm/lib/search.py); the demo's SQL writes the same."""
+        return search.fold(self.title, self.document_reference)
 
 
 class Concern(models.Model):
@@ -410,7 +428,8 @@ class Concern(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="concerns"
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    history = HistoricalRecords()
+    search_text = search.text_field()  # what the search reads: summary and response, folded (folded_text())
+    history = HistoricalRecords(excluded_fields=["search_text"])
 
     class Meta:
         verbose_name = _("concern")
@@ -434,8 +453,17 @@ class Concern(models.Model):
             return str(_("Referral %(reference)s") % {"reference": self.referral_reference or self.pk})
         return f"{self.topic or _('Concern')} ({self.raised_on:%Y-%m-%d})"
 
+    def save(self, *args, **kwargs):
+        self.search_text = self.folded_text()
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("communications:concern_detail", kwargs={"pk": self.pk})
+
+    def folded_text(self) -> str:
+        """The search text's rule (crm/lib/search.py): a referral to Internal Affairs has none, whatever
+        its fields hold (the services empty them too). The demo's SQL writes the same."""
+        return "" if self.referred_to_internal_affairs else search.fold(self.summary, self.response)
 
     @property
     def days_to_resolve(self) -> int | None:

@@ -333,6 +333,7 @@ FORMAT_MODULE_PATH = ["crm.formats"]
 
 # Lists count their rows exactly up to this many, then say "more than" (crm/lib/paging.py).
 LIST_COUNT_CAP = 10_000
+SEARCH_COUNT_CAP = 1_000  # and a list searched for words (q), up to this many
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"

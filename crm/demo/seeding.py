@@ -218,6 +218,7 @@ def _insert_follow_ups(draws: Draws, params: dict) -> int:
     done = f"({due} > 0 AND {draws.chance('done', 75)})"
     values = {
         "description": draws.choice("action", ACTIONS),
+        "search_text": draws.choice("action", [fold(action) for action in ACTIONS]),  # FollowUp.folded_text()
         "owner_id": "d.author_id",
         "due_on": date_before(due),
         "status": f"CASE WHEN {done} THEN 'done' ELSE 'open' END",
@@ -248,6 +249,7 @@ def _insert_commitments(draws: Draws, params: dict) -> int:
         "valid_until": date_before("d.day_offset - 730"),
         "review_on": date_before("d.day_offset - 365"),
         "document_reference": "''",
+        "search_text": "'integrity commitment ' || CAST(d.commitment_id AS TEXT)",  # Commitment.folded_text()
         "notes": "''",
         "author_id": "d.author_id",
         "created_at": "%(now)s",
@@ -296,6 +298,10 @@ def _insert_concerns(draws: Draws, params: dict) -> int:
         "referral_reference": f"CASE WHEN {referred} THEN 'IA-' || {year_before('d.day_offset')} || '-' || {reference} ELSE '' END",
         "author_id": "d.author_id",
         "created_at": "%(now)s",
+        # Concern.folded_text(): the summary's and response's parts folded, nothing for a referral.
+        "search_text": f"CASE WHEN {referred} THEN '' ELSE 'raised ' || "
+        f"{lookup('d.subject', {i: fold(s) for i, s in enumerate(SUBJECTS)})} || ' fictional' || "
+        f"CASE WHEN {resolved} THEN ' explained the procedure and followed up' ELSE '' END END",
     }
     source = (
         "FROM seed_engagement d JOIN seed_organization o ON o.position = d.org_first "

@@ -5,6 +5,7 @@ filtered rows (a large export as a job: crm.lib.exports.export_or_queue)."""
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
@@ -106,6 +107,14 @@ class ListPage(SingleTableMixin, FilterView):
                 user=request.user, dataset=self.dataset, fmt=fmt, filters=query.urlencode(), queryset=filterset.qs
             )
         return super().get(request, *args, **kwargs)
+
+    def get_table_pagination(self, table: Any) -> dict[str, Any]:
+        """A search counts its matches up to a lower cap: past a thousand, a person narrows the
+        search rather than reads on, and a common word's matches are then never all counted."""
+        pagination = super().get_table_pagination(table)
+        if pagination and self.request.GET.get("q", "").strip():
+            pagination = pagination | {"cap": settings.SEARCH_COUNT_CAP}
+        return pagination
 
     def get_filterset_kwargs(self, filterset_class: type) -> dict[str, Any]:
         # Always bound, even without parameters, so defaults apply (archived rows stay hidden).

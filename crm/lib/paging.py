@@ -1,7 +1,7 @@
 """The paginator of every list (organizations, contacts, engagements, follow-ups…).
 
 A list says how many rows match, but never counts a million: it counts up to a cap
-(settings.LIST_COUNT_CAP, 10 000) and says "more than" past it. The count reads a sliced subquery,
+(settings.LIST_COUNT_CAP, 10 000; a search, SEARCH_COUNT_CAP, 1 000) and says "more than" past it. The count reads a sliced subquery,
 so the database stops at cap + 1 rows. Past the cap, pages are found as LazyPaginator finds them:
 each page reads one row more than it shows, to know whether a next page exists.
 
@@ -87,8 +87,8 @@ class CappedPaginator(DeepPaginator):
     """Exact count up to the cap; past it, `count` is cap + 1 (`more_than_cap`), the number of
     pages is known only up to the page shown (and the next one, when there is one)."""
 
-    def __init__(self, object_list: Any, per_page: int, **kwargs: Any) -> None:
-        self.cap = settings.LIST_COUNT_CAP
+    def __init__(self, object_list: Any, per_page: int, *, cap: int | None = None, **kwargs: Any) -> None:
+        self.cap = cap or settings.LIST_COUNT_CAP
         super().__init__(object_list, per_page, **kwargs)
 
     @cached_property

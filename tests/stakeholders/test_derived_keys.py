@@ -1,11 +1,12 @@
 """Derived columns come from one rule whichever writer stores the row: an organization's name key,
 registration key and search text (stakeholders.normalize.organization_keys), a contact's search
-text (contact_keys), an engagement's (communications.models.search_text_of); the writers are save(),
+text (contact_keys), an engagement's (communications.models.search_text_of), a follow-up's, commitment's
+and concern's (their folded_text()); the writers are save(),
 the import's bulk inserts and bulk updates, the demo data (bulk inserts and SQL)."""
 
 from django.core.management import call_command
 
-from communications.models import Engagement, search_text_of
+from communications.models import Commitment, Concern, Engagement, FollowUp, search_text_of
 from stakeholders.imports.service import import_file
 from stakeholders.models import Contact, Organization
 from stakeholders.normalize import ORGANIZATION_KEYS, contact_keys, name_key, organization_keys, registration_key
@@ -34,6 +35,9 @@ def assert_keys_follow_the_rule():
         assert row["search_text"] == contact_keys(row)["search_text"], row
     for title, location, text in Engagement.objects.values_list("title", "location", "search_text"):
         assert text == search_text_of(title, location)
+    for model in (FollowUp, Commitment, Concern):
+        for row in model.objects.all():
+            assert row.search_text == row.folded_text(), row
 
 
 def test_the_rule_gives_every_derived_column_and_only_them():

@@ -7,12 +7,13 @@ import pytest
 from django.apps import apps
 from django.db import connection
 
-from communications.models import Engagement
+from communications.choices import CommitmentType
+from communications.models import Commitment, Concern, Engagement, FollowUp
 from crm.lib import search, statistics
 from stakeholders.models import Contact, Organization
-from tests.factories import ContactFactory, EngagementFactory, OrganizationFactory
+from tests.factories import ConcernFactory, ContactFactory, EngagementFactory, FollowUpFactory, OrganizationFactory
 
-SEARCHED = [Organization, Contact, Engagement]
+SEARCHED = [Organization, Contact, Engagement, FollowUp, Commitment, Concern]
 sqlite_only = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's FTS5 index")
 postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's pg_trgm index")
 
@@ -39,7 +40,10 @@ def test_sqlite_reads_the_trigram_table_for_lists_and_the_header():
     for queryset in (
         search.matching(Organization.objects.all(), "generale"),
         search.matching(Contact.objects.all(), "generale", also={"organization": Organization}),
-        Engagement.objects.filter(search.holds(Engagement, "generale", looked_up=True)),
+        Engagement.objects.filter(search.holds(Organization, "generale", "organizations", looked_up=True)),
+        search.matching(FollowUp.objects.all(), "generale"),
+        Commitment.objects.filter(search.holds_every(Commitment, "generale")),
+        search.matching(Concern.objects.all(), "generale", also={"organization": Organization}),
     ):
         assert "VIRTUAL TABLE INDEX" in plan(queryset)
     joined = Organization.objects.extra(
@@ -118,6 +122,9 @@ def test_postgresql_reads_the_trigram_index():
         (Organization, search.matching(Organization.objects.all(), "generale")),
         (Contact, search.matching(Contact.objects.all(), "generale")),
         (Engagement, Engagement.objects.filter(search.holds(Engagement, "generale", looked_up=True))),
+        (FollowUp, search.matching(FollowUp.objects.all(), "generale")),
+        (Commitment, Commitment.objects.order_by().filter(search.holds_every(Commitment, "generale"))),
+        (Concern, search.matching(Concern.objects.all(), "generale")),
     ):
         assert f"{model._meta.db_table}_search_trgm" in plan(queryset)
     assert search.ensure_index(Organization) is False
@@ -155,6 +162,58 @@ def test_the_migration_fills_the_rows_already_there():
     assert Organization.objects.get(pk=organization.pk).search_text == expected[Organization]
     assert Contact.objects.get(pk=contact.pk).search_text == expected[Contact]
     assert Engagement.objects.get(pk=engagement.pk).search_text == expected[Engagement]
+
+
+@pytest.mark.django_db
+def test_the_registers_migration_fills_the_rows_already_there(manager):
+    follow_up = FollowUpFactory(description="Envoyer le procès-verbal")
+    commitment = Commitment.objects.create(
+        type=CommitmentType.MOU, title="Protocole d'accord", document_reference="PA-2026/03", author=manager
+    )
+    concern = ConcernFactory(summary="Délais à Kidira", response="Réponse donnée")
+    referral = ConcernFactory(summary="", referred_to_internal_affairs=True, referral_reference="IA-2026-00001")
+    expected = {
+        follow_up: "envoyer le proces verbal",
+        commitment: "protocole d accord pa 2026 03",
+        concern: "delais a kidira reponse donnee",
+        referral: "",
+    }
+    for row, text in expected.items():
+        assert type(row).objects.get(pk=row.pk).search_text == text  # save() writes the rule
+    for model in (FollowUp, Commitment, Concern):
+        model.objects.update(search_text="-")
+    Concern.objects.filter(pk=referral.pk).update(summary="Narrative left by a raw write")
+
+    class Editor:
+        connection = connection
+
+    importlib.import_module("communications.migrations.0021_register_search_text").fill(apps, Editor)
+    for row, text in expected.items():
+        assert type(row).objects.get(pk=row.pk).search_text == text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_indexes_wait_for_their_column_when_migrations_are_taken_back():
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            for event in ("insert", "update", "delete"):
+                cursor.execute(f"DROP TRIGGER communications_followup_search_{event}")
+            cursor.execute("DROP TABLE communications_followup_search")
+        else:
+            cursor.execute("DROP INDEX communications_followup_search_trgm")
+        cursor.execute("ALTER TABLE communications_followup DROP COLUMN search_text")
+    try:
+        search.ensure_indexes()  # no column: nothing made, nothing raised
+        with connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE communications_followup ADD COLUMN search_text text NOT NULL DEFAULT ''")
+        search.ensure_indexes()
+        assert search.ensure_index(FollowUp) is False  # made by the call before
+    finally:
+        with connection.cursor() as cursor:
+            columns = connection.introspection.get_table_description(cursor, "communications_followup")
+            if not any(column.name == "search_text" for column in columns):
+                cursor.execute("ALTER TABLE communications_followup ADD COLUMN search_text text NOT NULL DEFAULT ''")
+        search.ensure_indexes()
 
 
 @sqlite_only
