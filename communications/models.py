@@ -23,8 +23,8 @@ from communications.choices import (
     Mode,
     Sentiment,
 )
-from communications.lookups import InCodes
 from crm.lib import search
+from crm.lib.lookups import InCodes
 
 
 class Topic(models.Model):
@@ -502,7 +502,7 @@ class SurveyResult(models.Model):
         return f"{self.wave} · {self.respondent_group} · {self.key_factor}"
 
 
-# Open follow-ups are read through their partial index (see communications/lookups.py).
+# Open follow-ups are read through their partial index (see crm/lib/lookups.py).
 FollowUp._meta.get_field("status").register_lookup(InCodes)
 
 

@@ -27,6 +27,13 @@ class FollowUpList(ListPage):
     def get_queryset(self):
         return follow_up_list(user=self.request.user)
 
+    def get_table_data(self):
+        # The page's owners read by their ids once the page is known, not joined: with many users
+        # each owning a few follow-ups, SQLite's planner started from the users and sorted every
+        # open follow-up (0.4 s) rather than walk the due-date index to the page's 50.
+        rows = super().get_table_data()
+        return rows.select_related(None).select_related("engagement").prefetch_related("owner")
+
     def get_table_kwargs(self):
         return {"order_by": None} if "sort" not in self.request.GET else {}
 

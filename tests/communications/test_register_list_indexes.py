@@ -9,9 +9,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.html import escape
 
 from communications.models import Commitment
-from tests.factories import ConcernFactory, EngagementFactory, FollowUpFactory
+from tests.factories import ConcernFactory, EngagementFactory, FollowUpFactory, UserFactory
 
 TODAY = timezone.localdate()
 LIST_INDEXES = ["followup_open_list", "followup_status_list"]
@@ -102,3 +103,24 @@ def test_the_registers_read_their_index_newest_first(request, who, path, table, 
     assert f"INDEX {index}" in page, page
     assert "TEMP B-TREE" not in page, page
     assert "COVERING INDEX" in count, count  # an officer's scope (referral, author) read from the index too
+
+
+@pytest.mark.usefixtures("registers")
+def test_everyones_follow_ups_walk_their_index_however_many_users_own_them(manager_client):
+    """With many users owning a few follow-ups each, SQLite's planner started from the users when the
+    list joined them, and sorted every open follow-up: the page's owners are read by id instead."""
+    for i in range(40):
+        FollowUpFactory(owner=UserFactory(email=f"owner{i}@example.test"), due_on=TODAY + timedelta(days=i % 7))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    page, _count = _plans(manager_client, "/communications/follow-ups/?owner=all", "communications_followup")
+    assert "INDEX followup_open_list" in page, page
+    assert "TEMP B-TREE" not in page, page
+    assert "crm_user" not in page, page
+    with CaptureQueriesContext(connection) as queries:
+        response = manager_client.get("/communications/follow-ups/?owner=all")
+    rows = response.context["table"].paginated_rows
+    html = response.content.decode()
+    assert len(rows) == 50
+    assert all(escape(str(row.record.owner)) in html for row in rows)
+    assert len(queries) <= 6

@@ -1,8 +1,11 @@
-"""`status__in_codes=[...]`: IN with the codes written into the SQL rather than bound as parameters.
+"""`status__in_codes=[...]` (or `InCodes(F("type"), codes)` in a filter): IN with the codes written
+into the SQL rather than bound as parameters.
 
 SQLite uses a partial index (such as the open follow-ups' one) only when it can see that the query's
 condition implies the index's, which it cannot through bound parameters: with `status__in` the home
-page's open follow-ups would be sorted from all of an officer's follow-ups. Only
+page's open follow-ups would be sorted from all of an officer's follow-ups. The lists' filters by
+several values of a vocabulary (stakeholders.filters.ChoicesFilter) write one IN too, which
+PostgreSQL reads as an index condition where an OR of equalities is a filter over every entry. Only
 vocabulary codes are accepted (lower-case letters and underscores), never user input.
 """
 
