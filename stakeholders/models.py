@@ -173,7 +173,9 @@ class Organization(models.Model):
             models.Index(fields=["is_archived", "name"], name="org_archived_name"),
             # Lists show live rows ordered by name: SQLite can walk this index (either way) instead
             # of sorting 100 000 rows for each page ("NOT is_archived" does not use the one above).
-            models.Index(fields=["name"], condition=models.Q(is_archived=False), name="org_live_name"),
+            # With the id, the lists' total order (crm/lib/paging.py): a deep page's ids are read
+            # from it alone on PostgreSQL (page 500: 29 ms reading rows, 4 ms without).
+            models.Index(fields=["name", "id"], condition=models.Q(is_archived=False), name="org_live_name_id"),
             models.Index(fields=["type", "name"], name="org_type_name"),
             # Live organizations of some types: a campaign's audience counted from the index alone
             # (28 000 of 100 000: 40 ms reading the rows for is_archived, 2 ms without), and a list
@@ -299,7 +301,9 @@ class Contact(models.Model):
         indexes = [
             models.Index(fields=["is_archived", "last_name", "first_name"], name="contact_archived_name"),
             models.Index(
-                fields=["last_name", "first_name"], condition=models.Q(is_archived=False), name="contact_live_name"
+                fields=["last_name", "first_name", "id"],
+                condition=models.Q(is_archived=False),
+                name="contact_live_name_id",
             ),
             models.Index(fields=["organization", "last_name"], name="contact_org_name"),
         ]

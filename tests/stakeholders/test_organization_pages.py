@@ -3,7 +3,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from crm.lib.paging import DeepPaginator
-from stakeholders.models import Organization
+from stakeholders.models import Contact, Organization
 from tests.factories import ContactFactory, OrganizationFactory, RegionFactory
 
 
@@ -242,11 +242,6 @@ def test_pages_for_writing_need_the_permission(client, db, path):
 
 
 def test_several_types_are_one_in_with_their_codes(officer_client):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from tests.factories import OrganizationFactory
-
     broker = OrganizationFactory(name="Courtier Baobab", type="customs_broker")
     forwarder = OrganizationFactory(name="Transitaire Néré", type="freight_forwarder")
     OrganizationFactory(name="Importateur Karité", type="importer")
@@ -261,3 +256,34 @@ def test_several_types_are_one_in_with_their_codes(officer_client):
         refused = officer_client.get("/stakeholders/organizations/", {"type": ["customs_broker", "x' OR 1=1"]})
     assert refused.status_code == 200  # an unknown code: the form refuses it, and nothing runs with it
     assert not any("OR 1=1" in q["sql"] for q in queries)
+
+
+@pytest.mark.parametrize(
+    ("model", "order", "index"),
+    [
+        (Organization, ["-name", "-pk"], "org_live_name_id"),
+        (Contact, ["last_name", "first_name", "pk"], "contact_live_name_id"),
+    ],
+)
+def test_a_deep_pages_ids_are_read_from_the_live_name_index_in_order(db, model, order, index):
+    """The live name indexes end with the id, the lists' total order (crm/lib/paging.py):
+    PostgreSQL reads a deep page's ids from the index alone (no row, no sort); SQLite, whose
+    indexes all end with the rowid, walks it in order."""
+    for organization in OrganizationFactory.create_batch(30):
+        ContactFactory(organization=organization)
+    sql, params = model.objects.filter(is_archived=False).order_by(*order).values("pk")[20:30].query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {model._meta.db_table}")
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")  # a table of a few rows is read whole otherwise
+            cursor.execute("SET LOCAL enable_bitmapscan = off")
+            cursor.execute("EXPLAIN " + sql, params)
+        else:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        plan = " | ".join(str(row[-1]) for row in cursor.fetchall())
+    if connection.vendor == "postgresql":
+        assert f"Index Only Scan Backward using {index}" in plan or f"Index Only Scan using {index}" in plan, plan
+    else:
+        assert f"INDEX {index}" in plan, plan
+    assert "Sort" not in plan, plan
+    assert "TEMP B-TREE" not in plan, plan
