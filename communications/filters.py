@@ -216,8 +216,10 @@ class CommitmentFilter(filters.FilterSet):
         fields = []
 
     def filter_q(self, queryset, name, value):
-        # A party by its organization's text index (crm/lib/search.py), not by joining every organization.
-        # Its own title and reference by their text index (crm/lib/search.py), every word; or a party.
+        if not search.words(value):  # punctuation alone: nothing to look for
+            return queryset
+        # Its own title and reference by their text index (crm/lib/search.py), every word; or a party
+        # by its organization's text index, not by joining every organization.
         named = search.matching(Organization.objects.all(), value).values("pk")
         parties = Commitment.parties.through.objects.filter(organization__in=named)
         return queryset.filter(search.holds_every(Commitment, value) | Q(pk__in=parties.values("commitment_id")))

@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 from communications import rollups
 from communications.choices import OPEN_FOLLOW_UP_STATUSES, CommitmentStatus, ConcernStatus, FollowUpStatus
 from communications.models import Commitment, Concern, Engagement, FollowUp
-from crm.lib import changes, events
+from crm.lib import changes, events, search
 from crm.models import User
 from stakeholders.models import Contact, Organization
 
@@ -301,6 +301,7 @@ def concern_save(*, concern: Concern) -> Concern:
     if concern.resolved_on and not was_resolved:
         events.emit("concern.resolved", concern=concern.pk)
     if becomes_referral:
+        search.forget_removed_text(Concern)  # its narrative's words, out of the index's storage too
         events.emit("concern.referred", concern=concern.pk)
     return concern
 

@@ -8,7 +8,7 @@ their record and in its history; the engagements stay, so counts do not change.
 from django.db import transaction
 from django.utils import timezone
 
-from crm.lib import changes
+from crm.lib import changes, search
 from stakeholders.extensions import PERSON_ERASURE_HOOKS
 from stakeholders.models import Contact
 
@@ -119,6 +119,7 @@ def erase_contacts(contacts) -> dict:
         done["engagements_kept"] += contact.engagements.count()
         erased.append(contact.pk)
     if erased:
+        search.forget_removed_text(Contact)  # the names, out of the index's storage too
         for hook in PERSON_ERASURE_HOOKS:
             hook(contact_ids=erased, words=words)
         changes.record()

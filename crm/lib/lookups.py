@@ -10,6 +10,7 @@ vocabulary codes are accepted (lower-case letters and underscores), never user i
 """
 
 import re
+from typing import Any
 
 from django.db import models
 
@@ -20,11 +21,11 @@ class InCodes(models.Lookup):
     lookup_name = "in_codes"
     prepare_rhs = False
 
-    def as_sql(self, compiler, connection):
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
         if isinstance(self.rhs, str):
             raise ValueError("in_codes takes a list of codes, not one string")
         codes = [str(code) for code in self.rhs]
         if not codes or not all(CODE.fullmatch(code) for code in codes):
             raise ValueError(f"in_codes takes vocabulary codes only, not {self.rhs!r}")
         lhs, params = self.process_lhs(compiler, connection)
-        return f"{lhs} IN ({', '.join(repr(code) for code in codes)})", params
+        return f"{lhs} IN ({', '.join(repr(code) for code in codes)})", list(params)

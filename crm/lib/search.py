@@ -157,6 +157,18 @@ def _ensure_trigram_index(cursor: CursorWrapper, model: ModelType) -> bool:
     return True
 
 
+def forget_removed_text(model: ModelType, using: str = "default") -> None:
+    """Text removed from the model's rows (an erased person's name, a referral's narrative) gone
+    from its index's storage too, not only from what it answers: SQLite's FTS5 table keeps the
+    trigrams of deleted entries in its segments until they are merged, which 'optimize' does now
+    (0.2 s for 75 000 concerns, a rare write). PostgreSQL's dead index entries go at the next
+    VACUUM, which autovacuum runs."""
+    if uses_fts(model, using):
+        index = fts_table(model)
+        with connections[using].cursor() as cursor:
+            cursor.execute(f"INSERT INTO {index}({index}) VALUES ('optimize')")
+
+
 def ensure_indexes(using: str = "default", **kwargs: Any) -> None:
     """After every migrate (post_migrate): each searched model's index is there and complete, where
     its table has the column (not when migrations were taken back to before it)."""

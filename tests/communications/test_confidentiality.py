@@ -4,8 +4,10 @@ import csv
 import io
 
 from django.core.management import call_command
+from django.db import connection
 
 from communications.models import Concern, Topic
+from crm.lib import search
 from tests.factories import ConcernFactory, OrganizationFactory, UserFactory
 
 
@@ -42,8 +44,12 @@ def test_a_referral_keeps_no_narrative_anywhere(officer_client):
     assert "asked for money" not in officer_client.get(f"/communications/concerns/{concern.pk}/").content.decode()
 
 
-def test_turning_a_concern_into_a_referral_scrubs_its_history(officer_client, officer):
+def test_turning_a_concern_into_a_referral_scrubs_its_history(officer_client, officer, monkeypatch):
+    merged = []
+    forget = search.forget_removed_text
+    monkeypatch.setattr(search, "forget_removed_text", lambda model: merged.append(model) or forget(model))
     concern = ConcernFactory(author=officer, summary="Officer X asked for money")
+    assert concern.search_text == "officer x asked for money"
     officer_client.post(
         f"/communications/concerns/{concern.pk}/edit/",
         {
@@ -61,6 +67,16 @@ def test_turning_a_concern_into_a_referral_scrubs_its_history(officer_client, of
     assert set(concern.history.values_list("summary", flat=True)) == {""}
     body = officer_client.get(f"/communications/concerns/{concern.pk}/history/").content.decode()
     assert "asked for money" not in body
+    # Nor is it found, nor left in the search index's storage (merged at once on SQLite).
+    assert concern.search_text == ""
+    found = officer_client.get("/communications/concerns/", {"q": "money"})
+    assert list(found.context["table"].paginated_rows) == []
+    assert merged == [Concern]
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:  # raises if the merge left the index unsound
+            cursor.execute(
+                "INSERT INTO communications_concern_search(communications_concern_search) VALUES ('integrity-check')"
+            )
 
 
 def test_a_referral_needs_its_reference(officer_client):

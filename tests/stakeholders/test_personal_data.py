@@ -4,6 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from communications.models import Engagement
+from crm.lib import search
 from stakeholders.models import Contact
 from tests.factories import ContactFactory, EngagementFactory
 
@@ -21,7 +22,10 @@ def test_export_prints_everything_held_on_the_person(db, capsys):
     assert person["history"][0]["email"] == "awa.kone@x.example"
 
 
-def test_erase_says_what_it_would_do_then_anonymises_and_keeps_counts(db, capsys):
+def test_erase_says_what_it_would_do_then_anonymises_and_keeps_counts(db, capsys, monkeypatch):
+    merged = []
+    forget = search.forget_removed_text
+    monkeypatch.setattr(search, "forget_removed_text", lambda model: merged.append(model) or forget(model))
     contact = ContactFactory(first_name="Awa", last_name="Koné", email="awa.kone@x.example", phone="+223 20 00 00 00")
     engagement = EngagementFactory(organizations=[contact.organization])
     engagement.contacts.add(contact)
@@ -36,6 +40,9 @@ def test_erase_says_what_it_would_do_then_anonymises_and_keeps_counts(db, capsys
     assert not contact.history.filter(first_name="Awa").exists()  # the history holds no trace either
     assert not contact.history.filter(phone="+223 20 00 00 00").exists()
     assert Engagement.objects.get().contacts.count() == 1  # the engagement and its count stay
+    # Not found by the old name, nor left in the search index's storage (merged at once on SQLite).
+    assert list(search.matching(Contact.objects.all(), "kone")) == []
+    assert merged == [Contact]
 
 
 def test_erasing_an_unknown_address_is_an_error(db):

@@ -124,6 +124,7 @@ def test_commitments_by_title_reference_or_party(manager_client, registry, manag
     assert titles("mou 2026") == [charter.title]
     assert titles("generale") == [other.title]  # a party's name
     assert titles("charte generale") == []
+    assert titles("-") == sorted([charter.title, other.title])  # punctuation alone: nothing looked for
 
 
 @pytest.mark.parametrize("few", [2000, 1], ids=["few matches", "many matches"])
