@@ -49,9 +49,9 @@ def _titled_or_met(word: str) -> Q:
 
     A few matches: the list starts from them and sorts them. Many (90 000 titles hold "release"):
     it walks its date index and checks each row's title as it goes (the organizations met: each
-    row's id looked up in theirs), as sorting them all first took 0.6 s at a million engagements. Both databases need telling which: PostgreSQL's planner, which cannot
-    tell a rare word from a common one in its statistics, read every engagement for a word nobody
-    wrote (0.24 s). Both counts are asked, in one query, so a list costs the same queries whatever
+    row's id looked up in theirs), as sorting them all first took 0.6 s at a million engagements.
+    Both databases need telling which: PostgreSQL's planner, which cannot tell a rare word from a
+    common one in its statistics, read every engagement for a word nobody wrote (0.24 s). Both counts are asked, in one query, so a list costs the same queries whatever
     its rows."""
     met = Engagement.organizations.through.objects.filter(search.holds(Organization, word, "organization"))
     by_organization = met.values("engagement_id")
