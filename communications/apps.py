@@ -18,6 +18,7 @@ class CommunicationsConfig(AppConfig):
         for hooks, hook in [
             (extensions.ORGANIZATION_MERGE_HOOKS, services.move_engagements_on_merge),
             (extensions.ORGANIZATION_MERGE_HOOKS, campaigns.move_kept_audience_on_merge),
+            (extensions.ORGANIZATION_DELETE_HOOKS, campaigns.forget_deleted_member),
             (extensions.CONTACT_MERGE_HOOKS, services.move_contact_engagements_on_merge),
             (extensions.ORGANIZATION_PAGE_CONTEXT, organization_panels),
             (extensions.CONTACT_PAGE_CONTEXT, contact_panels),

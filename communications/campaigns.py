@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Case, Count, Func, IntegerField, Q, QuerySet, Subquery, When
 from django.http import HttpRequest, QueryDict
@@ -35,6 +36,10 @@ SIGNED = [CommitmentStatus.SIGNED, CommitmentStatus.ACTIVE, CommitmentStatus.EXP
 # would read itself).
 AUDIENCE_PARAMETER = "campaign_audience"
 KEPT = Campaign.kept_audience.through
+# How long a campaign's counted figures are kept at most (what changes without telling them).
+FIGURES_KEPT_SECONDS = 24 * 3600
+# The kept figures' shape, in their key: raised whenever it changes.
+FIGURES_SHAPE = 1
 
 
 def audience_filter(query: str, *, request: HttpRequest | None = None) -> OrganizationFilter:
@@ -62,6 +67,7 @@ def _keep(campaign: Campaign, *, reason: str) -> None:
     campaign.audience_kept_on = timezone.localdate()
     campaign.save(update_fields=["audience_kept_on"])
     changes.record()
+    changes.record_for([_scope(campaign.pk)])
 
 
 def _release(campaign: Campaign, *, reason: str) -> None:
@@ -70,6 +76,7 @@ def _release(campaign: Campaign, *, reason: str) -> None:
     campaign.audience_kept_on = None
     campaign.save(update_fields=["audience_kept_on"])
     changes.record()
+    changes.record_for([_scope(campaign.pk)])
 
 
 def keep_ended_audiences(campaigns: Iterable[Campaign]) -> None:
@@ -109,7 +116,7 @@ def organizations_reached(campaign: Campaign) -> QuerySet:
     """One row per organization met at the campaign's held events between its start and end: read
     from the reach the services keep per campaign (communications/rollups.py), not from the events'
     links (tens of thousands for a national campaign)."""
-    return rollups.reached(f"campaign:{campaign.pk}", campaign.starts_on or date.min, campaign.ends_on or date.max)
+    return rollups.reached(_scope(campaign.pk), campaign.starts_on or date.min, campaign.ends_on or date.max)
 
 
 @dataclass
@@ -135,7 +142,7 @@ class Progress:
 
 def _count(queryset: QuerySet) -> Subquery:
     """The number of rows, as a subquery of one value. COUNT(*), not COUNT(id): PostgreSQL can then
-    count from an index that does not hold the id (a live audience from org_live_type alone)."""
+    count from an index that does not hold the id."""
     return Subquery(queryset.order_by().values(n=Func(template="COUNT(*)", output_field=IntegerField())))
 
 
@@ -184,12 +191,65 @@ def _live_counts(campaigns: list[Campaign]) -> dict[int, tuple[int, int]]:
 
 
 def campaigns_reach(campaigns: Iterable[Campaign]) -> dict[int, tuple[int, int]]:
-    """(audience, reached) of each campaign, by primary key, as the campaigns list shows them: two
-    queries whatever their number (plus, once in a campaign's life, the keeping of its audience)."""
+    """(audience, reached) of each campaign, by primary key, as the campaigns list shows them.
+
+    Counting them intersects tens of thousands of rows per campaign (20 to 80 ms each at a national
+    scale), so they are kept, in the shared cache, under what they were counted from: an ended
+    campaign's under its dates and the named mark of its reach (crm.lib.changes: moved when its
+    reach rows or its kept audience change, and by nothing else); a running campaign's, whose
+    audience is a filter over every organization, under the registers' mark and the day as well.
+    One cache read for the page, then one query for the kept campaigns and one for the running
+    ones among those counted again (plus, once in a campaign's life, the keeping of its audience)."""
     campaigns = list(campaigns)
     keep_ended_audiences(campaigns)
-    counts = _kept_counts([c for c in campaigns if c.audience_kept_on is not None])
-    return counts | _live_counts([c for c in campaigns if c.audience_kept_on is None])
+    if not campaigns:
+        return {}
+    # The marks are read before anything is counted: a commit landing meanwhile moves a mark past
+    # the one the figures are kept under, and the next reading counts them again.
+    kept = cache.get_many(
+        [changes.MARK, changes.named(changes.EVERYTHING)]
+        + [changes.named(_scope(c.pk)) for c in campaigns]
+        + [_figures_key(c) for c in campaigns]
+    )
+    result, stale = {}, {}
+    for campaign in campaigns:
+        counted_from = _counted_from(campaign, kept)
+        figures = kept.get(_figures_key(campaign))
+        if figures is not None and figures[0] == counted_from:
+            result[campaign.pk] = tuple(figures[1])
+        else:
+            stale[campaign.pk] = counted_from
+    if stale:
+        again = [c for c in campaigns if c.pk in stale]
+        counts = _kept_counts([c for c in again if c.audience_kept_on is not None])
+        counts |= _live_counts([c for c in again if c.audience_kept_on is None])
+        cache.set_many({_figures_key(c): (stale[c.pk], counts[c.pk]) for c in again}, FIGURES_KEPT_SECONDS)
+        result |= counts
+    return result
+
+
+def _scope(campaign_id: int) -> str:
+    """A campaign's scope in the roll-ups (communications/rollups.py), also the name of the mark
+    its kept figures follow."""
+    return f"campaign:{campaign_id}"
+
+
+def _figures_key(campaign: Campaign) -> str:
+    return f"campaign-figures:{FIGURES_SHAPE}:{campaign.pk}"
+
+
+def _counted_from(campaign: Campaign, kept: dict) -> str:
+    """What a campaign's (audience, reached) were counted from, as it is now (`kept`: the marks)."""
+    basis: tuple = (
+        campaign.audience_kept_on,
+        campaign.starts_on,
+        campaign.ends_on,
+        kept.get(changes.named(changes.EVERYTHING)),
+        kept.get(changes.named(_scope(campaign.pk))),
+    )
+    if campaign.audience_kept_on is None:
+        basis += (campaign.audience_query, kept.get(changes.MARK), timezone.localdate())
+    return repr(basis)
 
 
 def campaigns_progress(campaigns: Iterable[Campaign]) -> dict[int, Progress]:
@@ -200,7 +260,7 @@ def campaigns_progress(campaigns: Iterable[Campaign]) -> dict[int, Progress]:
     if not campaigns:
         return {}
     counts = campaigns_reach(campaigns)
-    held = rollups.held_counts(f"campaign:{c.pk}" for c in campaigns)
+    held = rollups.held_counts(_scope(c.pk) for c in campaigns)
     # Each campaign's signed commitments counted among its events' (read from the index of held
     # events by campaign), rather than each signed commitment's engagement looked up for its campaign.
     signed = Commitment.objects.filter(status__in=SIGNED).aggregate(
@@ -212,7 +272,7 @@ def campaigns_progress(campaigns: Iterable[Campaign]) -> dict[int, Progress]:
         result[campaign.pk] = Progress(
             audience=size,
             reached=Measure(reached, campaign.target_reached),
-            events=Measure(held.get(f"campaign:{campaign.pk}", 0), campaign.target_events),
+            events=Measure(held.get(_scope(campaign.pk), 0), campaign.target_events),
             commitments=Measure(signed[f"campaign_{campaign.pk}"], campaign.target_commitments),
         )
     return result
@@ -275,5 +335,14 @@ def campaign_save(*, campaign: Campaign, key_factors: Iterable[KeyFactor], chann
 def move_kept_audience_on_merge(*, survivor: Organization, duplicate: Organization) -> None:
     """Registered as a merge hook: a kept audience that held the duplicate holds the survivor."""
     holding = set(KEPT.objects.filter(organization=survivor).values_list("campaign_id", flat=True))
+    moved = KEPT.objects.filter(organization=duplicate).values_list("campaign_id", flat=True)
+    changes.record_for(_scope(pk) for pk in moved)
     KEPT.objects.filter(organization=duplicate, campaign_id__in=holding).delete()
     KEPT.objects.filter(organization=duplicate).update(organization=survivor)
+
+
+def forget_deleted_member(*, organization: Organization) -> None:
+    """Registered as a deletion hook: the kept audiences that held a deleted organization lose it
+    (the database deletes the row), and their figures are counted again."""
+    holding = KEPT.objects.filter(organization=organization).values_list("campaign_id", flat=True)
+    changes.record_for(_scope(pk) for pk in holding)

@@ -555,7 +555,9 @@ class OrganizationReach(models.Model):
             models.UniqueConstraint(fields=["organization", "scope", "day"], name="reach_unique"),
         ]
         indexes = [
-            models.Index(fields=["scope", "day", "previous", "type", "key"], name="reach_covering"),
+            # A period's rows of a scope, read from the index alone: counted (the dashboard), and
+            # their organizations met with a campaign's audience (the campaigns list).
+            models.Index(fields=["scope", "day", "previous", "type", "key", "organization"], name="reach_period"),
         ]
 
     def __str__(self):

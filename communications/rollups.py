@@ -158,6 +158,7 @@ def _add_reach(row: dict) -> None:
     missing = sorted({(scope, organization) for scope in scopes for organization in organizations} - existing)
     if not missing:
         return
+    _reach_changed(scope for scope, _organization in missing)
     facts = _organization_facts({organization for _scope, organization in missing})
     insert_rows(
         OrganizationReach,
@@ -174,6 +175,7 @@ def _add_reach(row: dict) -> None:
 def rebuild() -> None:
     """Every roll-up worked out afresh from the live rows (after a bulk write, or to check them)."""
     _one_writer_at_a_time()
+    changes.record_for([changes.EVERYTHING])  # every campaign's reach, among the rest
     EngagementTally.objects.all().delete()
     OrganizationReach.objects.all().delete()
     FollowUpTally.objects.all().delete()
@@ -277,6 +279,7 @@ def _refresh_reach(days: list[date], *, previous: bool = True) -> None:
     rows = OrganizationReach.objects.filter(day__in=days).values_list("scope", "organization_id", "day", "pk")
     old = {(scope, organization_id, day): pk for scope, organization_id, day, pk in rows}
     gone, added = [old[key] for key in old.keys() - new], sorted(new - old.keys())
+    _reach_changed(scope for scope, _organization_id, _day in old.keys() ^ new)
     for batch in _batches(gone, IDS_AT_ONCE):
         OrganizationReach.objects.filter(pk__in=batch).delete()
     facts = _organization_facts({organization_id for _scope, organization_id, _day in added})
@@ -291,6 +294,14 @@ def _refresh_reach(days: list[date], *, previous: bool = True) -> None:
     if previous:
         moved = {organization_id for _scope, organization_id, _day in old.keys() ^ new}
         _set_previous(sorted(moved))
+
+
+def _reach_changed(scopes: Iterable[str]) -> None:
+    """Reach rows of these scopes came or went: what is kept of a campaign's reach (its figures on
+    the campaigns list, communications/campaigns.py) is counted again, under the named mark of its
+    scope ("campaign:12"). Other scopes' reach is read by the dashboard, kept under the registers'
+    mark."""
+    changes.record_for(scope for scope in set(scopes) if scope.startswith("campaign:"))
 
 
 def _organization_facts(ids: set[int]) -> dict[int, dict]:

@@ -2,6 +2,8 @@
 
 - ORGANIZATION_MERGE_HOOKS / CONTACT_MERGE_HOOKS: called with survivor= and duplicate= when two
   records are merged (the engagement log moves engagements, commitments and concerns).
+- ORGANIZATION_DELETE_HOOKS: called with organization= inside the transaction that deletes it,
+  before the deletion (a campaign's kept audience that held it is counted again).
 - ORGANIZATION_PAGE_CONTEXT: called with (request, organization); each returns extra template
   context for the organization's page (the engagement log adds the timeline and its registers).
 - CONTACT_PAGE_CONTEXT: the same for a contact's page (the engagements they attended).
@@ -26,6 +28,7 @@ from collections.abc import Callable, Iterable
 
 ORGANIZATION_MERGE_HOOKS: list[Callable] = []
 CONTACT_MERGE_HOOKS: list[Callable] = []
+ORGANIZATION_DELETE_HOOKS: list[Callable] = []
 ORGANIZATION_PAGE_CONTEXT: list[Callable] = []
 CONTACT_PAGE_CONTEXT: list[Callable] = []
 ORGANIZATIONS_ENGAGED: list[Callable] = []

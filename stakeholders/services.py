@@ -149,6 +149,8 @@ def _fill_blanks(survivor: Organization, duplicate: Organization) -> None:
 @transaction.atomic
 def organization_delete(*, organization: Organization) -> None:
     """Administrators only (checked by the caller). The history keeps what was deleted."""
+    for hook in extensions.ORGANIZATION_DELETE_HOOKS:
+        hook(organization=organization)
     organization.delete()
     changes.record()
 

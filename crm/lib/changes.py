@@ -11,6 +11,11 @@ apps, the import and bulk writers, the demo seeding, `restore`, and the admin (c
 Nothing listens to model signals: a write that does not call it is seen only when what was kept
 expires.
 
+Some of what is kept depends on a small part of the registers only (an ended campaign's figures, on
+its own reach and kept audience): it is kept under a named mark, moved by `record_for()` from the
+writers of that part only, so that it outlives the writes elsewhere. A restore moves every named
+mark at once (`record(everything=True)`).
+
 The writers of what is kept counted with every write (the dashboard's roll-ups) take turns on
 PostgreSQL, where several transactions write at once: `take_turn()`, first in the services that
 change counted figures, before any write (SQLite takes one writer at a time anyway).
@@ -18,11 +23,14 @@ change counted figures, before any write (SQLite takes one writer at a time anyw
 
 import threading
 import uuid
+from collections.abc import Iterable
 
 from django.core.cache import cache
 from django.db import connection, transaction
 
 MARK = "registers:committed"
+# The named mark every reader of named marks reads too: it moves when everything may have changed.
+EVERYTHING = "*"
 # The key of the PostgreSQL advisory lock the writers of counted figures take until they commit.
 TURN = 0x726F6C6C  # "roll"
 
@@ -31,8 +39,9 @@ TURN = 0x726F6C6C  # "roll"
 _state = threading.local()
 
 
-def record() -> None:
-    """The registers were written to: the mark moves when the transaction commits.
+def record(*, everything: bool = False) -> None:
+    """The registers were written to: the mark moves when the transaction commits (`everything`:
+    the named marks too, as after a restore).
 
     Call it inside the transaction that writes (anywhere in it), or after the write when there is
     none (the mark then moves at once). However many times it is called, the mark moves once per
@@ -46,6 +55,8 @@ def record() -> None:
     # robust: a cache that cannot be written (its table not made yet, during `migrate`) is logged,
     # never a reason for the write itself to fail
     transaction.on_commit(_move_once, robust=True)
+    if everything:
+        record_for([EVERYTHING])
 
 
 def _move_once() -> None:
@@ -57,6 +68,21 @@ def _move_once() -> None:
 
 def mark() -> str:
     return cache.get(MARK, "")
+
+
+def named(name: str) -> str:
+    """The cache key of a named mark ("campaign:12"); read it with cache.get_many, beside the
+    named(EVERYTHING) every reader reads too."""
+    return f"{MARK}:{name}"
+
+
+def record_for(names: Iterable[str]) -> None:
+    """What is kept under these named marks changed: each moves when the transaction commits (after
+    the write when there is none), not at all if it rolls back. Called by the writers of that part
+    of the registers, beside record()."""
+    keys = sorted({named(name) for name in names})
+    if keys:
+        transaction.on_commit(lambda: cache.set_many(dict.fromkeys(keys, uuid.uuid4().hex), None), robust=True)
 
 
 def take_turn() -> None:

@@ -79,8 +79,8 @@ def restore(path: Path) -> None:
     else:
         raise BackupError(f"restoring {connection.vendor} databases is not supported")
     # Everything may differ from what was kept from the registers (with a database cache, its table
-    # came back from the copy too): all of it is counted again.
-    changes.record()
+    # came back from the copy too): all of it is counted again, what is kept under named marks too.
+    changes.record(everything=True)
 
 
 def table_counts() -> dict[str, int]:
