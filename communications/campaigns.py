@@ -206,11 +206,7 @@ def campaigns_reach(campaigns: Iterable[Campaign]) -> dict[int, tuple[int, int]]
         return {}
     # The marks are read before anything is counted: a commit landing meanwhile moves a mark past
     # the one the figures are kept under, and the next reading counts them again.
-    kept = cache.get_many(
-        [changes.MARK, changes.named(changes.EVERYTHING)]
-        + [changes.named(_scope(c.pk)) for c in campaigns]
-        + [_figures_key(c) for c in campaigns]
-    )
+    kept = changes.marks([_scope(c.pk) for c in campaigns], also=[_figures_key(c) for c in campaigns])
     result, stale = {}, {}
     for campaign in campaigns:
         counted_from = _counted_from(campaign, kept)

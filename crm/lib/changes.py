@@ -24,6 +24,7 @@ change counted figures, before any write (SQLite takes one writer at a time anyw
 import threading
 import uuid
 from collections.abc import Iterable
+from typing import Any
 
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -67,7 +68,23 @@ def _move_once() -> None:
 
 
 def mark() -> str:
-    return cache.get(MARK, "")
+    """The registers' mark; made when missing (marks()), never read as nothing."""
+    return marks([])[MARK]
+
+
+def marks(names: Iterable[str], *, also: Iterable[str] = ()) -> dict[str, Any]:
+    """The registers' mark and the named ones (keys MARK, named(EVERYTHING) and named(name)), read
+    in one cache read with the keys of `also` (what is kept under them). A missing mark is made,
+    not read as nothing: what was kept while it was missing would otherwise be taken as current
+    again once a mark set later left the cache (a cache that evicts, such as Redis)."""
+    keys = [MARK, named(EVERYTHING), *(named(name) for name in names)]
+    found = cache.get_many([*keys, *also])
+    missing = [key for key in keys if key not in found]
+    if missing:
+        for key in missing:
+            cache.add(key, uuid.uuid4().hex, None)  # another process may have made it first
+        found |= cache.get_many(missing)
+    return found
 
 
 def named(name: str) -> str:

@@ -5,9 +5,11 @@ Every list page carries its filter form, up to twenty fields; django-bootstrap5 
 through a renderer object, its settings read again, its widget's attributes copied and restored:
 4 to 5 ms of a 35 ms list page (docs/performance.md). Here the fields every filter form holds
 (text, number and date inputs, selects, a checkbox, hidden inputs) are written directly: the wrapper,
-the label, the widget with Bootstrap's class. A field with errors, a required one, or a widget of
-another kind goes through django-bootstrap5 itself (crm.lib.forms.FieldRenderer, the settings'
-renderer), so what this writes never has to follow its rules for those.
+the label, the widget with Bootstrap's class. A field with errors, a required one, a widget of
+another kind, or settings that change how django-bootstrap5 writes a field (a layout, a label
+class, a checkbox style, a placeholder) go through django-bootstrap5 itself
+(crm.lib.forms.FieldRenderer, the settings' renderer), so what this writes never has to follow its
+rules for those.
 
 tests/crm/test_filter_fields.py compares both, field by field, for every filter form of the
 project, empty, filled in and wrongly filled in.
@@ -38,6 +40,15 @@ def _widget_class(widget: forms.Widget) -> str | None:
     return None
 
 
+def _plain(widget: forms.Widget) -> bool:
+    """Whether django-bootstrap5's settings leave a field as written here: no layout, label class or
+    checkbox style of their own, and no placeholder for it to rewrite."""
+    return (
+        not any(get_bootstrap_setting(name) for name in ("layout", "label_class", "checkbox_style", "checkbox_layout"))
+        and "placeholder" not in widget.attrs
+    )
+
+
 @register.simple_tag
 def filter_field(field: forms.BoundField) -> SafeString:
     if field.is_hidden:
@@ -49,7 +60,7 @@ def filter_field(field: forms.BoundField) -> SafeString:
         getattr(form, name, get_bootstrap_setting(name))
         for name in ("error_css_class", "required_css_class", "success_css_class")
     )
-    if kind is None or field.errors or field.field.required or marked:
+    if kind is None or field.errors or field.field.required or marked or not _plain(widget):
         return render_field(field, show_help=False)
     wrapper = get_bootstrap_setting("wrapper_class")
     html = field.as_widget(attrs={**widget.attrs, "class": merge_css_classes(kind, widget.attrs.get("class", ""))})

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -129,3 +130,16 @@ def transaction_rolled_back():
     with transaction.atomic():
         yield
         raise RuntimeError("rolled back")
+
+
+def test_a_mark_the_cache_lost_counts_the_figures_again(brokers, committed):
+    """A cache that evicts (Redis) may drop a mark and keep the figures. A missing mark is made,
+    never read as nothing: otherwise figures kept before any mark existed would match again once a
+    mark set since had been dropped."""
+    campaign = _campaign(ends_on=TODAY + timedelta(days=10))  # running: no mark of its own yet
+    assert _figures(campaign) == ((3, 0), True)
+    with committed():
+        EngagementFactory(campaign=campaign, occurred_on=TODAY - timedelta(days=1), organizations=[brokers[0]])
+    cache.delete(changes.named(f"campaign:{campaign.pk}"))  # the write's mark, evicted
+    assert _figures(campaign) == ((3, 1), True)
+    assert _figures(campaign) == ((3, 1), False)

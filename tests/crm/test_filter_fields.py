@@ -96,3 +96,15 @@ def test_each_field_is_written_as_django_bootstrap5_writes_it(manager, filterset
             assert str(filter_field(field)) == str(render_field(field, show_help=False)), field.name
         if state == "wrong":
             assert form.errors  # the wrong values reached the fields that refuse them
+
+
+@pytest.mark.parametrize(
+    "changed", [{"label_class": "fw-bold"}, {"layout": "horizontal"}, {"checkbox_style": "switch"}], ids=str
+)
+def test_settings_of_django_bootstrap5_are_followed(manager, settings, changed):
+    """A setting that changes how django-bootstrap5 writes a field hands the field over to it."""
+    settings.BOOTSTRAP5 = settings.BOOTSTRAP5 | changed
+    for filterset_class in FILTERSETS:
+        form = filterset_class(QueryDict("overdue=on"), request=_request()).form
+        for field in form:
+            assert str(filter_field(field)) == str(render_field(field, show_help=False)), field.name
