@@ -20,7 +20,7 @@ from django.utils import timezone
 from communications import kept_links, rollups
 from communications.choices import DEFAULT_TOPICS, KeyFactorCode
 from communications.demo import ACTIONS, DAYS, DEPTHS, KINDS, MODE_OF, SENTIMENTS, SUBJECTS, TITLE_MARK
-from communications.models import Commitment, Concern, Engagement, FollowUp, KeyFactor, Topic
+from communications.models import Commitment, Concern, Engagement, FollowUp, KeyFactor, OrganizationReach, Topic
 from communications.services import last_engaged_dates
 from crm.demo.sql import (
     Draws,
@@ -355,7 +355,8 @@ def seed_engagements(*, count: int, seed: int, authors: list) -> dict:
     existing = Engagement.objects.filter(title__contains=TITLE_MARK).count()
     if existing >= count:  # nothing to add: the keys stay as they are
         return totals
-    with connection.constraint_checks_disabled(), transaction.atomic(), keys_checked_at_the_end(FILLED):
+    rollups_filled = [OrganizationReach]  # millions of rows, each pointing at an organization
+    with connection.constraint_checks_disabled(), transaction.atomic(), keys_checked_at_the_end(FILLED, rollups_filled):
         changes.record()
         with kept_links.paused():  # what each engagement links to, worked out once at the end
             totals = _seed_engagements(totals, count=count, seed=seed, existing=existing, authors=authors)

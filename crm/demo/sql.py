@@ -132,10 +132,11 @@ def insert_links(through, columns: tuple[str, str], select: str, source: str, pa
 
 
 @contextmanager
-def keys_checked_at_the_end(models: list):
+def keys_checked_at_the_end(models: list, also: Sequence = ()):
     """PostgreSQL: the foreign keys of the tables filled are taken off meanwhile and put back at the
     end, each checked by one pass over its table (as pg_restore does), rather than one check per
-    row written (about 70 s of 200 at a million engagements). Inside the seeding's transaction: if
+    row written (about 70 s of 200 at a million engagements). `models` with their history and link
+    tables; `also`, models without history (the roll-ups). Inside the seeding's transaction: if
     anything fails, the keys are back as they were. Meanwhile the filled tables, and the tables
     their keys point to (users, organizations, contacts…), are locked: seeding is for a demo or
     scratch database, not one officers are using."""
@@ -145,6 +146,7 @@ def keys_checked_at_the_end(models: list):
     tables = sorted(
         {table(m) for model in models for m in (model, model.history.model)}
         | {table(field.remote_field.through) for model in models for field in model._meta.many_to_many}
+        | {table(model) for model in also}
     )
     with connection.cursor() as cursor:
         cursor.execute(
