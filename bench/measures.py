@@ -34,6 +34,12 @@ def pages(bench, runs: int):
         bench.add(row["measure"], f"{row['ms']:.0f} ms", row["queries"], note)
 
 
+def edits(bench, runs: int):
+    """A write officers feel: an engagement edited (the service, in-process, taken back each time)."""
+    for row in _probe(bench, "edits", str(runs)):
+        bench.add(row["measure"], f"{row['ms']:.0f} ms", row["queries"], f"a day of {row['day']} engagements")
+
+
 def api(bench, runs: int):
     """The API's list page (target: under 50 ms, at most 8 queries with the token's look-up), then a
     walk through every engagement by cursor (target: at least 20 000 rows a second)."""

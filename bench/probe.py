@@ -169,6 +169,46 @@ def pages(runs: int, only: str = ""):
         )
 
 
+def edits(runs: int):
+    """An engagement edited through the service, as the edit page saves it (its title changed, the
+    rest as it was): the roll-ups of its day worked out again (communications/rollups.py). Each
+    edit in a transaction taken back, so the scratch data stays as seeded; the median of `runs`."""
+    from django.db import transaction
+
+    from communications.models import Engagement
+    from communications.services import engagement_save
+
+    held = Engagement.objects.filter(is_held=True, is_removed=False).order_by("-occurred_on", "-pk")
+    pk = held.values_list("pk", flat=True)[20_000]  # a day a few weeks back, as full as any
+    times, queries = [], 0
+    for _ in range(runs + 1):  # the first one warms up
+        with transaction.atomic():
+            engagement = Engagement.objects.get(pk=pk)
+            engagement.title += " (edited)"
+            links = {
+                name: list(getattr(engagement, name).all())
+                for name in ("organizations", "contacts", "staff", "topics", "key_factors")
+            }
+            started = time.perf_counter()
+            with CaptureQueriesContext(connection) as context:
+                engagement_save(engagement=engagement, **links)
+            times.append((time.perf_counter() - started) * 1000)
+            queries = len(context)
+            transaction.set_rollback(True)
+    day = Engagement.objects.filter(occurred_on=held.filter(pk=pk).values("occurred_on")[:1]).count()
+    print(
+        json.dumps(
+            {
+                "measure": "an engagement edited and saved",
+                "ms": statistics.median(times[1:]),
+                "queries": queries,
+                "day": day,
+            }
+        ),
+        flush=True,
+    )
+
+
 def export():
     """Every engagement to CSV, streamed by the list page (the job's threshold lifted for it)."""
     from django.test import override_settings
@@ -439,6 +479,8 @@ def forget_organizations(after: int) -> None:
 if __name__ == "__main__":
     if sys.argv[1] == "pages":
         pages(int(sys.argv[2]), *sys.argv[3:4])
+    elif sys.argv[1] == "edits":
+        edits(int(sys.argv[2]))
     elif sys.argv[1] == "api":
         api(int(sys.argv[2]))
     elif sys.argv[1] == "walk_token":

@@ -101,6 +101,7 @@ def run_measures(bench: Bench, folder: Path, options):
 
     if "pages" in options.only:
         measures.pages(bench, options.runs)
+        measures.edits(bench, options.runs)
     if "api" in options.only:
         measures.api(bench, options.runs)
     if "jobs" in options.only:
