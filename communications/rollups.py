@@ -302,6 +302,7 @@ def _reach_rows(days: list[date] | None, *, facts: bool = False) -> QuerySet:
         links = links.filter(engagement__occurred_on__in=days)
     branches = []
     for dimension in (None, *REACH_DIMENSIONS):
+        scope: Any
         if dimension is None:
             rows, scope = links, Value("")
         else:
