@@ -319,3 +319,23 @@ def test_meetings_logged_on_days_that_already_have_roll_ups_add_up_as_a_rebuild_
         kept = _tables()
         rollups.rebuild()
         assert _tables() == kept, log
+
+
+def test_an_edit_finds_its_days_rows_through_every_scope_the_tables_hold(world):
+    """A day's roll-up rows are read through the scopes each table holds (a loose index scan, so an
+    edit never reads a whole table): every scope is found, once, and an engagement moved to another
+    officer and organization on the same day leaves no row behind in the scopes it left."""
+    _log(world, -3, 0, [0, 1], "meeting", "positive", "inform", True, True, 2, [4])
+    _log(world, -3, 1, [2], "workshop", "", "", False, False, 1, [2])
+    for model in (EngagementTally, OrganizationReach, FollowUpTally):
+        scopes = rollups._scopes(model)
+        assert len(scopes) == len(set(scopes))
+        assert set(scopes) == set(model.objects.values_list("scope", flat=True)), model
+    left = f"author:{world['authors'][0].pk}"
+    assert OrganizationReach.objects.filter(scope=left).exists()
+    _edit(world, 0, -3, 1, 3)  # the first meeting: the other officer, another organization, the same day
+    assert not OrganizationReach.objects.filter(scope=left).exists()
+    assert not EngagementTally.objects.filter(scope=left).exists()
+    kept = _tables()
+    rollups.rebuild()
+    assert _tables() == kept
