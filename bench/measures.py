@@ -37,7 +37,7 @@ def pages(bench, runs: int):
 def edits(bench, runs: int):
     """A write officers feel: an engagement edited (the service, in-process, taken back each time)."""
     for row in _probe(bench, "edits", str(runs)):
-        bench.add(row["measure"], f"{row['ms']:.0f} ms", row["queries"], f"a day of {row['day']} engagements")
+        bench.add(row["measure"], f"{row['ms']:.0f} ms", row["queries"], f"a day of {row['day']} held engagements")
 
 
 def api(bench, runs: int):

@@ -339,3 +339,16 @@ def test_an_edit_finds_its_days_rows_through_every_scope_the_tables_hold(world):
     kept = _tables()
     rollups.rebuild()
     assert _tables() == kept
+
+
+def test_a_key_stakeholder_archived_after_being_met_is_no_longer_key_in_a_rebuild_either(world):
+    """The reach rows' key flag (influence 4 or 5, not archived) is the same whether the services
+    keep it (organizations_changed) or a rebuild works it out in SQL."""
+    key = world["organizations"][4]  # influence 5
+    _log(world, -3, 0, [4], "meeting", "positive", "inform", False, True, 0, [])
+    assert OrganizationReach.objects.filter(organization=key, key=True).exists()
+    organization_set_archived(organization=Organization.objects.get(pk=key.pk), archived=True)
+    assert not OrganizationReach.objects.filter(organization=key, key=True).exists()
+    kept = _tables()
+    rollups.rebuild()
+    assert _tables() == kept
